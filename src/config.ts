@@ -1,0 +1,73 @@
+// The one place that reads the environment. Every setting is validated here and
+// documented in README.md ("Configuration"); the rest of the code receives typed values.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** "host=ip,host2=ip2" (like curl --resolve) -> Map(host -> [ip...]); a host may repeat. */
+export const resolveOverrides = z.string().transform((raw, ctx) => {
+  const map = new Map<string, string[]>();
+  for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) {
+      ctx.addIssue({ code: "custom", message: `expected host=ip, got "${part}"` });
+      return z.NEVER;
+    }
+    const host = part.slice(0, eq).trim().toLowerCase().replace(/\.$/, "");
+    const ips = part.slice(eq + 1).split("|").map((ip) => ip.trim()).filter(Boolean);
+    map.set(host, [...(map.get(host) ?? []), ...ips]);
+  }
+  return map;
+});
+
+/** "tld=host:port,..." -> Map(tld -> {host, port}); port defaults to 43. */
+export const whoisServerOverrides = z.string().transform((raw, ctx) => {
+  const map = new Map<string, { host: string; port: number }>();
+  for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const m = /^\.?([^=]+)=([^:]+)(?::(\d+))?$/.exec(part);
+    if (!m) {
+      ctx.addIssue({ code: "custom", message: `expected tld=host[:port], got "${part}"` });
+      return z.NEVER;
+    }
+    map.set(m[1]!.toLowerCase(), { host: m[2]!, port: m[3] ? Number(m[3]) : 43 });
+  }
+  return map;
+});
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** Unset: an embedded PostgreSQL under EMBEDDED_PG_DIR holds events and read models. */
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_DIR: z.string().default("./.data/postgres"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Unset: events live in PostgreSQL (schema "eventstore"). esdb://...: EventStoreDB. */
+  EVENTSTORE_URL: z.string().startsWith("esdb").optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  SSLTRACKR_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  SSLTRACKR_RESOLVE: resolveOverrides.optional(),
+  SSLTRACKR_RDAP_BOOTSTRAP: z.string().optional(),
+  SSLTRACKR_WHOIS_SERVERS: whoisServerOverrides.optional(),
+  SSLTRACKR_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SSLTRACKR_SSL_INTERVAL_HOURS: z.coerce.number().positive().default(12),
+  SSLTRACKR_WHOIS_INTERVAL_HOURS: z.coerce.number().positive().default(24),
+  SSLTRACKR_SCHEDULER: bool.default(true),
+  SSLTRACKR_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (docker compose passes VAR= for optional settings).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
