@@ -1,0 +1,44 @@
+// Entry point of the `ssltrackr` command. Each sub-command lives in src/cli/commands/ and
+// is loaded only when used, so `check-ssl` does not start a database.
+import { ConfigError } from "../config.js";
+
+type CommandModule = { run(args: string[]): Promise<number> };
+
+const commands: Record<string, () => Promise<CommandModule>> = {
+  // name: () => import("./commands/<file>.js"),
+};
+
+function usage(): string {
+  return `usage: ssltrackr <command> [options]\n\ncommands:\n${Object.keys(commands)
+    .sort()
+    .map((c) => `  ${c}`)
+    .join("\n")}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  // "users create", "projections status": two-word commands are keyed "users create".
+  const twoWord = rest[0] && commands[`${name} ${rest[0]}`] ? `${name} ${rest[0]}` : undefined;
+  const load = commands[twoWord ?? name];
+  if (!load) {
+    process.stderr.write(`ssltrackr: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await load();
+  return mod.run(twoWord ? rest.slice(1) : rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`ssltrackr: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw err;
+  }
+}
