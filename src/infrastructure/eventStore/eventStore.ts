@@ -1,0 +1,118 @@
+// The event store port. Two adapters implement it: PostgreSQL (default) and EventStoreDB.
+// Everything above this line of the architecture (command handling, projections, history)
+// depends only on this module.
+
+/** Optimistic concurrency expectation for an append, as in EventStoreDB. */
+export type ExpectedRevision = "any" | "no_stream" | "stream_exists" | bigint;
+
+/**
+ * A position in the global log, totally ordered by (commit, prepare).
+ * EventStoreDB: its commit/prepare positions. PostgreSQL adapter: commit = the writing
+ * transaction's id (xid8), prepare = the event's sequence number; the log is read in
+ * that order, which is the order in which transactions become visible to readers.
+ */
+export interface GlobalPosition {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+/** Who and what caused an event; stored with every event for auditors and tracing. */
+export interface EventMetadata {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly userId?: string;
+  readonly apiKeyId?: string;
+  /** W3C trace context of the request that caused the event. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface EventToAppend {
+  /** Event id (uuid). Appending the same ids again is an idempotent no-op. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: EventMetadata;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly streamName: string;
+  readonly revision: bigint;
+  readonly position: GlobalPosition;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  readonly createdAt: Date;
+}
+
+export interface AppendResult {
+  readonly nextExpectedRevision: bigint;
+  /** Position of the last appended event: what read-your-writes waits for. */
+  readonly position: GlobalPosition;
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: "forwards" | "backwards";
+  /** Inclusive start revision (from the end when reading backwards and unset). */
+  readonly fromRevision?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Unset: from the start. */
+  readonly after?: GlobalPosition;
+  readonly maxCount: number;
+}
+
+export type SubscriptionMessage =
+  | { readonly kind: "event"; readonly event: RecordedEvent }
+  /** Everything up to `position` has been delivered (filtered-out events included). */
+  | { readonly kind: "checkpoint"; readonly position: GlobalPosition }
+  /** The subscription has delivered everything that existed when it caught up. */
+  | { readonly kind: "caughtUp" };
+
+export interface SubscribeToAllOptions {
+  readonly after?: GlobalPosition;
+  readonly signal: AbortSignal;
+}
+
+export interface EventStore {
+  appendToStream(
+    streamName: string,
+    events: readonly EventToAppend[],
+    options?: { readonly expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult>;
+  /** A stream that does not exist reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The global log without system events, in position order. */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Catch-up subscription to the global log: delivers history, then live events, until the
+   * signal aborts. Adapters resubscribe by themselves after transient failures.
+   */
+  subscribeToAll(options: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage>;
+  /** Position of the newest event in the global log, or null when it is empty. */
+  headPosition(): Promise<GlobalPosition | null>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedVersionError extends Error {
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | "no_stream",
+  ) {
+    super(`Wrong expected version for stream ${streamName}: expected ${String(expected)}, actual ${String(actual)}`);
+    this.name = "WrongExpectedVersionError";
+  }
+}
+
+export function comparePositions(a: GlobalPosition, b: GlobalPosition): number {
+  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
+  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
+  return 0;
+}
+
+export const formatPosition = (p: GlobalPosition): string => `${p.commit}/${p.prepare}`;

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
+import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { describeEventStoreContract } from "./eventStore.contract.js";
+
+describeEventStoreContract("PostgreSQL", async () => {
+  const db = await createTestDatabase();
+  const store = await PostgresEventStore.connect(db.pool, db.url, { pollIntervalMs: 50 });
+  return {
+    store,
+    async teardown() {
+      await store.close();
+      await db.drop();
+    },
+  };
+});
+
+describe("PostgreSQL event store: gap-free global log under concurrent writers", function () {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  before(async () => {
+    db = await createTestDatabase();
+    store = await PostgresEventStore.connect(db.pool, db.url);
+  });
+  after(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it("never lets a reader pass an append whose transaction commits late", async () => {
+    const slow = await db.pool.connect();
+    try {
+      await store.appendToStream(`s-${randomUUID()}`, [{ id: randomUUID(), type: "Before", data: {} }]);
+      const start = await store.headPosition();
+      // A writer that has appended but not yet committed...
+      await slow.query("begin");
+      await slow.query(
+        `select * from eventstore.append_events($1, 'any', null, $2, $3, $4::jsonb[], $5::jsonb[])`,
+        [`s-${randomUUID()}`, [randomUUID()], ["Late"], ["{}"], ["{}"]],
+      );
+      // ...while a later transaction commits.
+      await store.appendToStream(`s-${randomUUID()}`, [{ id: randomUUID(), type: "Early", data: {} }]);
+      const whileOpen = await store.readAll({ after: start!, maxCount: 10 });
+      expect(whileOpen.map((e) => e.type)).to.deep.equal([]);
+      await slow.query("commit");
+      const afterCommit = await store.readAll({ after: start!, maxCount: 10 });
+      expect(afterCommit.map((e) => e.type)).to.deep.equal(["Late", "Early"]);
+    } finally {
+      slow.release();
+    }
+  });
+
+  it("delivers every event exactly once to a subscriber while 16 writers append", async () => {
+    const start = (await store.headPosition()) ?? undefined;
+    const perWriter = 25;
+    const writers = Array.from({ length: 16 }, async (_, w) => {
+      for (let i = 0; i < perWriter; i++)
+        await store.appendToStream(`w-${w}-${randomUUID()}`, [{ id: randomUUID(), type: "W", data: { w, i } }]);
+    });
+    const controller = new AbortController();
+    const seen = new Set<string>();
+    let duplicates = 0;
+    const reading = (async () => {
+      for await (const m of store.subscribeToAll({ after: start, signal: controller.signal })) {
+        if (m.kind !== "event") continue;
+        if (seen.has(m.event.id)) duplicates++;
+        seen.add(m.event.id);
+        if (seen.size === 16 * perWriter) break;
+      }
+    })();
+    await Promise.all(writers);
+    const timeout = setTimeout(() => controller.abort(), 10_000);
+    await reading;
+    clearTimeout(timeout);
+    expect(seen.size).to.equal(16 * perWriter);
+    expect(duplicates).to.equal(0);
+  });
+});
