@@ -1,0 +1,2 @@
+// Public surface of the registration checker.
+export { parseWhois } from "./whois/parse.js";
