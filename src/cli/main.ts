@@ -6,6 +6,7 @@ type CommandModule = { run(args: string[]): Promise<number> };
 
 const commands: Record<string, () => Promise<CommandModule>> = {
   // name: () => import("./commands/<file>.js"),
+  "check-whois": () => import("./commands/checkWhois.js"),
 };
 
 function usage(): string {

@@ -1,0 +1,72 @@
+// WHOIS lookup for one domain: find the registry's server, ask it, and for thin registries
+// (Verisign .com/.net) follow "Registrar WHOIS Server" to the registrar's fuller answer.
+import { lacksData, type LookupContext, type LookupOutcome } from "../context.js";
+import { LookupFailure } from "../failure.js";
+import { politely } from "../politeness.js";
+import { mergeRecords, type RegistrationRecord } from "../record.js";
+import type { RegistrableDomain } from "../registrableDomain.js";
+import type { RawAnswer } from "../result.js";
+import { classifyWhoisAnswer } from "./answers.js";
+import { queryWhois, type WhoisEndpoint } from "./client.js";
+import { parseWhois } from "./parse.js";
+import { DEFAULT_QUERY, endpointOf, ianaReferral, lookupServer, queryLine, type WhoisServer, type WhoisTable } from "./servers.js";
+
+export interface WhoisLookupOptions {
+  /** SSLTRACKR_WHOIS_SERVERS: suffix -> server, before any table */
+  overrides?: Map<string, WhoisEndpoint>;
+  /** where to ask for TLDs no table knows; null: nowhere */
+  ianaWhois: WhoisEndpoint | null;
+}
+
+const label = (e: WhoisEndpoint) => `${e.host}:${e.port}`;
+
+async function ianaServer(tld: string, iana: WhoisEndpoint, ctx: LookupContext): Promise<WhoisServer | undefined> {
+  if (!ctx.state.ianaReferrals.has(tld)) {
+    const answer = await politely(ctx.state.limiter, label(iana), () => queryWhois(iana, `${tld}\r\n`, ctx));
+    ctx.state.ianaReferrals.set(tld, ianaReferral(answer.text) ?? null);
+  }
+  const host = ctx.state.ianaReferrals.get(tld);
+  return host ? { ...endpointOf(host), query: DEFAULT_QUERY } : undefined;
+}
+
+async function findServer(rd: RegistrableDomain, ctx: LookupContext, options: WhoisLookupOptions): Promise<WhoisServer> {
+  const overrides: WhoisTable = new Map([...(options.overrides ?? [])].map(([tld, e]) => [tld, { ...e, query: DEFAULT_QUERY }]));
+  const found =
+    lookupServer(overrides, rd.publicSuffix) ??
+    lookupServer(await ctx.state.packagedWhoisTable(), rd.publicSuffix) ??
+    (options.ianaWhois ? await ianaServer(rd.tld, options.ianaWhois, ctx) : undefined);
+  if (!found) throw new LookupFailure("unsupported_tld", `no RDAP or WHOIS server known for .${rd.tld}`);
+  return found;
+}
+
+/** Asks one server; a throttle, "no match" or empty answer becomes a LookupFailure. */
+async function ask(server: WhoisServer, rd: RegistrableDomain, role: RawAnswer["role"], ctx: LookupContext): Promise<{ record: RegistrationRecord; raw: RawAnswer }> {
+  return politely(ctx.state.limiter, label(server), async () => {
+    const answer = await queryWhois(server, queryLine(server, rd.domain), ctx);
+    const raw: RawAnswer = { source: "whois", server: label(server), role, body: answer.text, truncated: answer.truncated };
+    const record = parseWhois(answer.text, rd.tld);
+    const kind = classifyWhoisAnswer(answer.text, record);
+    if (kind === "rate_limited") throw new LookupFailure("rate_limited", `WHOIS ${label(server)} throttled the query`, null, [raw]);
+    if (kind === "not_found") throw new LookupFailure("not_found", `WHOIS ${label(server)}: no match for ${rd.domain}`, null, [raw]);
+    if (kind === "empty") throw new LookupFailure("parse_error", `WHOIS ${label(server)}: no registration data in the answer`, null, [raw]);
+    return { record, raw };
+  });
+}
+
+export async function whoisLookup(rd: RegistrableDomain, ctx: LookupContext, options: WhoisLookupOptions): Promise<LookupOutcome> {
+  const server = await findServer(rd, ctx, options);
+  const registry = await ask(server, rd, "registry", ctx);
+  const outcome: LookupOutcome = { record: registry.record, server: label(server), raw: [registry.raw] };
+  const referral = registry.record.referral ? endpointOf(registry.record.referral) : undefined;
+  // Thin registries always refer; the registrar's answer adds its own expiry (auto-renewal).
+  if (referral && label(referral) !== label(server) && (lacksData(registry.record) || registry.record.registrarExpiry === null)) {
+    try {
+      const registrar = await ask({ ...referral, query: DEFAULT_QUERY }, rd, "registrar", ctx);
+      outcome.record = mergeRecords(registry.record, registrar.record);
+      outcome.raw.push(registrar.raw);
+    } catch {
+      // The registrar's server is optional: the registry's data stands on its own.
+    }
+  }
+  return outcome;
+}
