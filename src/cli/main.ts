@@ -5,7 +5,10 @@ import { ConfigError } from "../config.js";
 type CommandModule = { run(args: string[]): Promise<number> };
 
 const commands: Record<string, () => Promise<CommandModule>> = {
-  // name: () => import("./commands/<file>.js"),
+  serve: () => import("./commands/serve.js"),
+  "users create": () => import("./commands/usersCreate.js"),
+  "projections status": () => import("./commands/projections.js").then((m) => ({ run: m.status })),
+  "projections rebuild": () => import("./commands/projections.js").then((m) => ({ run: m.rebuild })),
   "check-whois": () => import("./commands/checkWhois.js"),
 };
 

@@ -1,0 +1,96 @@
+// Application service for accounts: registering users (CLI) and minting/revoking API keys.
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../shared/clock.js";
+import { ConflictError } from "../shared/errors.js";
+import type { CommandHandler} from "../infrastructure/commandHandling/commandHandler.js";
+import { type StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
+import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
+import {
+  WrongExpectedVersionError,
+  type EventStore,
+  type GlobalPosition,
+} from "../infrastructure/eventStore/eventStore.js";
+import { accountDecider, type AccountCommand, type AccountState } from "./accountDecider.js";
+import { generateApiKey } from "./apiKeySecret.js";
+import type { Actor } from "./actor.js";
+import {
+  accountEventCodec,
+  emailReservationCodec,
+  emailReservationStreamName,
+  userStreamName,
+  type AccountEvent,
+  type Permission,
+} from "./events.js";
+
+const accountStream: StreamDefinition<AccountCommand, AccountEvent, AccountState> = {
+  decider: accountDecider,
+  codec: accountEventCodec,
+};
+
+export interface NewApiKey {
+  readonly label: string;
+  readonly permissions: readonly Permission[];
+  readonly expiresAt: Date | null;
+}
+
+export class AccountCommands {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly eventStore: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Registers a user and mints their first read+write key (install-time bootstrap). */
+  async registerUser(ctx: RequestContext, email: string) {
+    const userId = randomUUID();
+    const normalised = email.trim().toLowerCase();
+    try {
+      // One stream per e-mail address, created with no_stream: concurrent sign-ups of one
+      // address cannot both succeed.
+      await this.eventStore.appendToStream(
+        emailReservationStreamName(normalised),
+        [emailReservationCodec.encode({ type: "EmailReserved", data: { userId } }, randomUUID(), eventMetadata(ctx))],
+        { expectedRevision: "no_stream" },
+      );
+    } catch (err) {
+      if (err instanceof WrongExpectedVersionError) throw new ConflictError("A user with this email already exists");
+      throw err;
+    }
+    const metadata = eventMetadata({ ...ctx, userId });
+    await this.handler.handle(userStreamName(userId), accountStream, { type: "RegisterUser", userId, email: normalised, now: this.clock.now() }, metadata);
+    const key = await this.createApiKey({ ...ctx, userId }, userId, null, { label: "Initial key", permissions: ["read", "write"], expiresAt: null });
+    return { userId, ...key };
+  }
+
+  async createApiKey(ctx: RequestContext, userId: string, actor: Actor | null, input: NewApiKey) {
+    const keyId = randomUUID();
+    const secret = generateApiKey();
+    const result = await this.handler.handle(
+      userStreamName(userId),
+      accountStream,
+      {
+        type: "CreateApiKey",
+        keyId,
+        ...input,
+        keyHash: secret.hash,
+        keyPrefix: secret.prefix,
+        actor: actor && { keyId: actor.keyId, permissions: actor.permissions },
+        now: this.clock.now(),
+      },
+      eventMetadata(ctx),
+    );
+    const created = result.events.find((e) => e.type === "ApiKeyCreated");
+    if (created?.type !== "ApiKeyCreated") throw new Error("CreateApiKey decided no ApiKeyCreated");
+    return { keyId, key: secret.key, created: created.data, position: result.position };
+  }
+
+  async revokeApiKey(ctx: RequestContext, actor: Actor, keyId: string): Promise<GlobalPosition | null> {
+    const result = await this.handler.handle(
+      userStreamName(actor.userId),
+      accountStream,
+      { type: "RevokeApiKey", keyId, now: this.clock.now() },
+      eventMetadata(ctx),
+    );
+    return result.position;
+  }
+}

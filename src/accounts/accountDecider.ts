@@ -1,0 +1,106 @@
+// Rules of a user's account: registered once; a key never grants more than the key that
+// created it; only existing, unrevoked keys can be revoked.
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors.js";
+import type { Decider } from "../infrastructure/commandHandling/decider.js";
+import type { AccountEvent, Permission } from "./events.js";
+
+export type AccountState =
+  | { readonly status: "absent" }
+  | {
+      readonly status: "registered";
+      readonly userId: string;
+      readonly email: string;
+      readonly keys: Readonly<Record<string, { readonly permissions: readonly Permission[]; readonly revoked: boolean }>>;
+    };
+
+export type AccountCommand =
+  | { readonly type: "RegisterUser"; readonly userId: string; readonly email: string; readonly now: Date }
+  | {
+      readonly type: "CreateApiKey";
+      readonly keyId: string;
+      readonly label: string;
+      readonly permissions: readonly Permission[];
+      readonly expiresAt: Date | null;
+      readonly keyHash: string;
+      readonly keyPrefix: string;
+      /** The acting key's permissions and id; null for the install-time CLI. */
+      readonly actor: { readonly keyId: string; readonly permissions: readonly Permission[] } | null;
+      readonly now: Date;
+    }
+  | { readonly type: "RevokeApiKey"; readonly keyId: string; readonly now: Date };
+
+const registered = (state: AccountState) => {
+  if (state.status !== "registered") throw new NotFoundError("User not found");
+  return state;
+};
+
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  initialState: () => ({ status: "absent" }),
+
+  decide(command, state) {
+    const at = command.now.toISOString();
+    switch (command.type) {
+      case "RegisterUser":
+        if (state.status !== "absent") throw new ConflictError("User already exists");
+        return [{ type: "UserRegistered", data: { userId: command.userId, email: command.email, registeredAt: at } }];
+      case "CreateApiKey": {
+        const account = registered(state);
+        const { actor } = command;
+        if (actor && !command.permissions.every((p) => actor.permissions.includes(p))) {
+          throw new ForbiddenError("An API key cannot create a key with more permissions than it has");
+        }
+        if (command.expiresAt && command.expiresAt.getTime() <= command.now.getTime()) {
+          throw new ValidationError("expires_at must be in the future");
+        }
+        return [
+          {
+            type: "ApiKeyCreated",
+            data: {
+              keyId: command.keyId,
+              userId: account.userId,
+              label: command.label,
+              permissions: [...new Set(command.permissions)],
+              expiresAt: command.expiresAt?.toISOString() ?? null,
+              keyHash: command.keyHash,
+              keyPrefix: command.keyPrefix,
+              createdAt: at,
+              createdByKeyId: actor?.keyId ?? null,
+            },
+          },
+        ];
+      }
+      case "RevokeApiKey": {
+        const account = registered(state);
+        const key = account.keys[command.keyId];
+        if (!key || key.revoked) throw new NotFoundError("API key not found");
+        return [{ type: "ApiKeyRevoked", data: { keyId: command.keyId, userId: account.userId, revokedAt: at } }];
+      }
+      default: {
+        const _exhaustive: never = command;
+        return _exhaustive;
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case "UserRegistered":
+        return { status: "registered", userId: event.data.userId, email: event.data.email, keys: {} };
+      case "ApiKeyCreated":
+        if (state.status !== "registered") return state;
+        return {
+          ...state,
+          keys: { ...state.keys, [event.data.keyId]: { permissions: event.data.permissions, revoked: false } },
+        };
+      case "ApiKeyRevoked": {
+        if (state.status !== "registered") return state;
+        const key = state.keys[event.data.keyId];
+        return key ? { ...state, keys: { ...state.keys, [event.data.keyId]: { ...key, revoked: true } } } : state;
+      }
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+};

@@ -1,0 +1,61 @@
+// Queries on the accounts read model: authentication lookups and the key listing.
+import type { Knex } from "knex";
+import type { Actor } from "./actor.js";
+import type { Permission } from "./events.js";
+import type { KeyUsageTracker } from "./keyUsageTracker.js";
+
+interface ApiKeyRow {
+  id: string;
+  user_id: string;
+  label: string;
+  permissions: Permission[];
+  key_prefix: string;
+  expires_at: Date | null;
+  created_at: Date;
+  last_used_at?: Date | null;
+}
+
+export class ApiKeyQueries {
+  constructor(
+    private readonly knex: Knex,
+    private readonly usage: KeyUsageTracker,
+  ) {}
+
+  /** The actor for a key hash, if the key exists, is not revoked and has not expired. */
+  async authenticate(keyHash: string, now: Date): Promise<Actor | null> {
+    const row: Pick<ApiKeyRow, "id" | "user_id" | "permissions"> | undefined = await this.knex("api_keys")
+      .select("id", "user_id", "permissions")
+      .where({ key_hash: keyHash })
+      .whereNull("revoked_at")
+      .andWhere((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
+      .first();
+    return row ? { userId: row.user_id, keyId: row.id, permissions: row.permissions } : null;
+  }
+
+  async list(userId: string, page: number, perPage: number) {
+    const base = this.knex("api_keys").where({ user_id: userId }).whereNull("revoked_at");
+    const [rows, [{ total } = { total: 0 }]] = await Promise.all([
+      base
+        .clone()
+        .leftJoin("api_key_usage", "api_key_usage.key_id", "api_keys.id")
+        .select<ApiKeyRow[]>("api_keys.*", "api_key_usage.last_used_at")
+        .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
+        .limit(perPage)
+        .offset((page - 1) * perPage),
+      base.clone().count<{ total: string }[]>({ total: "*" }),
+    ]);
+    const count = Number(total);
+    return {
+      data: rows.map((r) => ({
+        id: r.id,
+        label: r.label,
+        key_prefix: r.key_prefix,
+        permissions: r.permissions,
+        expires_at: r.expires_at?.toISOString() ?? null,
+        last_used_at: this.usage.latest(r.id, r.last_used_at ?? null)?.toISOString() ?? null,
+        created_at: r.created_at.toISOString(),
+      })),
+      pagination: { page, per_page: perPage, total: count, total_pages: Math.ceil(count / perPage) },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+// HTTP routes of /api-keys: POST as published, plus GET (never shows secrets) and DELETE.
+import { Router } from "express";
+import type { Knex } from "knex";
+import { z } from "zod";
+import { actorOf } from "../infrastructure/http/authentication.js";
+import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { requestContext } from "../infrastructure/http/requestContext.js";
+import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
+import { parseWith } from "../infrastructure/http/validation.js";
+import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
+import type { Clock } from "../shared/clock.js";
+import type { AccountCommands } from "./accountCommands.js";
+import type { ApiKeyQueries } from "./apiKeyQueries.js";
+import { permissionSchema } from "./events.js";
+
+export const createApiKeyBody = z.strictObject({
+  label: z.string().trim().min(1).max(100),
+  permissions: z.array(permissionSchema).min(1).max(2).default(["read"]),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+
+export const listApiKeysQuery = z.strictObject(paginationQuery);
+
+export function apiKeyRoutes(
+  commands: AccountCommands,
+  queries: ApiKeyQueries,
+  projections: ProjectionRunner,
+  knex: Knex,
+  clock: Clock,
+): Router {
+  const router = Router();
+
+  router.post("/api-keys", rateLimit(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 }), async (req, res) => {
+    const body = parseWith(createApiKeyBody, req.body);
+    const actor = actorOf(res);
+    const { keyId, key, created, position } = await commands.createApiKey(requestContext(req, res), actor.userId, actor, {
+      label: body.label,
+      permissions: body.permissions,
+      expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+    });
+    if (position) await projections.waitFor(position);
+    res.status(201).json({
+      id: keyId,
+      label: created.label,
+      key,
+      permissions: created.permissions,
+      expires_at: created.expiresAt,
+      last_used_at: null,
+      created_at: created.createdAt,
+    });
+  });
+
+  router.get("/api-keys", async (req, res) => {
+    const q = parseWith(listApiKeysQuery, req.query);
+    res.json(await queries.list(actorOf(res).userId, q.page, q.per_page));
+  });
+
+  router.delete("/api-keys/:id", async (req, res) => {
+    const { id } = parseWith(uuidParam("API key"), req.params);
+    const position = await commands.revokeApiKey(requestContext(req, res), actorOf(res), id);
+    if (position) await projections.waitFor(position);
+    res.json({ message: "API key revoked" });
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+// Opens what every entry point needs: the database (embedded by default), the event store
+// (PostgreSQL, or EventStoreDB when EVENTSTORE_URL is set), the read-model connection and
+// their schemas.
+import pg from "pg";
+import type { Knex } from "knex";
+import type { Config } from "../config.js";
+import type { EventStore } from "../infrastructure/eventStore/eventStore.js";
+import { PostgresEventStore } from "../infrastructure/eventStore/postgres/postgresEventStore.js";
+import { startEmbeddedPostgres } from "../infrastructure/postgres/embeddedPostgres.js";
+import { ensureDatabase } from "../infrastructure/postgres/database.js";
+import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
+import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
+import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
+import type { Logger } from "../infrastructure/logging/logger.js";
+
+export interface Infrastructure {
+  readonly databaseUrl: string;
+  readonly pool: pg.Pool;
+  readonly knex: Knex;
+  readonly eventStore: EventStore;
+  readonly snapshots: PostgresSnapshotStore;
+  close(): Promise<void>;
+}
+
+async function openEventStore(config: Config, pool: pg.Pool, databaseUrl: string): Promise<EventStore> {
+  if (!config.EVENTSTORE_URL) return PostgresEventStore.connect(pool, databaseUrl);
+  const { EventStoreDbEventStore } = await import("../infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js");
+  return EventStoreDbEventStore.connect(config.EVENTSTORE_URL);
+}
+
+export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+  const closers: (() => Promise<void>)[] = [];
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    logger.info("DATABASE_URL is unset: starting the embedded PostgreSQL", { dataDir: config.EMBEDDED_PG_DIR });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: config.EMBEDDED_PG_DIR,
+      port: config.EMBEDDED_PG_PORT,
+      log: (m) => logger.debug("embedded postgres", { output: m }),
+    });
+    closers.push(() => embedded.stop());
+    databaseUrl = await ensureDatabase(embedded.url, "ssltrackr");
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  pool.on("error", (err) => logger.warn("idle database connection failed", { err }));
+  closers.unshift(() => pool.end());
+  const knex = createKnex(databaseUrl);
+  closers.unshift(() => knex.destroy());
+  const eventStore = await openEventStore(config, pool, databaseUrl);
+  closers.unshift(() => eventStore.close());
+  await migrateReadModels(knex);
+  await ensureRateLimitTable(knex);
+  const snapshots = await PostgresSnapshotStore.create(pool);
+  return {
+    databaseUrl,
+    pool,
+    knex,
+    eventStore,
+    snapshots,
+    async close() {
+      for (const close of closers) await close().catch((err: unknown) => logger.warn("close failed", { err }));
+    },
+  };
+}

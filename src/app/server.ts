@@ -1,0 +1,67 @@
+// The running service: HTTP API plus projectors, with graceful shutdown (stop accepting,
+// finish in-flight requests, stop projectors at a checkpoint, flush, close pools).
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { Config } from "../config.js";
+import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
+import { domainRoutes } from "../domains/domainRoutes.js";
+import { authenticate } from "../infrastructure/http/authentication.js";
+import { createHttpApp } from "../infrastructure/http/httpApp.js";
+import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
+import { systemClock, type Clock } from "../shared/clock.js";
+import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
+import { createServices, type Services } from "./services.js";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly infra: Infrastructure;
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  options: { clock?: Clock; logger?: Logger } = {},
+): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr" });
+  const infra = await openInfrastructure(config, logger);
+  const services = createServices(infra, { clock, logger, leaderElection: true });
+  await services.projections.start();
+  services.usage.start();
+
+  const app = createHttpApp({
+    logger,
+    authenticate: authenticate(services.apiKeys, services.usage, clock),
+    apiRouters: [
+      domainRoutes(services.domains, services.domainQueries, services.projections),
+      apiKeyRoutes(services.accounts, services.apiKeys, services.projections, infra.knex, clock),
+    ],
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
+  const url = `http://${host}:${port}`;
+  logger.info("listening", { url: `${url}/api/v1` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    infra,
+    services,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await services.projections.stop();
+        await services.usage.stop();
+        await infra.close();
+        logger.info("stopped");
+      })()),
+  };
+}

@@ -1,0 +1,115 @@
+// Application service for monitored domains: runs the domain decider and keeps the
+// hostname reservation in step with it. Returns the position to wait for before reading.
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../shared/clock.js";
+import { ConflictError } from "../shared/errors.js";
+import type { CommandHandler} from "../infrastructure/commandHandling/commandHandler.js";
+import { type StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
+import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
+import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import { domainDecider, type DomainCommand, type DomainFields, type DomainState } from "./domainDecider.js";
+import { domainEventCodec, domainStreamName, type DomainEvent } from "./events.js";
+import {
+  ALREADY_MONITORED,
+  reservationStream,
+  reservationStreamName,
+  type HolderStatus,
+} from "./hostnameReservation.js";
+
+export const domainStream: StreamDefinition<DomainCommand, DomainEvent, DomainState> = {
+  decider: domainDecider,
+  codec: domainEventCodec,
+  snapshots: { every: 100, stateVersion: 1 },
+};
+
+export interface NewDomain {
+  readonly hostname: string;
+  readonly port: number;
+  readonly notes: string | null;
+  readonly tags: readonly string[];
+}
+
+const latest = (...positions: (GlobalPosition | null)[]): GlobalPosition | null =>
+  positions.reduce<GlobalPosition | null>((a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b), null);
+
+export class DomainCommands {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly clock: Clock,
+  ) {}
+
+  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: GlobalPosition | null }> {
+    const domainId = randomUUID();
+    const now = this.clock.now();
+    const reserved = await this.reserve(ctx, input.hostname, input.port, domainId, now);
+    const added = await this.handler.handle(
+      domainStreamName(domainId),
+      domainStream,
+      { type: "AddDomain", domainId, userId: ctx.userId, ...input, now },
+      eventMetadata(ctx),
+    );
+    return { domainId, position: latest(reserved, added.position) };
+  }
+
+  async update(ctx: RequestContext & { userId: string }, domainId: string, changes: Partial<DomainFields>): Promise<GlobalPosition | null> {
+    const now = this.clock.now();
+    const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
+    const current = state.status === "monitored" && state.userId === ctx.userId ? state : null;
+    const target = current && { hostname: changes.hostname ?? current.hostname, port: changes.port ?? current.port };
+    const moves = current && target && (target.hostname !== current.hostname || target.port !== current.port);
+    const reserved = moves ? await this.reserve(ctx, target.hostname, target.port, domainId, now) : null;
+    try {
+      const result = await this.handler.handle(
+        domainStreamName(domainId),
+        domainStream,
+        { type: "UpdateDomain", userId: ctx.userId, changes, now },
+        eventMetadata(ctx),
+      );
+      const released = moves ? await this.release(ctx, current.hostname, current.port, domainId, now) : null;
+      return latest(reserved, result.position, released);
+    } catch (err) {
+      if (moves) await this.release(ctx, target.hostname, target.port, domainId, now);
+      throw err;
+    }
+  }
+
+  async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<GlobalPosition | null> {
+    const now = this.clock.now();
+    const result = await this.handler.handle(
+      domainStreamName(domainId),
+      domainStream,
+      { type: "RemoveDomain", userId: ctx.userId, now },
+      eventMetadata(ctx),
+    );
+    const removed = result.state.status === "removed" ? result.state : null;
+    const released = removed ? await this.release(ctx, removed.hostname, removed.port, domainId, now) : null;
+    return latest(result.position, released);
+  }
+
+  private async reserve(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
+    const stream = reservationStreamName(ctx.userId, hostname, port);
+    const { state } = await this.handler.load(stream, reservationStream);
+    const knownHolder =
+      state.status === "held" && state.domainId !== domainId
+        ? { domainId: state.domainId, status: await this.holderStatus(state.domainId) }
+        : undefined;
+    try {
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx));
+      return result.position;
+    } catch (err) {
+      if (err instanceof ConflictError) throw new ConflictError(ALREADY_MONITORED);
+      throw err;
+    }
+  }
+
+  private async release(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
+    const stream = reservationStreamName(ctx.userId, hostname, port);
+    const result = await this.handler.handle(stream, reservationStream, { type: "Release", domainId, now }, eventMetadata(ctx));
+    return result.position;
+  }
+
+  private async holderStatus(domainId: string): Promise<HolderStatus> {
+    const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
+    return state.status === "absent" ? "absent" : state.status === "removed" ? "removed" : "monitored";
+  }
+}

@@ -1,0 +1,103 @@
+// Queries on the domains read model. Days remaining are computed from the stored expiry
+// instants and the current clock, never frozen at check time.
+import type { Knex } from "knex";
+import { DOMAINS_TABLE } from "../../projections/domains.js";
+import { daysUntil, type Clock } from "../shared/clock.js";
+import { statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
+
+export const domainSorts = ["hostname", "ssl_days_remaining", "whois_days_remaining", "created_at"] as const;
+export type DomainSort = (typeof domainSorts)[number];
+
+export interface ListDomainsQuery {
+  readonly page: number;
+  readonly perPage: number;
+  readonly status: DomainStatus | "all";
+  readonly search?: string | undefined;
+  readonly sort: DomainSort;
+  readonly order: "asc" | "desc";
+}
+
+interface DomainRow {
+  id: string;
+  hostname: string;
+  port: number;
+  is_active: boolean;
+  notes: string | null;
+  tags: string[];
+  ssl_grade: string | null;
+  ssl_valid_to: Date | null;
+  whois_expiry: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  status: DomainStatus;
+}
+
+const sortColumn: Record<DomainSort, string> = {
+  hostname: "hostname",
+  ssl_days_remaining: "ssl_valid_to",
+  whois_days_remaining: "whois_expiry",
+  created_at: "created_at",
+};
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class DomainQueries {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(userId: string, q: ListDomainsQuery) {
+    const now = this.clock.now();
+    const status = statusSql(this.knex, now);
+    const base = this.knex(DOMAINS_TABLE).where({ user_id: userId }).whereNull("deleted_at");
+    if (q.search) base.andWhere("hostname", "like", `%${escapeLike(q.search.toLowerCase())}%`);
+    if (q.status !== "all") base.andWhereRaw("(?) = ?", [status, q.status]);
+    const column = sortColumn[q.sort];
+    const [rows, [{ total } = { total: 0 }]] = await Promise.all([
+      base
+        .clone()
+        .select("*", this.knex.raw("(?) as status", [status]))
+        // Unchecked domains have no expiry: they sort last in either direction.
+        .orderByRaw(`${column} ${q.order} nulls last, id ${q.order}`)
+        .limit(q.perPage)
+        .offset((q.page - 1) * q.perPage) as Promise<DomainRow[]>,
+      base.clone().count<{ total: string }[]>({ total: "*" }),
+    ]);
+    const count = Number(total);
+    return {
+      data: rows.map((r) => this.listItem(r, now)),
+      pagination: { page: q.page, per_page: q.perPage, total: count, total_pages: Math.ceil(count / q.perPage) },
+    };
+  }
+
+  async get(userId: string, domainId: string) {
+    const now = this.clock.now();
+    const row = (await this.knex(DOMAINS_TABLE)
+      .select("*", this.knex.raw("(?) as status", [statusSql(this.knex, now)]))
+      .where({ id: domainId, user_id: userId })
+      .whereNull("deleted_at")
+      .first()) as DomainRow | undefined;
+    return row ? this.detail(row, now) : null;
+  }
+
+  private listItem(r: DomainRow, now: Date) {
+    return {
+      id: r.id,
+      hostname: r.hostname,
+      port: r.port,
+      is_active: r.is_active,
+      ssl_grade: r.ssl_grade,
+      ssl_days_remaining: r.ssl_valid_to ? daysUntil(r.ssl_valid_to, now) : null,
+      whois_days_remaining: r.whois_expiry ? daysUntil(r.whois_expiry, now) : null,
+      tags: r.tags,
+      created_at: r.created_at.toISOString(),
+      status: r.status,
+    };
+  }
+
+  private detail(r: DomainRow, now: Date) {
+    const { status, created_at, ...item } = this.listItem(r, now);
+    return { ...item, notes: r.notes, created_at, updated_at: r.updated_at.toISOString(), status };
+  }
+}

@@ -1,0 +1,115 @@
+// HTTP routes of /domains, exactly as the published API (../shared/spec/api-v1.md) plus the
+// computed `status` field.
+import { Router } from "express";
+import { z } from "zod";
+import { actorOf } from "../infrastructure/http/authentication.js";
+import { requestContext } from "../infrastructure/http/requestContext.js";
+import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
+import { parseWith } from "../infrastructure/http/validation.js";
+import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
+import { NotFoundError } from "../shared/errors.js";
+import { domainStatuses } from "../monitoring/domainStatus.js";
+import type { DomainCommands } from "./domainCommands.js";
+import { domainSorts, type DomainQueries } from "./domainQueries.js";
+import { normaliseHostname } from "./hostname.js";
+
+const hostname = z.string().transform((value, ctx) => {
+  const result = normaliseHostname(value);
+  if (result.ok) return result.hostname;
+  ctx.addIssue({ code: "custom", message: result.reason });
+  return z.NEVER;
+});
+const port = z.number().int().min(1).max(65535);
+const notes = z.string().max(500).nullable();
+const tags = z.array(z.string().min(1).max(50)).max(10);
+
+export const createDomainBody = z.strictObject({
+  hostname,
+  port: port.default(443),
+  notes: notes.optional(),
+  tags: tags.default([]),
+});
+
+export const updateDomainBody = z.strictObject({
+  hostname: hostname.optional(),
+  port: port.optional(),
+  is_active: z.boolean().optional(),
+  notes: notes.optional(),
+  tags: tags.optional(),
+});
+
+export const listDomainsQuery = z.strictObject({
+  ...paginationQuery,
+  status: z.enum(["all", ...domainStatuses]).default("all"),
+  search: z.string().max(253).optional(),
+  sort: z.enum(domainSorts).default("created_at"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+});
+
+const domainId = uuidParam("Domain");
+
+export function domainRoutes(commands: DomainCommands, queries: DomainQueries, projections: ProjectionRunner): Router {
+  const router = Router();
+
+  const respondWithDomain = async (userId: string, id: string) => {
+    const domain = await queries.get(userId, id);
+    if (!domain) throw new NotFoundError("Domain not found");
+    return domain;
+  };
+
+  router.get("/domains", async (req, res) => {
+    const q = parseWith(listDomainsQuery, req.query);
+    res.json(
+      await queries.list(actorOf(res).userId, {
+        page: q.page,
+        perPage: q.per_page,
+        status: q.status,
+        search: q.search,
+        sort: q.sort,
+        order: q.order,
+      }),
+    );
+  });
+
+  router.post("/domains", async (req, res) => {
+    const body = parseWith(createDomainBody, req.body);
+    const ctx = requestContext(req, res);
+    const { domainId: id, position } = await commands.add(ctx, {
+      hostname: body.hostname,
+      port: body.port,
+      notes: body.notes ?? null,
+      tags: body.tags,
+    });
+    if (position) await projections.waitFor(position);
+    res.status(201).json(await respondWithDomain(ctx.userId, id));
+  });
+
+  router.get("/domains/:id", async (req, res) => {
+    const { id } = parseWith(domainId, req.params);
+    res.json(await respondWithDomain(actorOf(res).userId, id));
+  });
+
+  router.put("/domains/:id", async (req, res) => {
+    const { id } = parseWith(domainId, req.params);
+    const body = parseWith(updateDomainBody, req.body);
+    const ctx = requestContext(req, res);
+    const position = await commands.update(ctx, id, {
+      hostname: body.hostname,
+      port: body.port,
+      isActive: body.is_active,
+      notes: body.notes,
+      tags: body.tags,
+    });
+    if (position) await projections.waitFor(position);
+    res.json(await respondWithDomain(ctx.userId, id));
+  });
+
+  router.delete("/domains/:id", async (req, res) => {
+    const { id } = parseWith(domainId, req.params);
+    const position = await commands.remove(requestContext(req, res), id);
+    if (position) await projections.waitFor(position);
+    res.json({ message: "Domain deleted" });
+  });
+
+  return router;
+}

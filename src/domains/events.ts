@@ -1,0 +1,48 @@
+// Events of a monitored domain's stream ("domain-<id>").
+import { z } from "zod";
+import { defineEvent, eventCodec, type EventOf } from "../infrastructure/eventStore/eventCodec.js";
+
+export const domainStreamName = (domainId: string): string => `domain-${domainId}`;
+
+const isoDate = z.iso.datetime();
+
+export const DomainAdded = defineEvent({
+  type: "DomainAdded",
+  version: 1,
+  schema: z.object({
+    domainId: z.uuid(),
+    userId: z.uuid(),
+    hostname: z.string(),
+    port: z.number().int(),
+    notes: z.string().nullable(),
+    tags: z.array(z.string()),
+    addedAt: isoDate,
+  }),
+});
+
+/** Carries only the fields that changed. */
+export const DomainUpdated = defineEvent({
+  type: "DomainUpdated",
+  version: 1,
+  schema: z.object({
+    domainId: z.uuid(),
+    changes: z.object({
+      hostname: z.string().optional(),
+      port: z.number().int().optional(),
+      isActive: z.boolean().optional(),
+      notes: z.string().nullable().optional(),
+      tags: z.array(z.string()).optional(),
+    }),
+    updatedAt: isoDate,
+  }),
+});
+
+export const DomainRemoved = defineEvent({
+  type: "DomainRemoved",
+  version: 1,
+  schema: z.object({ domainId: z.uuid(), removedAt: isoDate }),
+});
+
+export const domainEventDefinitions = [DomainAdded, DomainUpdated, DomainRemoved] as const;
+export type DomainEvent = EventOf<(typeof domainEventDefinitions)[number]>;
+export const domainEventCodec = eventCodec(domainEventDefinitions);

@@ -1,0 +1,101 @@
+// The one command handler: read the stream (from a snapshot when there is one), fold,
+// decide, append with the expected revision, and hand back the position so the caller can
+// wait for read models (read-your-writes). A concurrent writer makes it re-read and decide
+// again, so business rules are always checked against the latest state.
+import { randomUUID } from "node:crypto";
+import type { EventCodec } from "../eventStore/eventCodec.js";
+import {
+  WrongExpectedVersionError,
+  type EventMetadata,
+  type EventStore,
+  type GlobalPosition,
+} from "../eventStore/eventStore.js";
+import { fold, type Decider } from "./decider.js";
+import type { SnapshotStore } from "./snapshotStore.js";
+
+export interface StreamDefinition<Command, Event extends { type: string; data: unknown }, State> {
+  readonly decider: Decider<Command, Event, State>;
+  readonly codec: EventCodec<Event>;
+  /** Snapshot the state every `every` events; bump `stateVersion` when State's shape changes. */
+  readonly snapshots?: { readonly every: number; readonly stateVersion: number };
+}
+
+export interface CommandResult<Event, State> {
+  readonly events: Event[];
+  readonly state: State;
+  /** Null when the command decided nothing (nothing to wait for). */
+  readonly position: GlobalPosition | null;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export class CommandHandler {
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly snapshots?: SnapshotStore,
+  ) {}
+
+  async handle<Command, Event extends { type: string; data: unknown }, State>(
+    streamName: string,
+    definition: StreamDefinition<Command, Event, State>,
+    command: Command,
+    metadata: EventMetadata,
+  ): Promise<CommandResult<Event, State>> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision, sinceSnapshot } = await this.load(streamName, definition);
+      const events = definition.decider.decide(command, state);
+      const newState = fold(definition.decider, state, events);
+      if (events.length === 0) return { events, state, position: null };
+      try {
+        const appended = await this.eventStore.appendToStream(
+          streamName,
+          events.map((e) => definition.codec.encode(e, randomUUID(), metadata)),
+          { expectedRevision: revision ?? "no_stream" },
+        );
+        this.maybeSnapshot(streamName, definition, newState, appended.nextExpectedRevision, sinceSnapshot + events.length);
+        return { events, state: newState, position: appended.position };
+      } catch (err) {
+        if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** The current state of a stream, e.g. for queries that must use write-side rules. */
+  async load<Event extends { type: string; data: unknown }, State>(
+    streamName: string,
+    definition: Pick<StreamDefinition<unknown, Event, State>, "decider" | "codec" | "snapshots">,
+  ): Promise<{ state: State; revision: bigint | null; sinceSnapshot: number }> {
+    const snap =
+      definition.snapshots && this.snapshots
+        ? await this.snapshots.load(streamName, definition.snapshots.stateVersion)
+        : null;
+    const recorded = await this.eventStore.readStream(
+      streamName,
+      snap ? { fromRevision: snap.revision + 1n } : {},
+    );
+    const decoded = recorded.flatMap((r) => {
+      const e = definition.codec.decode(r);
+      return e ? [e] : [];
+    });
+    const start = snap ? (snap.state as State) : definition.decider.initialState();
+    const last = recorded.at(-1);
+    return {
+      state: fold(definition.decider, start, decoded),
+      revision: last ? last.revision : (snap?.revision ?? null),
+      sinceSnapshot: recorded.length,
+    };
+  }
+
+  private maybeSnapshot<Event extends { type: string; data: unknown }, State>(
+    streamName: string,
+    definition: StreamDefinition<unknown, Event, State>,
+    state: State,
+    revision: bigint,
+    eventsSinceSnapshot: number,
+  ): void {
+    const policy = definition.snapshots;
+    if (!policy || !this.snapshots || eventsSinceSnapshot < policy.every) return;
+    // Off the command's path: a failed snapshot only means a longer read next time.
+    this.snapshots.save(streamName, policy.stateVersion, { revision, state }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,56 @@
+// Per-user sliding-window rate limits, exact across any number of app processes: hits are
+// rows in PostgreSQL, counted under a transaction-scoped advisory lock per (user, route).
+// Answers carry the RateLimit-* headers (IETF draft) and Retry-After when refused.
+import type { Knex } from "knex";
+import type { RequestHandler } from "express";
+import type { Clock } from "../../shared/clock.js";
+import { RateLimitedError } from "../../shared/errors.js";
+import { actorOf } from "./authentication.js";
+
+export interface RateLimit {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+export async function ensureRateLimitTable(knex: Knex): Promise<void> {
+  await knex.raw(`create table if not exists rate_limit_hits (
+    bucket text not null,
+    hit_at timestamptz not null
+  )`);
+  await knex.raw(`create index if not exists rate_limit_hits_bucket on rate_limit_hits (bucket, hit_at)`);
+}
+
+interface Decision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  /** Seconds until the oldest hit in the window leaves it. */
+  readonly resetSeconds: number;
+}
+
+export async function takeToken(knex: Knex, bucket: string, rule: RateLimit, now: Date): Promise<Decision> {
+  return knex.transaction(async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [bucket]);
+    const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
+    await trx("rate_limit_hits").where({ bucket }).andWhere("hit_at", "<=", windowStart).delete();
+    const hits = await trx("rate_limit_hits").where({ bucket }).orderBy("hit_at", "asc").select<{ hit_at: Date }[]>("hit_at");
+    const oldest = hits[0]?.hit_at ?? now;
+    const resetSeconds = Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000));
+    if (hits.length >= rule.limit) return { allowed: false, remaining: 0, resetSeconds };
+    await trx("rate_limit_hits").insert({ bucket, hit_at: now });
+    return { allowed: true, remaining: rule.limit - hits.length - 1, resetSeconds };
+  });
+}
+
+export function rateLimit(knex: Knex, clock: Clock, rule: RateLimit): RequestHandler {
+  return async (_req, res, next) => {
+    const actor = actorOf(res);
+    const decision = await takeToken(knex, `${rule.name}:${actor.userId}`, rule, clock.now());
+    res.setHeader("RateLimit-Policy", `${rule.limit};w=${rule.windowSeconds}`);
+    res.setHeader("RateLimit-Limit", String(rule.limit));
+    res.setHeader("RateLimit-Remaining", String(decision.remaining));
+    res.setHeader("RateLimit-Reset", String(decision.resetSeconds));
+    if (!decision.allowed) throw new RateLimitedError(decision.resetSeconds);
+    next();
+  };
+}

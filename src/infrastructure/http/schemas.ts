@@ -1,0 +1,30 @@
+// Building blocks shared by route schemas.
+import { z } from "zod";
+
+export const uuidParam = (what: string) =>
+  z.strictObject({ id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `${what} id must be a UUID`) });
+
+/** Query parameters arrive as strings; a repeated parameter arrives as an array and fails. */
+const intParam = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+export const paginationQuery = {
+  page: intParam(1, 1_000_000, 1),
+  per_page: intParam(1, 100, 20),
+};
+
+export const paginated = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    pagination: z.object({
+      page: z.number().int(),
+      per_page: z.number().int(),
+      total: z.number().int(),
+      total_pages: z.number().int(),
+    }),
+  });

@@ -1,0 +1,67 @@
+// Projection checkpoints live beside the read models and are written in the same
+// transaction as the rows a batch changes.
+import type { Knex } from "knex";
+import type { GlobalPosition } from "../eventStore/eventStore.js";
+
+export const CHECKPOINTS_TABLE = "projection_checkpoints";
+
+interface CheckpointRow {
+  name: string;
+  commit_position: string | null;
+  prepare_position: string | null;
+  events_processed: string;
+  updated_at: Date;
+}
+
+export interface Checkpoint {
+  readonly position: GlobalPosition | null;
+  readonly eventsProcessed: number;
+  readonly updatedAt: Date;
+}
+
+const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
+  position:
+    row.commit_position === null || row.prepare_position === null
+      ? null
+      : { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
+  eventsProcessed: Number(row.events_processed),
+  updatedAt: row.updated_at,
+});
+
+export async function ensureCheckpoint(knex: Knex, name: string): Promise<void> {
+  await knex(CHECKPOINTS_TABLE).insert({ name, events_processed: 0 }).onConflict("name").ignore();
+}
+
+/** Locks the row until the transaction ends, serialising batches of one projection. */
+export async function lockCheckpoint(trx: Knex.Transaction, name: string): Promise<Checkpoint> {
+  const row = await trx<CheckpointRow>(CHECKPOINTS_TABLE).where({ name }).forUpdate().first();
+  if (!row) throw new Error(`No checkpoint row for projection ${name}`);
+  return toCheckpoint(row);
+}
+
+export async function readCheckpoints(knex: Knex, names: readonly string[]): Promise<Map<string, Checkpoint>> {
+  const rows = await knex<CheckpointRow>(CHECKPOINTS_TABLE).whereIn("name", names);
+  return new Map(rows.map((r) => [r.name, toCheckpoint(r)]));
+}
+
+export async function saveCheckpoint(
+  trx: Knex.Transaction,
+  name: string,
+  position: GlobalPosition,
+  processed: number,
+): Promise<void> {
+  await trx(CHECKPOINTS_TABLE)
+    .where({ name })
+    .update({
+      commit_position: position.commit.toString(),
+      prepare_position: position.prepare.toString(),
+      events_processed: trx.raw("events_processed + ?", [processed]),
+      updated_at: trx.fn.now(),
+    });
+}
+
+export async function resetCheckpoint(trx: Knex.Transaction, name: string): Promise<void> {
+  await trx(CHECKPOINTS_TABLE)
+    .where({ name })
+    .update({ commit_position: null, prepare_position: null, events_processed: 0, updated_at: trx.fn.now() });
+}

@@ -1,0 +1,177 @@
+// Runs every projection: one leader process per projection (advisory lock) follows the global
+// log and commits each batch together with its checkpoint. Correctness does not rest on the
+// lock: a batch commits only if the checkpoint row still holds the position the batch was
+// read from, so a second process or a rebuild can never apply an event twice or skip one.
+import { EventEmitter } from "node:events";
+import type { Knex } from "knex";
+import { UnavailableError } from "../../shared/errors.js";
+import { comparePositions, type EventStore, type GlobalPosition } from "../eventStore/eventStore.js";
+import { LeaderLock } from "../postgres/leaderLock.js";
+import { inBatches } from "./batches.js";
+import { ensureCheckpoint, lockCheckpoint, readCheckpoints, resetCheckpoint, saveCheckpoint } from "./checkpoints.js";
+import type { Projection } from "./projection.js";
+
+export interface ProjectionRunnerOptions {
+  readonly batchSize?: number;
+  /** Connection string for leader locks; without it every runner projects (tests, CLI). */
+  readonly leaderConnectionString?: string;
+  readonly onError?: (projection: string, err: unknown) => void;
+}
+
+class CheckpointMovedError extends Error {}
+
+const samePosition = (a: GlobalPosition | null, b: GlobalPosition | null) =>
+  a === null || b === null ? a === b : comparePositions(a, b) === 0;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+export class ProjectionRunner {
+  private readonly controller = new AbortController();
+  private readonly committed = new EventEmitter();
+  private readonly loops: Promise<void>[] = [];
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly eventStore: EventStore,
+    readonly projections: readonly Projection[],
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.committed.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
+    for (const p of this.projections) this.loops.push(this.runLoop(p));
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  /** Resolves once every projection has passed `position` (read-your-writes). */
+  async waitFor(position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const names = this.projections.map((p) => p.name);
+    while (true) {
+      const checkpoints = await readCheckpoints(this.knex, names);
+      const behind = names.filter((n) => {
+        const at = checkpoints.get(n)?.position;
+        return !at || comparePositions(at, position) < 0;
+      });
+      if (behind.length === 0) return;
+      if (Date.now() >= deadline) {
+        throw new UnavailableError(`The change was saved, but read models are behind (${behind.join(", ")}); retry shortly`);
+      }
+      // A local commit wakes us at once; another process's commit is seen on the next poll.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, 25);
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.committed.once("batch", done);
+      });
+    }
+  }
+
+  /** Projects everything up to the current head, then returns (CLI, tests). */
+  async catchUp(): Promise<void> {
+    for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
+    const head = await this.eventStore.headPosition();
+    if (!head) return;
+    await Promise.all(this.projections.map((p) => this.followUntil(p, head, this.controller.signal)));
+  }
+
+  /** Empties a projection's tables and resets its checkpoint, then projects from zero. */
+  async rebuild(projection: Projection): Promise<void> {
+    await ensureCheckpoint(this.knex, projection.name);
+    await this.knex.transaction(async (trx) => {
+      await lockCheckpoint(trx, projection.name);
+      for (const table of projection.tables) await trx.raw("truncate table ??", [table]);
+      await resetCheckpoint(trx, projection.name);
+    });
+    const head = await this.eventStore.headPosition();
+    if (head) await this.followUntil(projection, head, this.controller.signal);
+  }
+
+  private async runLoop(projection: Projection): Promise<void> {
+    const signal = this.controller.signal;
+    const lock = this.options.leaderConnectionString
+      ? new LeaderLock(this.options.leaderConnectionString, `projection:${projection.name}`)
+      : undefined;
+    try {
+      while (!signal.aborted) {
+        if (lock && !(await lock.tryAcquire())) {
+          await sleep(2000, signal);
+          continue;
+        }
+        try {
+          await this.followUntil(projection, null, signal, lock);
+        } catch (err) {
+          if (!(err instanceof CheckpointMovedError)) {
+            this.options.onError?.(projection.name, err);
+            await sleep(1000, signal);
+          }
+        }
+      }
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /** Follows the log from the stored checkpoint until `until` is passed (null: forever). */
+  private async followUntil(
+    projection: Projection,
+    until: GlobalPosition | null,
+    signal: AbortSignal,
+    lock?: LeaderLock,
+  ): Promise<void> {
+    const [stored] = (await readCheckpoints(this.knex, [projection.name])).values();
+    let from = stored?.position ?? null;
+    if (until && from && comparePositions(from, until) >= 0) return;
+    const local = new AbortController();
+    const stop = () => local.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      const subscription = this.eventStore.subscribeToAll({ after: from ?? undefined, signal: local.signal });
+      for await (const batch of inBatches(subscription, this.batchSize)) {
+        if (lock && !lock.isHeld) return;
+        if (batch.position) {
+          await this.commitBatch(projection, from, batch.position, batch.events);
+          from = batch.position;
+          this.committed.emit("batch");
+        }
+        if (until && from && comparePositions(from, until) >= 0) return;
+      }
+    } finally {
+      local.abort();
+      signal.removeEventListener("abort", stop);
+    }
+  }
+
+  private async commitBatch(
+    projection: Projection,
+    from: GlobalPosition | null,
+    to: GlobalPosition,
+    events: Parameters<Projection["apply"]>[1][],
+  ): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      const current = await lockCheckpoint(trx, projection.name);
+      if (!samePosition(current.position, from)) throw new CheckpointMovedError();
+      for (const event of events) await projection.apply(trx, event);
+      await saveCheckpoint(trx, projection.name, to, events.length);
+    });
+  }
+}
