@@ -25,7 +25,8 @@ function hasData(record: RegistrationRecord): boolean {
     record.registrarExpiry !== null ||
     record.created !== null ||
     record.nameservers.length > 0 ||
-    record.registrar !== null
+    record.registrar !== null ||
+    record.statuses.some((s) => !/^(?:free|available)$/i.test(s))
   );
 }
 
