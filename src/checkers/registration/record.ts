@@ -18,19 +18,6 @@ export interface RegistrationRecord {
   referral: string | null;
 }
 
-export function emptyRecord(): RegistrationRecord {
-  return {
-    registrar: null,
-    created: null,
-    registryExpiry: null,
-    registrarExpiry: null,
-    nameservers: [],
-    dnssec: null,
-    statuses: [],
-    referral: null,
-  };
-}
-
 /** The later of registry and registrar expiry: around auto-renewal one of them lags. */
 export function effectiveExpiry(record: Pick<RegistrationRecord, "registryExpiry" | "registrarExpiry">): string | null {
   const dates = [record.registryExpiry, record.registrarExpiry].filter((d): d is string => d !== null);
@@ -47,8 +34,10 @@ export function normaliseNameservers(names: Iterable<string>): string[] {
   return [...seen];
 }
 
-// GDPR redaction placeholders used by registries and registrars instead of a value.
-const REDACTED = /redacted|not disclosed|withheld|privacy|data protected|non-public data|not available from registry/i;
+// GDPR redaction placeholders that registries and registrars print instead of a value
+// ("REDACTED FOR PRIVACY", "Not Disclosed", "Data Protected"...). Anchored so that a
+// registrar that merely has "privacy" in its name keeps it.
+const REDACTED = /\bredacted\b|^(?:not disclosed|withheld|data protected|non-public data|hidden|statutory masking|gdpr masked)/i;
 
 /** Null for empty or redaction placeholder values ("REDACTED FOR PRIVACY"). */
 export function unlessRedacted(value: string | null | undefined): string | null {

@@ -74,11 +74,10 @@ export class BootstrapCache {
   private current?: BootstrapServices;
   private nextRefresh = 0;
   private pending?: Promise<BootstrapServices>;
+  /** where the data in use came from */
+  origin: "override" | "iana" | "package" | "none" = "none";
 
   constructor(private readonly options: BootstrapCacheOptions) {}
-
-  /** Where the data in use came from: "override", "iana" or "package". */
-  origin: "override" | "iana" | "package" | "none" = "none";
 
   async services(): Promise<BootstrapServices> {
     const { override, clock = Date.now } = this.options;

@@ -2,7 +2,7 @@
 // registrar-role entity's vCard "fn", nameservers[].ldhName, secureDNS.delegationSigned, and
 // the registrar's own RDAP URL (links rel=related) for thin registries.
 import { z } from "zod";
-import { emptyRecord, normaliseNameservers, unlessRedacted, type RegistrationRecord } from "../record.js";
+import { normaliseNameservers, unlessRedacted, type RegistrationRecord } from "../record.js";
 
 const event = z.object({ eventAction: z.string(), eventDate: z.string() });
 const link = z.object({ rel: z.string().optional(), href: z.string(), type: z.string().optional() });
@@ -67,7 +67,6 @@ export function parseRdap(json: unknown): RegistrationRecord {
   const events = valid(d.events, event);
   const dateOf = (action: string) => isoOrNull(events.find((e) => e.eventAction.toLowerCase() === action)?.eventDate);
   return {
-    ...emptyRecord(),
     registrar: registrarName(d.entities),
     created: dateOf("registration"),
     registryExpiry: dateOf("expiration"),

@@ -1,12 +1,13 @@
 // Reads registrar, dates, name servers, DNSSEC and statuses out of a WHOIS answer. One
 // table of key names covers the ~200 registries of the test corpus; the few that need more
 // (handles resolved elsewhere in the answer, signed-delegation markers) are in fieldRules.ts.
-import { emptyRecord, normaliseNameservers, unlessRedacted, type RegistrationRecord } from "../record.js";
+import { normaliseNameservers, unlessRedacted, type RegistrationRecord } from "../record.js";
 import { parseWhoisDate, provenOrder, type DayMonthOrder } from "./dates.js";
 import { readEntries, type Entry } from "./entries.js";
 import { dnssecFrom, registrarFrom, MONTH_FIRST_TLDS } from "./fieldRules.js";
 
-// Keys in order of preference; the first key that has a usable value wins.
+// Keys that carry each date. The earliest entry in the answer wins: the domain's own object
+// comes before contact and registrar objects that have "created:" lines of their own.
 const CREATED = [
   "creation date", "created", "created on", "created date", "registered on", "registration date",
   "registration time", "domain registration date", "domain record activated", "record created",
@@ -89,7 +90,6 @@ export function parseWhois(text: string, tld: string): RegistrationRecord {
   const dateValues = valuesOf(entries, [...CREATED, ...REGISTRY_EXPIRY, "changed", "last updated", "updated date"]);
   const order = provenOrder(dateValues) ?? (MONTH_FIRST_TLDS.has(tld.toLowerCase()) ? "mdy" : "dmy");
   return {
-    ...emptyRecord(),
     registrar: unlessRedacted(registrarFrom(entries)),
     created: firstDate(entries, CREATED, order),
     registryExpiry: firstDate(entries, REGISTRY_EXPIRY, order),
