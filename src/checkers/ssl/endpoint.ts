@@ -1,0 +1,107 @@
+// Everything about one address of the target: the main handshake, then protocol, suite and
+// HSTS probes in parallel, graded into an endpoint result.
+import { chainErrors } from "./chainErrors.js";
+import { describeCertificate, earliestExpiry, keyFacts, parseSubjectAltNames } from "./certificate.js";
+import { summarizeSuites } from "./cipherSuites.js";
+import { ProbeError, type ProbeTarget } from "./connection.js";
+import { gradeServer } from "./grade.js";
+import { mainHandshake, type MainHandshake } from "./handshake.js";
+import { fetchHsts } from "./hsts.js";
+import { probeLegacySuites } from "./legacySuites.js";
+import { probeProtocols } from "./protocols.js";
+import { TLS_VERSIONS, type EndpointResult, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
+import { enumerateSuites } from "./suiteEnumeration.js";
+
+export interface EndpointContext {
+  hostname: string;
+  now: Date;
+}
+
+interface Configuration {
+  protocols: ProtocolSupport;
+  suites: Record<TlsVersion, string[]>;
+  dhMinBits: number | null;
+  ecdhMinBits: number | null;
+  secureRenegotiation: boolean | null;
+}
+
+const minOrNull = (values: number[]) => (values.length === 0 ? null : Math.min(...values));
+
+async function probeConfiguration(target: ProbeTarget, main: MainHandshake): Promise<Configuration> {
+  const { supported, secureRenegotiation } = await probeProtocols(target);
+  // The main handshake already proved its protocol and suite, whatever the probes saw.
+  const protocols = { ...supported, [main.protocol]: true };
+  const versions = TLS_VERSIONS.filter((v) => protocols[v]);
+  const [enumerated, legacy] = await Promise.all([
+    Promise.all(versions.map((v) => enumerateSuites(target, v))),
+    Promise.all(versions.map((v) => (v === "TLSv1.3" ? Promise.resolve([]) : probeLegacySuites(target, v)))),
+  ]);
+  const suites = Object.fromEntries(TLS_VERSIONS.map((v) => [v, [] as string[]])) as Record<TlsVersion, string[]>;
+  versions.forEach((v, i) => (suites[v] = [...new Set([...enumerated[i]!.suites, ...legacy[i]!])]));
+  if (!suites[main.protocol].includes(main.cipher.name)) suites[main.protocol].unshift(main.cipher.name);
+  const ephemeral = (type: "DH" | "ECDH") => (main.ephemeral?.type === type ? [main.ephemeral.bits] : []);
+  return {
+    protocols,
+    suites,
+    dhMinBits: minOrNull([...enumerated.flatMap((e) => e.dhBits), ...ephemeral("DH")]),
+    ecdhMinBits: minOrNull([...enumerated.flatMap((e) => e.ecdhBits), ...ephemeral("ECDH")]),
+    secureRenegotiation,
+  };
+}
+
+function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+  const chain = main.chain.map((cert, depth) => describeCertificate(cert, depth, ctx.now));
+  const leaf = chain[0]!;
+  const key = keyFacts(main.chain[0]!);
+  const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, now: ctx.now });
+  const graded = gradeServer({
+    ...config,
+    key,
+    signatureAlgorithm: leaf.signature_algorithm,
+    chainErrors: errors.map((e) => e.reason),
+    hsts: { present: hsts.present, maxAge: hsts.max_age },
+  });
+  return {
+    outcome: "ok",
+    ip_address: ip,
+    subject: leaf.subject,
+    issuer: leaf.issuer,
+    valid_from: leaf.valid_from,
+    valid_to: leaf.valid_to,
+    days_remaining: leaf.days_remaining,
+    serial_number: leaf.serial_number,
+    tls_version: main.protocol,
+    chain_valid: errors.length === 0,
+    hsts: hsts.present,
+    sans: parseSubjectAltNames(main.chain[0]!.subjectAltName),
+    grade: graded.grade,
+    grade_trust_ignored: graded.gradeTrustIgnored,
+    grade_reasons: graded.reasons,
+    score: graded.score,
+    chain_errors: errors,
+    chain,
+    earliest_expiry: earliestExpiry(chain, ip),
+    key,
+    signature_algorithm: leaf.signature_algorithm,
+    fingerprint_sha256: leaf.fingerprint_sha256,
+    cipher: main.cipher,
+    protocols: config.protocols,
+    cipher_suites: summarizeSuites(config.suites),
+    key_exchange: { dh_min_bits: config.dhMinBits, ecdh_min_bits: config.ecdhMinBits },
+    secure_renegotiation: config.secureRenegotiation,
+    hsts_details: hsts,
+  };
+}
+
+/** Checks one address; a failure to handshake at all is a failed endpoint, not an exception. */
+export async function checkEndpoint(target: ProbeTarget, ctx: EndpointContext): Promise<EndpointResult> {
+  let main: MainHandshake;
+  try {
+    main = await mainHandshake(target);
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
+  }
+  const [config, hsts] = await Promise.all([probeConfiguration(target, main), fetchHsts(target, ctx.hostname)]);
+  return buildEndpoint(target.ip, main, config, hsts, ctx);
+}

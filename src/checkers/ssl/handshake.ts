@@ -1,0 +1,59 @@
+// One TLS handshake and what it tells us: protocol, cipher, ephemeral key exchange and, for
+// the main handshake, the certificate chain and OpenSSL's verdict on it.
+import type { X509Certificate } from "node:crypto";
+import type tls from "node:tls";
+import { peerChain } from "./certificate.js";
+import { BROAD_CLIENT, closeQuietly, connectTls, ProbeError, type ProbeTarget } from "./connection.js";
+import { tlsVersionSchema, type TlsVersion } from "./result.js";
+
+export interface Negotiated {
+  protocol: TlsVersion;
+  cipher: { name: string; openssl_name: string };
+  /** The ephemeral key exchange group; null for static RSA key exchange. */
+  ephemeral: { type: "DH" | "ECDH"; bits: number } | null;
+}
+
+export interface MainHandshake extends Negotiated {
+  chain: X509Certificate[];
+  /** Node's legacy view of the leaf, which tls.checkServerIdentity expects. */
+  peer: tls.PeerCertificate;
+  /** OpenSSL's verification error code (e.g. CERT_HAS_EXPIRED), null when the chain verified. */
+  verifyError: string | null;
+}
+
+function describe(socket: tls.TLSSocket): Negotiated {
+  const protocol = tlsVersionSchema.safeParse(socket.getProtocol());
+  if (!protocol.success) throw new ProbeError("handshake_failed", `unsupported protocol ${socket.getProtocol()}`);
+  const cipher = socket.getCipher();
+  const key = socket.getEphemeralKeyInfo() as { type?: "DH" | "ECDH" | string; size?: number } | null;
+  const ephemeral = (key?.type === "DH" || key?.type === "ECDH") && key.size ? { type: key.type as "DH" | "ECDH", bits: key.size } : null;
+  return { protocol: protocol.data, cipher: { name: cipher.standardName, openssl_name: cipher.name }, ephemeral };
+}
+
+/** Handshakes with the given settings and reports what was negotiated. */
+export async function negotiate(target: ProbeTarget, options: tls.ConnectionOptions): Promise<Negotiated> {
+  const socket = await connectTls(target, options);
+  try {
+    return describe(socket);
+  } finally {
+    closeQuietly(socket);
+  }
+}
+
+// Node reports verification failures as a code string, although it types them as Error.
+function verifyErrorCode(error: unknown): string | null {
+  if (!error) return null;
+  if (typeof error === "string") return error;
+  return (error as { code?: string }).code ?? String(error);
+}
+
+export async function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
+  const socket = await connectTls(target, BROAD_CLIENT);
+  try {
+    const chain = peerChain(socket);
+    if (chain.length === 0) throw new ProbeError("handshake_failed", "the server presented no certificate");
+    return { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError: verifyErrorCode(socket.authorizationError) };
+  } finally {
+    closeQuietly(socket);
+  }
+}

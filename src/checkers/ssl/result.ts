@@ -1,0 +1,225 @@
+// The result of an SSL check. It is stored verbatim in SslChecked / SslCheckFailed events
+// and re-validated when read back, so this schema is the contract; the TS types derive from it.
+// Top-level names of a successful check are those of GET /domains/{id}/ssl (api-v1.md),
+// everything else is additive.
+import { z } from "zod";
+
+export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
+export const tlsVersionSchema = z.enum(TLS_VERSIONS);
+export type TlsVersion = z.infer<typeof tlsVersionSchema>;
+
+/** Best first. T (untrusted) and M (name mismatch) rank below F: the site is unusable in browsers. */
+export const GRADES = ["A+", "A", "A-", "B", "C", "D", "E", "F", "M", "T"] as const;
+export const gradeSchema = z.enum(GRADES);
+export type Grade = z.infer<typeof gradeSchema>;
+
+const isoDate = z.iso.datetime();
+
+export const certificateSchema = z.object({
+  /** 0 = leaf, 1 = its issuer, ... */
+  depth: z.number().int().min(0),
+  /** RFC 4514 order (most specific first), e.g. "CN=example.com, O=Example, C=US". */
+  subject: z.string(),
+  issuer: z.string(),
+  valid_from: isoDate,
+  valid_to: isoDate,
+  /** Whole days until valid_to, rounded down: negative once expired. */
+  days_remaining: z.number().int(),
+  /** Lower-case hex pairs joined by ":". */
+  serial_number: z.string(),
+  fingerprint_sha256: z.string(),
+  signature_algorithm: z.string(),
+  self_signed: z.boolean(),
+});
+export type CertificateFacts = z.infer<typeof certificateSchema>;
+
+export const CHAIN_ERROR_REASONS = [
+  "expired",
+  "not_yet_valid",
+  "self_signed",
+  "unknown_issuer",
+  "incomplete_chain",
+  "hostname_mismatch",
+  "revoked",
+  "weak_signature",
+  "invalid_signature",
+  "other",
+] as const;
+export const chainErrorReasonSchema = z.enum(CHAIN_ERROR_REASONS);
+export type ChainErrorReason = z.infer<typeof chainErrorReasonSchema>;
+
+export const chainErrorSchema = z.object({
+  reason: chainErrorReasonSchema,
+  message: z.string(),
+  /** Depth of the certificate concerned, when known. */
+  depth: z.number().int().min(0).nullable(),
+  /** OpenSSL's verification code (e.g. CERT_HAS_EXPIRED) when the error came from it. */
+  code: z.string().nullable(),
+});
+export type ChainError = z.infer<typeof chainErrorSchema>;
+
+export const earliestExpirySchema = certificateSchema
+  .pick({ depth: true, subject: true, valid_to: true, days_remaining: true })
+  .extend({ ip_address: z.string() });
+export type EarliestExpiry = z.infer<typeof earliestExpirySchema>;
+
+export const keySchema = z.object({
+  /** "RSA", "RSA-PSS", "EC", "DSA", "Ed25519", "Ed448". */
+  type: z.string(),
+  bits: z.number().int(),
+  /** Named curve for EC keys. */
+  curve: z.string().nullable(),
+});
+export type KeyFacts = z.infer<typeof keySchema>;
+
+export const cipherSchema = z.object({
+  /** IANA name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256. */
+  name: z.string(),
+  /** OpenSSL's name, e.g. ECDHE-RSA-AES128-GCM-SHA256. */
+  openssl_name: z.string(),
+});
+
+export const protocolsSchema = z.record(tlsVersionSchema, z.boolean());
+export type ProtocolSupport = z.infer<typeof protocolsSchema>;
+
+export const cipherSuitesSchema = z.object({
+  /** IANA names of the suites the server accepted, per protocol version. */
+  accepted: z.record(tlsVersionSchema, z.array(z.string())),
+  forward_secrecy: z.boolean(),
+  aead: z.boolean(),
+  rc4: z.boolean(),
+  triple_des: z.boolean(),
+  /** Block ciphers are offered but no AEAD suite. */
+  cbc_only: z.boolean(),
+  anonymous: z.boolean(),
+  null_encryption: z.boolean(),
+});
+export type CipherSuitesSummary = z.infer<typeof cipherSuitesSchema>;
+
+export const keyExchangeSchema = z.object({
+  /** Smallest finite-field DH group seen in DHE handshakes. */
+  dh_min_bits: z.number().int().nullable(),
+  /** Smallest ECDHE group seen (bits as OpenSSL reports them; X25519 = 253). */
+  ecdh_min_bits: z.number().int().nullable(),
+});
+export type KeyExchangeFacts = z.infer<typeof keyExchangeSchema>;
+
+export const hstsDetailsSchema = z.object({
+  present: z.boolean(),
+  max_age: z.number().int().nullable(),
+  include_subdomains: z.boolean(),
+  preload: z.boolean(),
+  /** The raw header value. */
+  header: z.string().nullable(),
+  /** Why the HTTPS request failed, if it did (HSTS is then reported absent). */
+  error: z.string().nullable(),
+});
+export type HstsDetails = z.infer<typeof hstsDetailsSchema>;
+
+export const gradeReasonSchema = z.object({
+  /** Stable rule id, documented in docs/ssl-grading.md. */
+  code: z.string(),
+  /** The best grade this rule allows. */
+  cap: gradeSchema,
+  message: z.string(),
+});
+export type GradeReason = z.infer<typeof gradeReasonSchema>;
+
+export const scoreSchema = z.object({
+  protocol: z.number(),
+  key_exchange: z.number(),
+  cipher_strength: z.number(),
+  /** 30% protocol + 30% key exchange + 40% cipher strength; 0 when any category is 0. */
+  total: z.number(),
+});
+export type Score = z.infer<typeof scoreSchema>;
+
+export const PROBE_FAILURE_REASONS = [
+  "connection_refused",
+  "connect_timeout",
+  "handshake_timeout",
+  "handshake_failed",
+  "connection_reset",
+  "network_error",
+] as const;
+export const probeFailureReasonSchema = z.enum(PROBE_FAILURE_REASONS);
+export type ProbeFailureReason = z.infer<typeof probeFailureReasonSchema>;
+
+export const failureReasonSchema = z.enum(["invalid_target", "dns_failure", "private_address", ...PROBE_FAILURE_REASONS]);
+export type FailureReason = z.infer<typeof failureReasonSchema>;
+
+export const endpointOkSchema = z.object({
+  outcome: z.literal("ok"),
+  ip_address: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  valid_from: isoDate,
+  valid_to: isoDate,
+  days_remaining: z.number().int(),
+  serial_number: z.string(),
+  tls_version: tlsVersionSchema,
+  chain_valid: z.boolean(),
+  hsts: z.boolean(),
+  sans: z.array(z.string()),
+  grade: gradeSchema,
+  /** What the grade would be without the T and M rules (SSL Labs' "if trust issues are ignored"). */
+  grade_trust_ignored: gradeSchema,
+  grade_reasons: z.array(gradeReasonSchema),
+  score: scoreSchema,
+  chain_errors: z.array(chainErrorSchema),
+  /** Leaf first, as verified; the root may come from the local trust store rather than the server. */
+  chain: z.array(certificateSchema),
+  /**
+   * The certificate (trust anchors excluded) that expires first. At the top level of a check,
+   * the earliest across all endpoints.
+   */
+  earliest_expiry: earliestExpirySchema,
+  key: keySchema,
+  signature_algorithm: z.string(),
+  fingerprint_sha256: z.string(),
+  cipher: cipherSchema,
+  protocols: protocolsSchema,
+  cipher_suites: cipherSuitesSchema,
+  key_exchange: keyExchangeSchema,
+  /** RFC 5746 support; null when the server only speaks TLS 1.3 (no renegotiation there). */
+  secure_renegotiation: z.boolean().nullable(),
+  hsts_details: hstsDetailsSchema,
+});
+export type EndpointOk = z.infer<typeof endpointOkSchema>;
+
+export const endpointFailedSchema = z.object({
+  outcome: z.literal("failed"),
+  ip_address: z.string(),
+  reason: probeFailureReasonSchema,
+  message: z.string(),
+});
+export type EndpointFailed = z.infer<typeof endpointFailedSchema>;
+
+export const endpointSchema = z.discriminatedUnion("outcome", [endpointOkSchema, endpointFailedSchema]);
+export type EndpointResult = z.infer<typeof endpointSchema>;
+
+const targetFields = {
+  hostname: z.string(),
+  port: z.number().int().min(1).max(65535),
+  checked_at: isoDate,
+};
+
+/** The worst graded address decides the top-level fields; every address is in `endpoints`. */
+export const sslCheckOkSchema = endpointOkSchema.extend({
+  ...targetFields,
+  endpoints: z.array(endpointSchema),
+});
+export type SslCheckOk = z.infer<typeof sslCheckOkSchema>;
+
+/** The check could not run at all (bad name, DNS, SSRF refusal, no address answered). */
+export const sslCheckFailedSchema = z.object({
+  outcome: z.literal("failed"),
+  ...targetFields,
+  reason: failureReasonSchema,
+  message: z.string(),
+  endpoints: z.array(endpointFailedSchema),
+});
+export type SslCheckFailed = z.infer<typeof sslCheckFailedSchema>;
+
+export const sslCheckResultSchema = z.discriminatedUnion("outcome", [sslCheckOkSchema, sslCheckFailedSchema]);
+export type SslCheckResult = z.infer<typeof sslCheckResultSchema>;
