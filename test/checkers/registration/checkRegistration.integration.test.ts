@@ -122,6 +122,16 @@ describe("checkRegistration over WHOIS (local TCP servers)", () => {
     expect(r.created_date).to.equal("2011-01-22T22:00:07.000Z");
   });
 
+  it("asks IANA for the WHOIS server of a TLD no table knows, once", async () => {
+    const registry = await whois(() => ({ body: LATIN1_REGISTRY }));
+    const iana = await whois((tld) => ({ body: `% IANA WHOIS server\ndomain:       ${tld.toUpperCase()}\nrefer:        127.0.0.1:${registry.port}\n` }));
+    const opts = options({ ianaWhois: { host: "127.0.0.1", port: iana.port } });
+    expectOk(await checkRegistration("example.zz", opts));
+    expectOk(await checkRegistration("other.zz", opts));
+    expect(iana.received).to.deep.equal(["zz"]);
+    expect(registry.received).to.deep.equal(["example.zz", "other.zz"]);
+  });
+
   it("says unsupported_tld when neither RDAP nor WHOIS knows the TLD", async () => {
     const r = await checkRegistration("example.zz", options());
     expect(r).to.deep.include({ outcome: "failed", reason: "unsupported_tld" });

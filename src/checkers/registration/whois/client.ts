@@ -22,10 +22,10 @@ export interface WhoisQueryOptions {
  * WHOIS has no charset negotiation. Most servers send UTF-8; older ones Latin-1 (ISO 8859-1,
  * read as its superset windows-1252). Valid UTF-8 is taken as such, anything else as Latin-1.
  */
-export function decodeWhois(bytes: Buffer): string {
+export function decodeWhois(bytes: Buffer, truncated = false): string {
   try {
-    // stream: a multi-byte character cut by the size cap is dropped, not an error
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    // stream (only when cut by the size cap): a split last character is dropped, not an error
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: truncated });
   } catch {
     return new TextDecoder("windows-1252").decode(bytes);
   }
@@ -45,7 +45,7 @@ export function queryWhois(endpoint: WhoisEndpoint, query: string, options: Whoi
       clearTimeout(timer);
       socket.destroy();
       const bytes = Buffer.concat(chunks).subarray(0, options.maxResponseBytes);
-      resolve({ text: decodeWhois(bytes), truncated });
+      resolve({ text: decodeWhois(bytes, truncated), truncated });
     };
     socket.on("connect", () => socket.write(query));
     socket.on("data", (chunk: Buffer) => {
