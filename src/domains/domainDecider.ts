@@ -59,12 +59,15 @@ export const domainDecider: Decider<DomainCommand, DomainEvent, DomainState> = {
         const current = requireOwned(state, command.userId);
         const changes = changedFields(current, command.changes);
         if (Object.keys(changes).length === 0) return [];
+        const { tags, ...rest } = changes;
         return [
           {
             type: "DomainUpdated",
             data: {
               domainId: current.domainId,
-              changes: { ...changes, tags: changes.tags ? [...changes.tags] : undefined },
+              // Only the changed keys: an explicit `tags: undefined` would make the decided
+              // event differ from the one stored and read back.
+              changes: tags ? { ...rest, tags: [...tags] } : rest,
               updatedAt: command.now.toISOString(),
             },
           },
