@@ -1,6 +1,6 @@
 // Rules of a user's account: registered once; a key never grants more than the key that
 // created it; only existing, unrevoked keys can be revoked.
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../shared/errors.js";
 import type { Decider } from "../infrastructure/commandHandling/decider.js";
 import type { AccountEvent, Permission } from "./events.js";
 
@@ -34,6 +34,16 @@ const registered = (state: AccountState) => {
   return state;
 };
 
+type RegisteredAccount = Extract<AccountState, { status: "registered" }>;
+
+/** The acting key as the account knows it: authentication may predate its revocation. */
+const actingKey = (account: RegisteredAccount, actor: { readonly keyId: string } | null) => {
+  if (!actor) return null; // the install-time CLI
+  const key = account.keys[actor.keyId];
+  if (!key || key.revoked) throw new UnauthorizedError("Missing or invalid API key");
+  return key;
+};
+
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: () => ({ status: "absent" }),
 
@@ -46,7 +56,8 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
       case "CreateApiKey": {
         const account = registered(state);
         const { actor } = command;
-        if (actor && !command.permissions.every((p) => actor.permissions.includes(p))) {
+        const acting = actingKey(account, actor);
+        if (acting && !command.permissions.every((p) => acting.permissions.includes(p))) {
           throw new ForbiddenError("An API key cannot create a key with more permissions than it has");
         }
         if (command.expiresAt && command.expiresAt.getTime() <= command.now.getTime()) {
