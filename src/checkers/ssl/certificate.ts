@@ -97,12 +97,18 @@ export function keyFacts(cert: X509Certificate): KeyFacts {
   return { type: KEY_TYPE_NAMES[type] ?? type, bits, curve: details.namedCurve ?? null };
 }
 
+/** The "CA Issuers - URI:" entries of Node's infoAccess text. */
+export function caIssuerUrls(infoAccess: string | undefined): string[] {
+  return [...(infoAccess ?? "").matchAll(/^CA Issuers - URI:(.+)$/gm)].map((m) => m[1]!.trim());
+}
+
 export function daysRemaining(validTo: Date, now: Date): number {
   return Math.floor((validTo.getTime() - now.getTime()) / DAY_MS);
 }
 
+/** Issued by itself. Not checkIssued(): that also wants keyCertSign, which self-signed leaves lack. */
 export function isSelfSigned(cert: X509Certificate): boolean {
-  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  return cert.subject === cert.issuer && cert.verify(cert.publicKey);
 }
 
 export function describeCertificate(cert: X509Certificate, depth: number, now: Date): CertificateFacts {
@@ -118,6 +124,7 @@ export function describeCertificate(cert: X509Certificate, depth: number, now: D
     fingerprint_sha256: cert.fingerprint256.toLowerCase(),
     signature_algorithm: signatureAlgorithm(cert.raw),
     self_signed: isSelfSigned(cert),
+    ca_issuers: caIssuerUrls(cert.infoAccess),
   };
 }
 

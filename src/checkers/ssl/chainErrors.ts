@@ -10,12 +10,8 @@ const OPENSSL_REASONS: Record<string, ChainErrorReason> = {
   CERT_NOT_YET_VALID: "not_yet_valid",
   DEPTH_ZERO_SELF_SIGNED_CERT: "self_signed",
   SELF_SIGNED_CERT_IN_CHAIN: "unknown_issuer",
-  UNABLE_TO_GET_ISSUER_CERT: "unknown_issuer",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "unknown_issuer",
   CERT_UNTRUSTED: "unknown_issuer",
   CERT_REJECTED: "unknown_issuer",
-  // The leaf's issuer was neither sent nor trusted: almost always a missing intermediate.
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "incomplete_chain",
   CERT_REVOKED: "revoked",
   CERT_SIGNATURE_FAILURE: "invalid_signature",
   CA_MD_TOO_WEAK: "weak_signature",
@@ -47,7 +43,7 @@ function describe(reason: ChainErrorReason, chain: CertificateFacts[], now: Date
     case "unknown_issuer":
       return { depth: top.depth, message: `the chain ends at "${top.issuer}", which is not a trusted root` };
     case "incomplete_chain":
-      return { depth: 0, message: `the server did not send the intermediate certificate for "${chain[0]!.issuer}"` };
+      return { depth: top.depth, message: `the server did not send "${top.issuer}" (available from ${top.ca_issuers[0]})` };
     case "revoked":
       return { depth: null, message: "a certificate in the chain has been revoked" };
     case "weak_signature":
@@ -60,8 +56,21 @@ function describe(reason: ChainErrorReason, chain: CertificateFacts[], now: Date
   }
 }
 
+// The issuer of the last certificate Node could place was neither sent nor trusted.
+const ISSUER_NOT_FOUND = new Set(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"]);
+
+/**
+ * A missing issuer is a missing intermediate when the certificate says where to fetch its
+ * issuer (AIA, which public CAs always include), and an unknown, private CA otherwise. We do
+ * not fetch it: that would be a request to a URL chosen by the server.
+ */
+function missingIssuerReason(chain: CertificateFacts[]): ChainErrorReason {
+  const top = chain[chain.length - 1]!;
+  return !top.self_signed && top.ca_issuers.length > 0 ? "incomplete_chain" : "unknown_issuer";
+}
+
 function fromOpenssl(code: string, chain: CertificateFacts[], now: Date): ChainError {
-  const reason = OPENSSL_REASONS[code] ?? "other";
+  const reason = ISSUER_NOT_FOUND.has(code) ? missingIssuerReason(chain) : (OPENSSL_REASONS[code] ?? "other");
   const { message, depth } = describe(reason, chain, now);
   return { reason, message: reason === "other" ? `${message} (${code})` : message, depth, code };
 }

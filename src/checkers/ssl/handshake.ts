@@ -48,7 +48,8 @@ function verifyErrorCode(error: unknown): string | null {
 }
 
 export async function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
-  const socket = await connectTls(target, BROAD_CLIENT);
+  // Only here is `ca` passed: parsing a full root list costs milliseconds per connection.
+  const socket = await connectTls(target, { ...BROAD_CLIENT, ca: target.ca });
   try {
     const chain = peerChain(socket);
     if (chain.length === 0) throw new ProbeError("handshake_failed", "the server presented no certificate");

@@ -30,6 +30,8 @@ export const certificateSchema = z.object({
   fingerprint_sha256: z.string(),
   signature_algorithm: z.string(),
   self_signed: z.boolean(),
+  /** Authority Information Access "CA Issuers" URLs: where the issuer certificate can be fetched. */
+  ca_issuers: z.array(z.string()),
 });
 export type CertificateFacts = z.infer<typeof certificateSchema>;
 

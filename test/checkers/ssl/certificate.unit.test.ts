@@ -1,6 +1,7 @@
 // Certificate facts in the result's formats, and the DER reading behind signature_algorithm.
 import { expect } from "chai";
 import {
+  caIssuerUrls,
   daysRemaining,
   earliestExpiry,
   formatDistinguishedName,
@@ -44,6 +45,7 @@ function facts(depth: number, validTo: string, selfSigned = false): CertificateF
     fingerprint_sha256: "aa",
     signature_algorithm: "sha256WithRSAEncryption",
     self_signed: selfSigned,
+    ca_issuers: [],
   };
 }
 
@@ -78,6 +80,12 @@ describe("certificate facts", () => {
     const chain = [facts(0, "2027-01-01T00:00:00.000Z"), facts(1, "2026-06-01T00:00:00.000Z"), facts(2, "2026-02-01T00:00:00.000Z", true)];
     expect(earliestExpiry(chain, "192.0.2.1")).to.deep.include({ depth: 1, subject: "CN=cert1", ip_address: "192.0.2.1" });
     expect(earliestExpiry([facts(0, "2026-03-01T00:00:00.000Z", true)], "192.0.2.1")).to.include({ depth: 0 });
+  });
+
+  it("reads CA Issuers URLs from Authority Information Access", () => {
+    const aia = "OCSP - URI:http://ocsp.example\nCA Issuers - URI:http://ca.example/int.crt\nCA Issuers - URI:http://alt.example/int.p7c\n";
+    expect(caIssuerUrls(aia)).to.deep.equal(["http://ca.example/int.crt", "http://alt.example/int.p7c"]);
+    expect(caIssuerUrls(undefined)).to.deep.equal([]);
   });
 
   it("names weak signature hashes", () => {
