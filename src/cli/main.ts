@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   "projections status": () => import("./commands/projections.js").then((m) => ({ run: m.status })),
   "projections rebuild": () => import("./commands/projections.js").then((m) => ({ run: m.rebuild })),
   "check-whois": () => import("./commands/checkWhois.js"),
+  "check-ssl": () => import("./commands/checkSsl.js"),
 };
 
 function usage(): string {
