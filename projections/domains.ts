@@ -1,7 +1,7 @@
 // Read model of monitored domains: backs GET /domains and GET /domains/{id}. Each row keeps
 // the last applied revision of its stream, so a replayed event changes nothing.
 import type { Knex } from "knex";
-import { domainEventCodec, type DomainEvent } from "../src/domains/events.js";
+import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
 import { defineProjection } from "../src/infrastructure/projections/projection.js";
 import type { RecordedEvent } from "../src/infrastructure/eventStore/eventStore.js";
 
@@ -14,10 +14,10 @@ const updateIfNewer = (trx: Knex.Transaction, domainId: string, recorded: Record
     .andWhere("stream_revision", "<", recorded.revision.toString())
     .update({ ...values, stream_revision: recorded.revision.toString() });
 
-export const domainsProjection = defineProjection<DomainEvent>({
+export const domainsProjection = defineProjection<DomainStreamEvent>({
   name: "domains",
   tables: [DOMAINS_TABLE],
-  codecs: [domainEventCodec],
+  codecs: [domainStreamCodec],
   async handle(trx, event, recorded) {
     switch (event.type) {
       case "DomainAdded": {
@@ -52,6 +52,41 @@ export const domainsProjection = defineProjection<DomainEvent>({
       }
       case "DomainRemoved":
         await updateIfNewer(trx, event.data.domainId, recorded, { deleted_at: event.data.removedAt });
+        return;
+      case "SslChecked": {
+        const r = event.data.result;
+        await updateIfNewer(trx, event.data.domainId, recorded, {
+          ssl_grade: r.grade,
+          ssl_valid_to: r.valid_to,
+          ssl_earliest_expiry: r.earliest_expiry.valid_to,
+          ssl_chain_valid: r.chain_valid,
+          ssl_check_failed: false,
+          ssl_checked_at: r.checked_at,
+        });
+        return;
+      }
+      // A failed check keeps the last known certificate facts; the status turns to error.
+      case "SslCheckFailed":
+        await updateIfNewer(trx, event.data.domainId, recorded, {
+          ssl_check_failed: true,
+          ssl_checked_at: event.data.result.checked_at,
+        });
+        return;
+      case "WhoisChecked":
+        await updateIfNewer(trx, event.data.domainId, recorded, {
+          whois_expiry: event.data.result.expiry_date,
+          whois_check_failed: false,
+          whois_checked_at: event.data.result.checked_at,
+        });
+        return;
+      case "WhoisCheckFailed":
+        await updateIfNewer(trx, event.data.domainId, recorded, {
+          whois_check_failed: true,
+          whois_checked_at: event.data.result.checked_at,
+        });
+        return;
+      case "AlertRaised":
+        await updateIfNewer(trx, event.data.domainId, recorded, {});
         return;
       default: {
         const _exhaustive: never = event;

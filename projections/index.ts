@@ -1,5 +1,14 @@
 // Every projection the service runs. Order does not matter: each has its own checkpoint.
 import { accountsProjection } from "./accounts.js";
+import { alertSettingsProjection } from "./alertSettings.js";
+import { alertsProjection } from "./alerts.js";
+import { checkHistoryProjection } from "./checkHistory.js";
 import { domainsProjection } from "./domains.js";
 
-export const allProjections = [accountsProjection, domainsProjection] as const;
+export const allProjections = [
+  accountsProjection,
+  domainsProjection,
+  checkHistoryProjection,
+  alertsProjection,
+  alertSettingsProjection,
+] as const;

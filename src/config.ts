@@ -54,6 +54,10 @@ const envSchema = z.object({
   SSLTRACKR_SSL_INTERVAL_HOURS: z.coerce.number().positive().default(12),
   SSLTRACKR_WHOIS_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   SSLTRACKR_SCHEDULER: bool.default(true),
+  /** Check a domain as soon as it is added (the scheduler would otherwise pick it up). */
+  SSLTRACKR_CHECK_ON_CREATE: bool.default(true),
+  /** Seconds between scheduler ticks; a divisor of 60 so ticks stay evenly spaced. */
+  SSLTRACKR_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).refine((s) => 60 % s === 0, "must divide 60").default(30),
   SSLTRACKR_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
 });
 

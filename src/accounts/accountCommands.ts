@@ -2,8 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
 import { ConflictError } from "../shared/errors.js";
-import type { CommandHandler} from "../infrastructure/commandHandling/commandHandler.js";
-import { type StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
+import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import {
   WrongExpectedVersionError,

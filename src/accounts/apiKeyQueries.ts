@@ -1,5 +1,6 @@
 // Queries on the accounts read model: authentication lookups and the key listing.
 import type { Knex } from "knex";
+import { paginate } from "../infrastructure/postgres/pagination.js";
 import type { Actor } from "./actor.js";
 import type { Permission } from "./events.js";
 import type { KeyUsageTracker } from "./keyUsageTracker.js";
@@ -33,20 +34,16 @@ export class ApiKeyQueries {
   }
 
   async list(userId: string, page: number, perPage: number) {
-    const base = this.knex("api_keys").where({ user_id: userId }).whereNull("revoked_at");
-    const [rows, [{ total } = { total: 0 }]] = await Promise.all([
-      base
-        .clone()
-        .leftJoin("api_key_usage", "api_key_usage.key_id", "api_keys.id")
-        .select<ApiKeyRow[]>("api_keys.*", "api_key_usage.last_used_at")
-        .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
-        .limit(perPage)
-        .offset((page - 1) * perPage),
-      base.clone().count<{ total: string }[]>({ total: "*" }),
-    ]);
-    const count = Number(total);
-    return {
-      data: rows.map((r) => ({
+    return paginate(
+      this.knex("api_keys").where({ user_id: userId }).whereNull("revoked_at"),
+      page,
+      perPage,
+      (q) =>
+        q
+          .leftJoin("api_key_usage", "api_key_usage.key_id", "api_keys.id")
+          .select("api_keys.*", "api_key_usage.last_used_at")
+          .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }]),
+      (r: ApiKeyRow) => ({
         id: r.id,
         label: r.label,
         key_prefix: r.key_prefix,
@@ -54,8 +51,7 @@ export class ApiKeyQueries {
         expires_at: r.expires_at?.toISOString() ?? null,
         last_used_at: this.usage.latest(r.id, r.last_used_at ?? null)?.toISOString() ?? null,
         created_at: r.created_at.toISOString(),
-      })),
-      pagination: { page, per_page: perPage, total: count, total_pages: Math.ceil(count / perPage) },
-    };
+      }),
+    );
   }
 }

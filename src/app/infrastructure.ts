@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from "../infrastructure/postgres/embeddedPostgr
 import { ensureDatabase } from "../infrastructure/postgres/database.js";
 import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
+import { ensureCheckClaimsTable } from "../monitoring/checkClaims.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
 
@@ -50,6 +51,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   closers.unshift(() => eventStore.close());
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
+  await ensureCheckClaimsTable(knex);
   const snapshots = await PostgresSnapshotStore.create(pool);
   return {
     databaseUrl,

@@ -9,6 +9,10 @@ import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
 import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
 import { systemClock, type Clock } from "../shared/clock.js";
+import type { Checkers } from "../monitoring/checkers.js";
+import { monitoringRoutes } from "../monitoring/monitoringRoutes.js";
+import { alertRoutes } from "../monitoring/alertRoutes.js";
+import { CheckScheduler, schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
 
@@ -21,20 +25,38 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: { clock?: Clock; logger?: Logger } = {},
+  options: { clock?: Clock; logger?: Logger; checkers?: Checkers } = {},
 ): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr" });
   const infra = await openInfrastructure(config, logger);
-  const services = createServices(infra, { clock, logger, leaderElection: true });
+  const services = createServices(infra, {
+    clock,
+    logger,
+    config,
+    leaderElection: true,
+    ...(options.checkers ? { checkers: options.checkers } : {}),
+  });
   await services.projections.start();
   services.usage.start();
+  const scheduler = config.SSLTRACKR_SCHEDULER
+    ? new CheckScheduler(
+        { knex: infra.knex, databaseUrl: infra.databaseUrl, runner: services.checks, projections: services.projections, owner: services.claims.owner, clock, logger },
+        schedulerSettings(config),
+      )
+    : undefined;
+  scheduler?.start();
 
   const app = createHttpApp({
     logger,
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     apiRouters: [
-      domainRoutes(services.domains, services.domainQueries, services.projections),
+      domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
+        if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
+        services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], "domain_added", ctx, { userId: ctx.userId }));
+      }),
+      monitoringRoutes(services.checks, services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
+      alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),
       apiKeyRoutes(services.accounts, services.apiKeys, services.projections, infra.knex, clock),
     ],
   });
@@ -58,6 +80,8 @@ export async function startServer(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await scheduler?.stop();
+        await services.background.drain();
         await services.projections.stop();
         await services.usage.stop();
         await infra.close();

@@ -1,5 +1,7 @@
 // Wires the concepts' command services, queries and the projection runner onto the
 // infrastructure. Shared by the HTTP server and the CLI.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { allProjections } from "../../projections/index.js";
 import { AccountCommands } from "../accounts/accountCommands.js";
 import { ApiKeyQueries } from "../accounts/apiKeyQueries.js";
@@ -10,13 +12,27 @@ import { CommandHandler } from "../infrastructure/commandHandling/commandHandler
 import type { Logger } from "../infrastructure/logging/logger.js";
 import { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
+import type { Config } from "../config.js";
+import { AlertSettingsQueries } from "../monitoring/alertSettingsQueries.js";
+import { CheckClaims } from "../monitoring/checkClaims.js";
+import { CheckRunner } from "../monitoring/checkRunner.js";
+import { checkersFromConfig, type Checkers } from "../monitoring/checkers.js";
+import { CheckQueries } from "../monitoring/checkQueries.js";
+import { AlertQueries } from "../monitoring/alertQueries.js";
+import { BackgroundTasks } from "../shared/backgroundTasks.js";
 import type { Infrastructure } from "./infrastructure.js";
+
+/** A check that has not finished after this long is presumed dead and may run again. */
+const CHECK_LEASE_MS = 5 * 60_000;
 
 export interface ServiceOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Elect one projecting process per projection (servers); off for one-shot CLI runs. */
   readonly leaderElection: boolean;
+  readonly config: Config;
+  /** Replaces the real checkers (benchmarks of the API alone). */
+  readonly checkers?: Checkers;
 }
 
 export function createServices(infra: Infrastructure, options: ServiceOptions) {
@@ -26,9 +42,25 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     ...(options.leaderElection ? { leaderConnectionString: infra.databaseUrl } : {}),
     onError: (projection, err) => options.logger.error("projection failed; retrying", { projection, err }),
   });
+  const alertSettings = new AlertSettingsQueries(infra.knex);
+  const claims = new CheckClaims(infra.knex, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, CHECK_LEASE_MS);
+  const checks = new CheckRunner(
+    handler,
+    options.checkers ?? checkersFromConfig(options.config, options.clock),
+    claims,
+    alertSettings,
+    options.clock,
+  );
   return {
+    handler,
     projections,
     usage,
+    checks,
+    claims,
+    alertSettings,
+    checkQueries: new CheckQueries(infra.knex, options.clock),
+    alertQueries: new AlertQueries(infra.knex),
+    background: new BackgroundTasks((err) => options.logger.error("background task failed", { err })),
     accounts: new AccountCommands(handler, infra.eventStore, options.clock),
     apiKeys: new ApiKeyQueries(infra.knex, usage),
     domains: new DomainCommands(handler, options.clock),

@@ -3,24 +3,18 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
 import { ConflictError } from "../shared/errors.js";
-import type { CommandHandler} from "../infrastructure/commandHandling/commandHandler.js";
-import { type StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
+import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
-import { domainDecider, type DomainCommand, type DomainFields, type DomainState } from "./domainDecider.js";
-import { domainEventCodec, domainStreamName, type DomainEvent } from "./events.js";
+import type { DomainFields } from "./domainDecider.js";
+import { domainStream } from "./domainStream.js";
+import { domainStreamName } from "./events.js";
 import {
   ALREADY_MONITORED,
   reservationStream,
   reservationStreamName,
   type HolderStatus,
 } from "./hostnameReservation.js";
-
-export const domainStream: StreamDefinition<DomainCommand, DomainEvent, DomainState> = {
-  decider: domainDecider,
-  codec: domainEventCodec,
-  snapshots: { every: 100, stateVersion: 1 },
-};
 
 export interface NewDomain {
   readonly hostname: string;
@@ -54,7 +48,7 @@ export class DomainCommands {
   async update(ctx: RequestContext & { userId: string }, domainId: string, changes: Partial<DomainFields>): Promise<GlobalPosition | null> {
     const now = this.clock.now();
     const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
-    const current = state.status === "monitored" && state.userId === ctx.userId ? state : null;
+    const current = state.domain.status === "monitored" && state.domain.userId === ctx.userId ? state.domain : null;
     const target = current && { hostname: changes.hostname ?? current.hostname, port: changes.port ?? current.port };
     const moves = current && target && (target.hostname !== current.hostname || target.port !== current.port);
     const reserved = moves ? await this.reserve(ctx, target.hostname, target.port, domainId, now) : null;
@@ -81,7 +75,7 @@ export class DomainCommands {
       { type: "RemoveDomain", userId: ctx.userId, now },
       eventMetadata(ctx),
     );
-    const removed = result.state.status === "removed" ? result.state : null;
+    const removed = result.state.domain.status === "removed" ? result.state.domain : null;
     const released = removed ? await this.release(ctx, removed.hostname, removed.port, domainId, now) : null;
     return latest(result.position, released);
   }
@@ -109,7 +103,7 @@ export class DomainCommands {
   }
 
   private async holderStatus(domainId: string): Promise<HolderStatus> {
-    const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
-    return state.status === "absent" ? "absent" : state.status === "removed" ? "removed" : "monitored";
+    const { domain } = (await this.handler.load(domainStreamName(domainId), domainStream)).state;
+    return domain.status === "absent" ? "absent" : domain.status === "removed" ? "removed" : "monitored";
   }
 }

@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import { DOMAINS_TABLE } from "../../projections/domains.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
+import { paginate } from "../infrastructure/postgres/pagination.js";
 
 export const domainSorts = ["hostname", "ssl_days_remaining", "whois_days_remaining", "created_at"] as const;
 export type DomainSort = (typeof domainSorts)[number];
@@ -54,21 +55,17 @@ export class DomainQueries {
     if (q.search) base.andWhere("hostname", "like", `%${escapeLike(q.search.toLowerCase())}%`);
     if (q.status !== "all") base.andWhereRaw("(?) = ?", [status, q.status]);
     const column = sortColumn[q.sort];
-    const [rows, [{ total } = { total: 0 }]] = await Promise.all([
-      base
-        .clone()
-        .select("*", this.knex.raw("(?) as status", [status]))
-        // Unchecked domains have no expiry: they sort last in either direction.
-        .orderByRaw(`${column} ${q.order} nulls last, id ${q.order}`)
-        .limit(q.perPage)
-        .offset((q.page - 1) * q.perPage) as Promise<DomainRow[]>,
-      base.clone().count<{ total: string }[]>({ total: "*" }),
-    ]);
-    const count = Number(total);
-    return {
-      data: rows.map((r) => this.listItem(r, now)),
-      pagination: { page: q.page, per_page: q.perPage, total: count, total_pages: Math.ceil(count / q.perPage) },
-    };
+    return paginate(
+      base,
+      q.page,
+      q.perPage,
+      (query) =>
+        query
+          .select("*", this.knex.raw("(?) as status", [status]))
+          // Unchecked domains have no expiry: they sort last in either direction.
+          .orderByRaw(`${column} ${q.order} nulls last, id ${q.order}`),
+      (r: DomainRow) => this.listItem(r, now),
+    );
   }
 
   async get(userId: string, domainId: string) {

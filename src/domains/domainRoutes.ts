@@ -7,6 +7,7 @@ import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
+import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { NotFoundError } from "../shared/errors.js";
 import { domainStatuses } from "../monitoring/domainStatus.js";
 import type { DomainCommands } from "./domainCommands.js";
@@ -48,7 +49,13 @@ export const listDomainsQuery = z.strictObject({
 
 const domainId = uuidParam("Domain");
 
-export function domainRoutes(commands: DomainCommands, queries: DomainQueries, projections: ProjectionRunner): Router {
+export function domainRoutes(
+  commands: DomainCommands,
+  queries: DomainQueries,
+  projections: ProjectionRunner,
+  /** Called once a new domain is visible: starts its first checks in the background. */
+  afterAdd: (domainId: string, ctx: RequestContext & { userId: string }) => void = () => undefined,
+): Router {
   const router = Router();
 
   const respondWithDomain = async (userId: string, id: string) => {
@@ -82,6 +89,7 @@ export function domainRoutes(commands: DomainCommands, queries: DomainQueries, p
     });
     if (position) await projections.waitFor(position);
     res.status(201).json(await respondWithDomain(ctx.userId, id));
+    afterAdd(id, ctx);
   });
 
   router.get("/domains/:id", async (req, res) => {

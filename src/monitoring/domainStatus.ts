@@ -17,7 +17,7 @@ export const WARNING_DAYS = 30;
 
 /** SQL for the status of a row of the domains read model, at instant `now`. */
 export function statusSql(knex: Knex, now: Date): Knex.Raw {
-  const soonest = "least(ssl_valid_to, whois_expiry)";
+  const soonest = "least(ssl_earliest_expiry, ssl_valid_to, whois_expiry)";
   const within = (days: number) => knex.raw(`${soonest} < ?::timestamptz + make_interval(days => ?)`, [now.toISOString(), days + 1]);
   return knex.raw(
     `case

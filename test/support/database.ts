@@ -2,7 +2,7 @@
 // one), or else one embedded server started once per test run. Each test file gets its own
 // throwaway database, so files never see each other's data.
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -13,9 +13,12 @@ let embedded: Promise<EmbeddedPostgresHandle> | undefined;
 async function serverUrl(): Promise<string> {
   const fromEnv = process.env["DATABASE_URL"];
   if (fromEnv) return fromEnv;
-  embedded ??= mkdtemp(path.join(tmpdir(), "ssltrackr-test-pg-")).then((dir) =>
-    startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: 20000 + Math.floor(Math.random() * 20000) }),
-  );
+  embedded ??= (async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ssltrackr-test-pg-"));
+    // Under root the server runs as the "postgres" user, which must be able to enter it.
+    await chmod(dir, 0o755);
+    return startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: 20000 + Math.floor(Math.random() * 20000) });
+  })();
   return (await embedded).url;
 }
 

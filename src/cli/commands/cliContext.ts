@@ -12,7 +12,7 @@ export async function withServices<T>(work: (services: Services, infra: Infrastr
   const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, {}, (l) => process.stderr.write(l + "\n"));
   const infra = await openInfrastructure(config, logger);
   try {
-    return await work(createServices(infra, { clock: systemClock, logger, leaderElection: false }), infra);
+    return await work(createServices(infra, { clock: systemClock, logger, config, leaderElection: false }), infra);
   } finally {
     await infra.close();
   }

@@ -1,0 +1,49 @@
+// The stream of one monitored domain carries two concerns: its lifecycle (domainDecider)
+// and its monitoring (check results and alerts). This composes them into the one decider
+// the command handler runs on "domain-<id>", with snapshots so that deciding stays cheap
+// on a stream that gains a check result every few hours for years.
+import type { Decider } from "../infrastructure/commandHandling/decider.js";
+import type { StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
+import { eventCodec } from "../infrastructure/eventStore/eventCodec.js";
+import { monitoringEventDefinitions } from "../monitoring/checkEvents.js";
+import {
+  decideMonitoring,
+  evolveMonitoring,
+  monitoringCommandTypes,
+  type MonitoringCommand,
+  type MonitoringEvent,
+} from "../monitoring/monitoringDecider.js";
+import { initialMonitoringState, type MonitoringState } from "../monitoring/monitoringState.js";
+import { domainDecider, type DomainCommand, type DomainState } from "./domainDecider.js";
+import { domainEventDefinitions, type DomainEvent } from "./events.js";
+
+export interface DomainStreamState {
+  readonly domain: DomainState;
+  readonly monitoring: MonitoringState;
+}
+export type DomainStreamCommand = DomainCommand | MonitoringCommand;
+export type DomainStreamEvent = DomainEvent | MonitoringEvent;
+
+const isMonitoringCommand = (c: DomainStreamCommand): c is MonitoringCommand => monitoringCommandTypes.has(c.type);
+const domainEventTypes: ReadonlySet<string> = new Set(domainEventDefinitions.map((d) => d.type));
+const isDomainEvent = (e: DomainStreamEvent): e is DomainEvent => domainEventTypes.has(e.type);
+
+export const domainStreamDecider: Decider<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
+  initialState: () => ({ domain: domainDecider.initialState(), monitoring: initialMonitoringState() }),
+  decide: (command, state) =>
+    isMonitoringCommand(command)
+      ? decideMonitoring(command, state.domain, state.monitoring)
+      : domainDecider.decide(command, state.domain),
+  evolve: (state, event) =>
+    isDomainEvent(event)
+      ? { ...state, domain: domainDecider.evolve(state.domain, event) }
+      : { ...state, monitoring: evolveMonitoring(state.monitoring, event) },
+};
+
+export const domainStreamCodec = eventCodec([...domainEventDefinitions, ...monitoringEventDefinitions] as const);
+
+export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
+  decider: domainStreamDecider,
+  codec: domainStreamCodec,
+  snapshots: { every: 20, stateVersion: 1 },
+};

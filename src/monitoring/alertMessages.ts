@@ -1,0 +1,25 @@
+// Alert titles and messages, in the published API's style:
+//   "SSL certificate expires in 30 days" /
+//   "The SSL certificate for example.com expires on 2026-03-25. 30 days remaining."
+import type { AlertSeverity } from "./checkEvents.js";
+
+const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+const dateOnly = (iso: string) => iso.slice(0, 10);
+
+export function expiryText(what: "SSL certificate" | "Domain", name: string, expiresAt: string, remaining: number, threshold: number) {
+  const subject = what === "SSL certificate" ? `The SSL certificate for ${name}` : `The domain ${name}`;
+  if (remaining < 0) {
+    return {
+      title: `${what} has expired`,
+      message: `${subject} expired on ${dateOnly(expiresAt)}. ${days(-remaining)} ago.`,
+    };
+  }
+  return {
+    title: threshold === 0 ? `${what} expires today` : `${what} expires in ${days(threshold)}`,
+    message: `${subject} expires on ${dateOnly(expiresAt)}. ${days(remaining)} remaining.`,
+  };
+}
+
+/** Severity rises as the date nears: beyond 30 days info, down to 14 warning, 7 and below critical. */
+export const expirySeverity = (threshold: number): AlertSeverity =>
+  threshold > 30 ? "info" : threshold > 7 ? "warning" : "critical";

@@ -1,0 +1,170 @@
+// Where a check becomes an alert: a pure function from what the domain's stream remembers,
+// one new check result and the user's thresholds, to the alerts to raise. Every alert has a
+// dedupe key naming the fact it reports, so a fact alerts once however often it is checked;
+// a renewed certificate or registration has new facts, so its thresholds re-arm.
+import { createHash } from "node:crypto";
+import { GRADES, type Grade, type SslCheckResult } from "../checkers/ssl/result.js";
+import type { RegistrationCheckResult } from "../checkers/registration/result.js";
+import { daysUntil } from "../shared/clock.js";
+import { expirySeverity, expiryText } from "./alertMessages.js";
+import type { AlertSettings } from "./alertSettings.js";
+import type { AlertType, AlertSeverity } from "./checkEvents.js";
+import type { MonitoringState } from "./monitoringState.js";
+
+export interface AlertContext {
+  readonly domainId: string;
+  readonly userId: string;
+  readonly hostname: string;
+  readonly checkId: string;
+  readonly now: Date;
+  readonly settings: AlertSettings;
+}
+
+export interface NewAlert {
+  readonly alertId: string;
+  readonly domainId: string;
+  readonly userId: string;
+  readonly hostname: string;
+  readonly alertType: AlertType;
+  readonly severity: AlertSeverity;
+  readonly title: string;
+  readonly message: string;
+  readonly thresholdDays: number | null;
+  readonly triggeredAt: string;
+  readonly checkId: string;
+  readonly dedupeKey: string;
+}
+
+type Draft = Pick<NewAlert, "alertType" | "severity" | "title" | "message" | "thresholdDays" | "dedupeKey">;
+
+/** Deterministic id (UUID v5 layout) so deciding twice yields the same alert. */
+const alertIdFor = (checkId: string, dedupeKey: string): string => {
+  const h = createHash("sha1").update(`${checkId}|${dedupeKey}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+};
+
+const finish = (ctx: AlertContext, state: MonitoringState, drafts: Draft[]): NewAlert[] =>
+  drafts
+    .filter((d) => !state.raised.includes(d.dedupeKey))
+    .map((d) => ({
+      ...d,
+      alertId: alertIdFor(ctx.checkId, d.dedupeKey),
+      domainId: ctx.domainId,
+      userId: ctx.userId,
+      hostname: ctx.hostname,
+      triggeredAt: ctx.now.toISOString(),
+      checkId: ctx.checkId,
+    }));
+
+/**
+ * Threshold alerts for one expiry instant: each crossed threshold once. Once the date has
+ * passed, a single "has expired" alert replaces them (six thresholds at once would be noise).
+ */
+function expiryAlerts(
+  kind: "ssl_expiry" | "domain_expiry",
+  factKey: string,
+  name: string,
+  expiresAt: string,
+  thresholds: readonly number[],
+  now: Date,
+): Draft[] {
+  const remaining = daysUntil(new Date(expiresAt), now);
+  const what = kind === "ssl_expiry" ? "SSL certificate" : "Domain";
+  const draft = (threshold: number, key: string): Draft => ({
+    alertType: kind,
+    severity: expirySeverity(threshold),
+    ...expiryText(what, name, expiresAt, remaining, threshold),
+    thresholdDays: threshold,
+    dedupeKey: `${kind}:${factKey}:${expiresAt}:${key}`,
+  });
+  if (remaining < 0) return [draft(0, "expired")];
+  return [...thresholds]
+    .sort((a, b) => b - a)
+    .filter((t) => remaining <= t)
+    .map((t) => draft(t, String(t)));
+}
+
+const gradeRank = (g: Grade) => GRADES.indexOf(g);
+
+function failureAlert(kind: "ssl" | "whois", failures: number, alreadyAlerted: boolean, ctx: AlertContext, message: string): Draft[] {
+  if (alreadyAlerted || failures < ctx.settings.check_failed_after) return [];
+  const what = kind === "ssl" ? "SSL" : "Domain registration";
+  return [
+    {
+      alertType: "check_failed",
+      severity: "critical",
+      title: `${what} check failing`,
+      message: `The ${what} check for ${ctx.hostname} failed ${failures} times in a row: ${message}`,
+      thresholdDays: null,
+      dedupeKey: `check_failed:${kind}:${ctx.checkId}`,
+    },
+  ];
+}
+
+export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: AlertContext): NewAlert[] {
+  if (result.outcome === "failed") {
+    const failures = state.ssl.consecutiveFailures + 1;
+    return finish(ctx, state, failureAlert("ssl", failures, state.ssl.failureAlerted, ctx, result.message));
+  }
+  const drafts: Draft[] = [];
+  const earliest = result.earliest_expiry;
+  drafts.push(
+    ...expiryAlerts("ssl_expiry", earliest.subject, ctx.hostname, earliest.valid_to, ctx.settings.ssl_expiry_days, ctx.now),
+  );
+  if (!result.chain_valid && !state.ssl.invalidAlerted) {
+    const reasons = result.chain_errors.map((e) => e.message).join("; ") || "the certificate chain is not trusted";
+    drafts.push({
+      alertType: "ssl_invalid",
+      severity: "critical",
+      title: "SSL certificate is not valid",
+      message: `The SSL certificate for ${ctx.hostname} is not valid: ${reasons}.`,
+      thresholdDays: null,
+      dedupeKey: `ssl_invalid:${result.fingerprint_sha256}:${ctx.checkId}`,
+    });
+  }
+  const known = state.ssl.knownFingerprints;
+  const served = result.endpoints.flatMap((e) => (e.outcome === "ok" ? [e] : []));
+  for (const endpoint of served) {
+    if (known.length === 0 || known.includes(endpoint.fingerprint_sha256)) continue;
+    drafts.push({
+      alertType: "certificate_changed",
+      severity: "info",
+      title: "SSL certificate changed",
+      message: `${ctx.hostname} now serves a new SSL certificate issued by ${endpoint.issuer}, valid until ${endpoint.valid_to.slice(0, 10)}.`,
+      thresholdDays: null,
+      dedupeKey: `certificate_changed:${endpoint.fingerprint_sha256}`,
+    });
+  }
+  const previous = state.ssl.gradeBaseline;
+  if (previous && gradeRank(result.grade) > gradeRank(previous)) {
+    drafts.push({
+      alertType: "grade_dropped",
+      severity: "warning",
+      title: `SSL grade dropped from ${previous} to ${result.grade}`,
+      message: `The SSL configuration of ${ctx.hostname} is now graded ${result.grade} (was ${previous}): ${
+        result.grade_reasons.map((r) => r.message).join("; ") || "see the latest check"
+      }.`,
+      thresholdDays: null,
+      // Per certificate and grade pair: a load balancer alternating two setups alerts once.
+      dedupeKey: `grade_dropped:${result.fingerprint_sha256}:${previous}:${result.grade}`,
+    });
+  }
+  return finish(ctx, state, dedupeWithinCheck(drafts));
+}
+
+export function whoisAlerts(state: MonitoringState, result: RegistrationCheckResult, ctx: AlertContext): NewAlert[] {
+  if (result.outcome === "failed") {
+    // A registry throttling us says nothing about the domain.
+    if (result.reason === "rate_limited") return [];
+    const failures = state.whois.consecutiveFailures + 1;
+    return finish(ctx, state, failureAlert("whois", failures, state.whois.failureAlerted, ctx, result.message));
+  }
+  if (!result.expiry_date) return [];
+  return finish(
+    ctx,
+    state,
+    expiryAlerts("domain_expiry", result.domain, result.domain, result.expiry_date, ctx.settings.domain_expiry_days, ctx.now),
+  );
+}
+
+const dedupeWithinCheck = (drafts: Draft[]): Draft[] => [...new Map(drafts.map((d) => [d.dedupeKey, d])).values()];

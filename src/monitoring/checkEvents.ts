@@ -1,0 +1,74 @@
+// What monitoring records on a domain's stream: every check result (a failed check is a
+// fact worth keeping) and every alert raised from them. Check results are stored verbatim as
+// the checkers return them, validated by the checkers' schemas when read back.
+import { z } from "zod";
+import { sslCheckFailedSchema, sslCheckOkSchema } from "../checkers/ssl/result.js";
+import { registrationCheckFailed, registrationCheckOk } from "../checkers/registration/result.js";
+import { defineEvent } from "../infrastructure/eventStore/eventCodec.js";
+
+/** What caused a check: a schedule tick, POST /check, or the domain being added. */
+export const checkTrigger = z.enum(["scheduled", "manual", "domain_added"]);
+export type CheckTrigger = z.infer<typeof checkTrigger>;
+
+const checkEnvelope = { checkId: z.uuid(), domainId: z.uuid(), trigger: checkTrigger };
+
+export const SslChecked = defineEvent({
+  type: "SslChecked",
+  version: 1,
+  schema: z.object({ ...checkEnvelope, result: sslCheckOkSchema }),
+});
+
+export const SslCheckFailed = defineEvent({
+  type: "SslCheckFailed",
+  version: 1,
+  schema: z.object({ ...checkEnvelope, result: sslCheckFailedSchema }),
+});
+
+export const WhoisChecked = defineEvent({
+  type: "WhoisChecked",
+  version: 1,
+  schema: z.object({ ...checkEnvelope, result: registrationCheckOk }),
+});
+
+export const WhoisCheckFailed = defineEvent({
+  type: "WhoisCheckFailed",
+  version: 1,
+  schema: z.object({ ...checkEnvelope, result: registrationCheckFailed }),
+});
+
+export const alertTypes = [
+  "ssl_expiry",
+  "domain_expiry",
+  "ssl_invalid",
+  "check_failed",
+  "certificate_changed",
+  "grade_dropped",
+] as const;
+export const alertType = z.enum(alertTypes);
+export type AlertType = z.infer<typeof alertType>;
+
+export const alertSeverity = z.enum(["info", "warning", "critical"]);
+export type AlertSeverity = z.infer<typeof alertSeverity>;
+
+export const AlertRaised = defineEvent({
+  type: "AlertRaised",
+  version: 1,
+  schema: z.object({
+    alertId: z.uuid(),
+    domainId: z.uuid(),
+    userId: z.uuid(),
+    hostname: z.string(),
+    alertType,
+    severity: alertSeverity,
+    title: z.string(),
+    message: z.string(),
+    thresholdDays: z.number().int().nullable(),
+    triggeredAt: z.iso.datetime(),
+    /** The check that raised it. */
+    checkId: z.uuid(),
+    /** What the alert is about, so one fact alerts once (e.g. "ssl_expiry:<fingerprint>:<valid_to>:14"). */
+    dedupeKey: z.string(),
+  }),
+});
+
+export const monitoringEventDefinitions = [SslChecked, SslCheckFailed, WhoisChecked, WhoisCheckFailed, AlertRaised] as const;

@@ -1,0 +1,97 @@
+// Queries on check history: the latest check of a kind (GET /domains/{id}/ssl, /whois)
+// and the record over time (/history). Days remaining are recomputed against the clock.
+import type { Knex } from "knex";
+import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
+import { sslCheckOkSchema } from "../checkers/ssl/result.js";
+import { registrationCheckOk } from "../checkers/registration/result.js";
+import { daysUntil, type Clock } from "../shared/clock.js";
+import { paginate } from "../infrastructure/postgres/pagination.js";
+import type { CheckKind } from "./checkClaims.js";
+
+interface CheckRow {
+  id: string;
+  domain_id: string;
+  outcome: "ok" | "failed";
+  trigger: string;
+  checked_at: Date;
+  result: unknown;
+}
+
+const tableOf = (kind: CheckKind) => (kind === "ssl" ? SSL_CHECKS_TABLE : WHOIS_CHECKS_TABLE);
+
+/** The reason, message and time of a failed check row (either kind). */
+const failureOf = (row: CheckRow | undefined) => {
+  if (!row) return null;
+  const r = row.result as { reason?: unknown; message?: unknown };
+  return { reason: String(r.reason), message: String(r.message), checked_at: row.checked_at.toISOString() };
+};
+
+export class CheckQueries {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The latest successful SSL check, with the newest failure after it (if any). */
+  async latestSsl(domainId: string) {
+    const { ok, failedSince } = await this.latest(domainId, "ssl");
+    if (!ok) return null;
+    const r = sslCheckOkSchema.parse(ok.result);
+    const now = this.clock.now();
+    const { outcome: _o, hostname: _h, port: _p, endpoints, ...facts } = r;
+    return {
+      id: ok.id,
+      domain_id: ok.domain_id,
+      ...facts,
+      days_remaining: daysUntil(new Date(r.valid_to), now),
+      earliest_expiry: { ...r.earliest_expiry, days_remaining: daysUntil(new Date(r.earliest_expiry.valid_to), now) },
+      endpoints,
+      checked_at: r.checked_at,
+      last_failure: failureOf(failedSince),
+    };
+  }
+
+  async latestWhois(domainId: string) {
+    const { ok, failedSince } = await this.latest(domainId, "whois");
+    if (!ok) return null;
+    const r = registrationCheckOk.parse(ok.result);
+    const now = this.clock.now();
+    return {
+      id: ok.id,
+      domain_id: ok.domain_id,
+      registrar: r.registrar,
+      created_date: r.created_date,
+      expiry_date: r.expiry_date,
+      days_remaining: r.expiry_date ? daysUntil(new Date(r.expiry_date), now) : null,
+      dnssec: r.dnssec,
+      nameservers: r.nameservers,
+      checked_at: r.checked_at,
+      domain: r.domain,
+      source: r.source,
+      server: r.server,
+      statuses: r.statuses,
+      registry_expiry_date: r.registry_expiry_date,
+      registrar_expiry_date: r.registrar_expiry_date,
+      last_failure: failureOf(failedSince),
+    };
+  }
+
+  async history(domainId: string, kind: CheckKind, page: number, perPage: number) {
+    return paginate(
+      this.knex(tableOf(kind)).where({ domain_id: domainId }),
+      page,
+      perPage,
+      (q) => q.select("*").orderBy([{ column: "checked_at", order: "desc" }, { column: "id", order: "desc" }]),
+      (row: CheckRow) => ({ id: row.id, outcome: row.outcome, trigger: row.trigger, checked_at: row.checked_at.toISOString(), result: row.result }),
+    );
+  }
+
+  private async latest(domainId: string, kind: CheckKind): Promise<{ ok?: CheckRow; failedSince?: CheckRow }> {
+    const table = tableOf(kind);
+    const ok = await this.knex(table).where({ domain_id: domainId, outcome: "ok" }).orderBy("checked_at", "desc").first<CheckRow | undefined>();
+    const failedQuery = this.knex(table).where({ domain_id: domainId, outcome: "failed" });
+    if (ok) failedQuery.andWhere("checked_at", ">", ok.checked_at);
+    const failedSince = await failedQuery.orderBy("checked_at", "desc").first<CheckRow | undefined>();
+    return { ...(ok ? { ok } : {}), ...(failedSince ? { failedSince } : {}) };
+  }
+}

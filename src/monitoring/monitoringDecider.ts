@@ -1,0 +1,105 @@
+// Recording a check result on a domain's stream: the result itself, and the alerts the
+// policy derives from it, appended together so an alert never exists without its check.
+import type { SslCheckResult } from "../checkers/ssl/result.js";
+import type { RegistrationCheckResult } from "../checkers/registration/result.js";
+import { NotFoundError } from "../shared/errors.js";
+import type { EventOf } from "../infrastructure/eventStore/eventCodec.js";
+import type { DomainState } from "../domains/domainDecider.js";
+import { sslAlerts, whoisAlerts, type AlertContext } from "./alertPolicy.js";
+import type { AlertSettings } from "./alertSettings.js";
+import type { CheckTrigger, monitoringEventDefinitions } from "./checkEvents.js";
+import { MAX_KNOWN_FINGERPRINTS, MAX_REMEMBERED_ALERTS, type MonitoringState } from "./monitoringState.js";
+
+export type MonitoringEvent = EventOf<(typeof monitoringEventDefinitions)[number]>;
+
+interface RecordCheck {
+  readonly checkId: string;
+  readonly trigger: CheckTrigger;
+  readonly settings: AlertSettings;
+  readonly now: Date;
+}
+
+export type MonitoringCommand =
+  | (RecordCheck & { readonly type: "RecordSslCheck"; readonly result: SslCheckResult })
+  | (RecordCheck & { readonly type: "RecordWhoisCheck"; readonly result: RegistrationCheckResult });
+
+export const monitoringCommandTypes: ReadonlySet<string> = new Set(["RecordSslCheck", "RecordWhoisCheck"]);
+
+export function decideMonitoring(command: MonitoringCommand, domain: DomainState, state: MonitoringState): MonitoringEvent[] {
+  // Results for a removed domain (a check that was running when it was deleted) are dropped.
+  if (domain.status !== "monitored") throw new NotFoundError("Domain not found");
+  const ctx: AlertContext = {
+    domainId: domain.domainId,
+    userId: domain.userId,
+    hostname: domain.hostname,
+    checkId: command.checkId,
+    now: command.now,
+    settings: command.settings,
+  };
+  const envelope = { checkId: command.checkId, domainId: domain.domainId, trigger: command.trigger };
+  const alerts = (list: ReturnType<typeof sslAlerts>): MonitoringEvent[] => list.map((data) => ({ type: "AlertRaised", data }));
+  switch (command.type) {
+    case "RecordSslCheck": {
+      const r = command.result;
+      const recorded: MonitoringEvent =
+        r.outcome === "ok" ? { type: "SslChecked", data: { ...envelope, result: r } } : { type: "SslCheckFailed", data: { ...envelope, result: r } };
+      return [recorded, ...alerts(sslAlerts(state, r, ctx))];
+    }
+    case "RecordWhoisCheck": {
+      const r = command.result;
+      const recorded: MonitoringEvent =
+        r.outcome === "ok" ? { type: "WhoisChecked", data: { ...envelope, result: r } } : { type: "WhoisCheckFailed", data: { ...envelope, result: r } };
+      return [recorded, ...alerts(whoisAlerts(state, r, ctx))];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+}
+
+const remember = <T>(list: readonly T[], items: readonly T[], max: number): T[] => {
+  const merged = [...list.filter((x) => !items.includes(x)), ...items];
+  return merged.slice(Math.max(0, merged.length - max));
+};
+
+export function evolveMonitoring(state: MonitoringState, event: MonitoringEvent): MonitoringState {
+  switch (event.type) {
+    case "SslChecked": {
+      const r = event.data.result;
+      const served = r.endpoints.flatMap((e) => (e.outcome === "ok" ? [e.fingerprint_sha256] : []));
+      return {
+        ...state,
+        ssl: {
+          ...state.ssl,
+          knownFingerprints: remember(state.ssl.knownFingerprints, served, MAX_KNOWN_FINGERPRINTS),
+          lastGrade: r.grade,
+          gradeBaseline: r.grade,
+          invalidAlerted: r.chain_valid ? false : state.ssl.invalidAlerted,
+          consecutiveFailures: 0,
+          failureAlerted: false,
+        },
+      };
+    }
+    case "SslCheckFailed":
+      return { ...state, ssl: { ...state.ssl, consecutiveFailures: state.ssl.consecutiveFailures + 1 } };
+    case "WhoisChecked":
+      return { ...state, whois: { consecutiveFailures: 0, failureAlerted: false } };
+    case "WhoisCheckFailed":
+      if (event.data.result.reason === "rate_limited") return state;
+      return { ...state, whois: { ...state.whois, consecutiveFailures: state.whois.consecutiveFailures + 1 } };
+    case "AlertRaised": {
+      const { alertType, dedupeKey } = event.data;
+      const raised = remember(state.raised, [dedupeKey], MAX_REMEMBERED_ALERTS);
+      if (alertType === "ssl_invalid") return { ...state, raised, ssl: { ...state.ssl, invalidAlerted: true } };
+      if (alertType === "check_failed" && dedupeKey.startsWith("check_failed:ssl"))
+        return { ...state, raised, ssl: { ...state.ssl, failureAlerted: true } };
+      if (alertType === "check_failed") return { ...state, raised, whois: { ...state.whois, failureAlerted: true } };
+      return { ...state, raised };
+    }
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// HTTP routes of checks: POST /check (spec), GET /domains/{id}/ssl and /whois (spec), and
+// their /history (additions).
+import { Router } from "express";
+import type { Knex } from "knex";
+import { z } from "zod";
+import { actorOf } from "../infrastructure/http/authentication.js";
+import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { requestContext } from "../infrastructure/http/requestContext.js";
+import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
+import { parseWith } from "../infrastructure/http/validation.js";
+import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
+import type { DomainQueries } from "../domains/domainQueries.js";
+import type { SslCheckResult } from "../checkers/ssl/result.js";
+import type { RegistrationCheckResult } from "../checkers/registration/result.js";
+import type { Clock } from "../shared/clock.js";
+import { ConflictError, NotFoundError } from "../shared/errors.js";
+import type { CheckQueries } from "./checkQueries.js";
+import type { CheckRunner } from "./checkRunner.js";
+
+export const checkBody = z.strictObject({ domain_id: z.uuid() });
+const historyQuery = z.strictObject(paginationQuery);
+const domainId = uuidParam("Domain");
+
+/** A manual check waits this long for one already running elsewhere (e.g. on create). */
+const MANUAL_CHECK_WAIT_MS = 30_000;
+
+const sslSummary = (r: SslCheckResult) =>
+  r.outcome === "ok"
+    ? {
+        subject: r.subject,
+        issuer: r.issuer,
+        valid_to: r.valid_to,
+        days_remaining: r.days_remaining,
+        grade: r.grade,
+        tls_version: r.tls_version,
+        chain_valid: r.chain_valid,
+        checked_at: r.checked_at,
+      }
+    : { subject: null, issuer: null, valid_to: null, days_remaining: null, grade: null, tls_version: null, chain_valid: null, checked_at: r.checked_at, error: { reason: r.reason, message: r.message } };
+
+const whoisSummary = (r: RegistrationCheckResult) =>
+  r.outcome === "ok"
+    ? { registrar: r.registrar, expiry_date: r.expiry_date, days_remaining: r.days_remaining, checked_at: r.checked_at }
+    : { registrar: null, expiry_date: null, days_remaining: null, checked_at: r.checked_at, error: { reason: r.reason, message: r.message } };
+
+export function monitoringRoutes(
+  checks: CheckRunner,
+  checkQueries: CheckQueries,
+  domains: DomainQueries,
+  projections: ProjectionRunner,
+  knex: Knex,
+  clock: Clock,
+): Router {
+  const router = Router();
+
+  /** 404 unless the domain exists and belongs to the caller. */
+  const ownedDomain = async (userId: string, params: unknown) => {
+    const { id } = parseWith(domainId, params);
+    if (!(await domains.get(userId, id))) throw new NotFoundError("Domain not found");
+    return id;
+  };
+
+  router.post("/check", rateLimit(knex, clock, { name: "check", limit: 10, windowSeconds: 60 }), async (req, res) => {
+    const body = parseWith(checkBody, req.body);
+    const ctx = requestContext(req, res);
+    const outcome = await checks.run(body.domain_id, ["ssl", "whois"], "manual", ctx, {
+      userId: ctx.userId,
+      waitForBusyMs: MANUAL_CHECK_WAIT_MS,
+    });
+    if (!outcome.ssl || !outcome.whois) throw new ConflictError("A check of this domain is already running; try again shortly");
+    if (outcome.position) await projections.waitFor(outcome.position);
+    res.json({ ssl: sslSummary(outcome.ssl), whois: whoisSummary(outcome.whois) });
+  });
+
+  router.get("/domains/:id/ssl", async (req, res) => {
+    const id = await ownedDomain(actorOf(res).userId, req.params);
+    const latest = await checkQueries.latestSsl(id);
+    if (!latest) throw new NotFoundError("No SSL check has completed for this domain yet");
+    res.json(latest);
+  });
+
+  router.get("/domains/:id/whois", async (req, res) => {
+    const id = await ownedDomain(actorOf(res).userId, req.params);
+    const latest = await checkQueries.latestWhois(id);
+    if (!latest) throw new NotFoundError("No WHOIS check has completed for this domain yet");
+    res.json(latest);
+  });
+
+  for (const kind of ["ssl", "whois"] as const) {
+    router.get(`/domains/:id/${kind}/history`, async (req, res) => {
+      const id = await ownedDomain(actorOf(res).userId, req.params);
+      const q = parseWith(historyQuery, req.query);
+      res.json(await checkQueries.history(id, kind, q.page, q.per_page));
+    });
+  }
+
+  return router;
+}

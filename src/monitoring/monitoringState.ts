@@ -1,0 +1,42 @@
+// What a domain's stream remembers about its checks: just enough to decide alerts without
+// reading its whole history (the state is snapshotted). Plain JSON, so snapshots are cheap.
+import type { Grade } from "../checkers/ssl/result.js";
+
+export interface SslMonitoringState {
+  /** Leaf fingerprints seen recently (newest last): a load balancer serving two certificates is not a change. */
+  readonly knownFingerprints: readonly string[];
+  readonly lastGrade: Grade | null;
+  /** The grade alerts are measured against; lowered only after a drop has been alerted. */
+  readonly gradeBaseline: Grade | null;
+  readonly invalidAlerted: boolean;
+  readonly consecutiveFailures: number;
+  readonly failureAlerted: boolean;
+}
+
+export interface WhoisMonitoringState {
+  readonly consecutiveFailures: number;
+  readonly failureAlerted: boolean;
+}
+
+export interface MonitoringState {
+  readonly ssl: SslMonitoringState;
+  readonly whois: WhoisMonitoringState;
+  /** Dedupe keys of alerts already raised (bounded: the newest are kept). */
+  readonly raised: readonly string[];
+}
+
+export const initialMonitoringState = (): MonitoringState => ({
+  ssl: {
+    knownFingerprints: [],
+    lastGrade: null,
+    gradeBaseline: null,
+    invalidAlerted: false,
+    consecutiveFailures: 0,
+    failureAlerted: false,
+  },
+  whois: { consecutiveFailures: 0, failureAlerted: false },
+  raised: [],
+});
+
+export const MAX_KNOWN_FINGERPRINTS = 8;
+export const MAX_REMEMBERED_ALERTS = 200;
