@@ -26,6 +26,13 @@ const bodyParserMessage = (err: BodyParserError): string | undefined => {
   }
 };
 
+/** Other client errors raised by Express or body-parser: bad percent-encoding in the path,
+ * a corrupt gzip body, a body shorter than its Content-Length... (http-errors, 4xx status). */
+const isClientError = (err: object): boolean => {
+  const status = (err as { status?: unknown }).status;
+  return typeof status === "number" && status >= 400 && status < 500;
+};
+
 export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json({ error: "Not found" });
 };
@@ -37,7 +44,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(err.status).json({ error: err.message });
       return;
     }
-    const parserMessage = typeof err === "object" && err !== null ? bodyParserMessage(err as BodyParserError) : undefined;
+    const parserMessage =
+      typeof err === "object" && err !== null
+        ? (bodyParserMessage(err as BodyParserError) ?? (isClientError(err) ? "Invalid request" : undefined))
+        : undefined;
     if (parserMessage) {
       res.status(400).json({ error: parserMessage });
       return;
