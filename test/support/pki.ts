@@ -61,6 +61,10 @@ export interface Pki {
   createSelfSigned(spec: CertSpec): Promise<IssuedCert>;
   /** Finite-field DH parameters (PEM) for DHE servers, e.g. deliberately weak 1024-bit ones. */
   createDhParams(bits: number): Promise<string>;
+  /** Marks a certificate issued by `issuer` as revoked in the CA's database. */
+  revoke(issuer: CertificateAuthority, cert: IssuedCert): Promise<void>;
+  /** A DER OCSP response, signed by `issuer`, on `cert`'s current status (for stapling). */
+  ocspResponse(issuer: CertificateAuthority, cert: IssuedCert): Promise<Buffer>;
   cleanup(): Promise<void>;
 }
 
@@ -157,14 +161,43 @@ class OpensslPki implements Pki {
     const caDir = await this.newCaDir();
     const keyPem = await generateKeyPem(spec.key ?? { type: "rsa", bits: 2048 });
     const issued = await this.issue({ caDir, signerKeyPem: keyPem, keyPem, spec, extensions: CA_EXTENSIONS, selfSign: true, isCa: true });
-    return { ...issued, dir: caDir };
+    return this.asAuthority(caDir, issued);
   }
 
   async createIntermediateCa(issuer: CertificateAuthority, spec: CertSpec): Promise<CertificateAuthority> {
     const caDir = await this.newCaDir();
     const keyPem = await generateKeyPem(spec.key ?? { type: "rsa", bits: 2048 });
     const issued = await this.issue({ caDir: issuer.dir, issuer, signerKeyPem: issuer.keyPem, keyPem, spec, extensions: CA_EXTENSIONS, isCa: true });
+    return this.asAuthority(caDir, issued);
+  }
+
+  /** Keeps the CA's own certificate and key in its directory, for revocation and OCSP. */
+  private async asAuthority(caDir: string, issued: IssuedCert): Promise<CertificateAuthority> {
+    await Promise.all([writeFile(join(caDir, "ca.pem"), issued.certPem), writeFile(join(caDir, "ca.key"), issued.keyPem)]);
     return { ...issued, dir: caDir };
+  }
+
+  revoke(issuer: CertificateAuthority, cert: IssuedCert): Promise<void> {
+    return this.withCa(issuer.dir, async () => {
+      const file = join(this.dir, `revoke${++this.counter}.pem`);
+      await writeFile(file, cert.certPem);
+      const ca = (name: string) => join(issuer.dir, name);
+      await run("openssl", ["ca", "-config", ca("ca.cnf"), "-keyfile", ca("ca.key"), "-cert", ca("ca.pem"), "-revoke", file]);
+    });
+  }
+
+  ocspResponse(issuer: CertificateAuthority, cert: IssuedCert): Promise<Buffer> {
+    return this.withCa(issuer.dir, async () => {
+      const base = join(this.dir, `ocsp${++this.counter}`);
+      await writeFile(`${base}.pem`, cert.certPem);
+      const ca = (name: string) => join(issuer.dir, name);
+      // With -index and no -url, openssl ocsp builds the request and answers it itself.
+      await run("openssl", [
+        "ocsp", "-index", ca("index.txt"), "-CA", ca("ca.pem"), "-rsigner", ca("ca.pem"), "-rkey", ca("ca.key"),
+        "-issuer", ca("ca.pem"), "-cert", `${base}.pem`, "-respout", `${base}.der`, "-ndays", "1",
+      ]);
+      return readFile(`${base}.der`);
+    });
   }
 
   async createLeaf(issuer: CertificateAuthority, spec: CertSpec): Promise<IssuedCert> {
@@ -207,11 +240,15 @@ class OpensslPki implements Pki {
     return caDir;
   }
 
-  private issue(req: IssueRequest): Promise<IssuedCert> {
-    const previous = this.caQueues.get(req.caDir) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.issueNow(req));
-    this.caQueues.set(req.caDir, next);
+  private withCa<T>(caDir: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.caQueues.get(caDir) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.caQueues.set(caDir, next);
     return next;
+  }
+
+  private issue(req: IssueRequest): Promise<IssuedCert> {
+    return this.withCa(req.caDir, () => this.issueNow(req));
   }
 
   private async issueNow(req: IssueRequest): Promise<IssuedCert> {
@@ -260,6 +297,8 @@ export interface TlsServerOptions {
   hsts?: string;
   /** Extra TLS settings (minVersion, maxVersion, ciphers, dhparam, ...). */
   tls?: tls.TlsOptions;
+  /** DER OCSP response to staple when a client asks for one. */
+  ocspResponse?: Buffer;
 }
 
 export interface RunningServer {
@@ -310,6 +349,8 @@ export async function startTlsServer(options: TlsServerOptions): Promise<Running
     const name = (socket as tls.TLSSocket & { servername?: string | false }).servername;
     servernames.push(name || undefined);
   });
+  const staple = options.ocspResponse;
+  if (staple) server.on("OCSPRequest", (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, response: Buffer) => void) => done(null, staple));
   // Probes that abort handshakes on purpose must not crash the test process.
   server.on("tlsClientError", () => undefined);
   const sockets = trackSockets(server);

@@ -114,9 +114,14 @@ export function connectTcp(target: ProbeTarget): Promise<net.Socket> {
 
 /**
  * A completed TLS handshake with the target. Certificates are never rejected here (the caller
- * inspects `authorizationError`); `options` adds per-connection settings such as versions and ciphers.
+ * inspects `authorizationError`); `options` adds per-connection settings such as versions and
+ * ciphers; `observe` sees the socket before the handshake (for handshake-time events).
  */
-export async function connectTls(target: ProbeTarget, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
+export async function connectTls(
+  target: ProbeTarget,
+  options: tls.ConnectionOptions = {},
+  observe?: (socket: tls.TLSSocket) => void,
+): Promise<tls.TLSSocket> {
   const raw = await connectTcp(target);
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
@@ -127,6 +132,7 @@ export async function connectTls(target: ProbeTarget, options: tls.ConnectionOpt
       checkServerIdentity: () => undefined,
       ...options,
     });
+    observe?.(socket);
     const timer = setTimeout(() => {
       closeQuietly(socket);
       reject(new ProbeError("handshake_timeout", `TLS handshake with ${endpointName(target)} did not complete within ${target.timeoutMs} ms`));

@@ -7,6 +7,7 @@ import { ProbeError, type ProbeTarget } from "./connection.js";
 import { gradeServer } from "./grade.js";
 import { mainHandshake, type MainHandshake } from "./handshake.js";
 import { fetchHsts } from "./hsts.js";
+import { parseOcspStaple } from "./ocsp.js";
 import { probeLegacySuites } from "./legacySuites.js";
 import { probeProtocols } from "./protocols.js";
 import { TLS_VERSIONS, type EndpointResult, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
@@ -53,7 +54,8 @@ function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, h
   const chain = main.chain.map((cert, depth) => describeCertificate(cert, depth, ctx.now));
   const leaf = chain[0]!;
   const key = keyFacts(main.chain[0]!);
-  const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, now: ctx.now });
+  const ocsp = main.ocspResponse ? parseOcspStaple(main.ocspResponse, main.chain[0]!.serialNumber) : null;
+  const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, ocsp, now: ctx.now });
   const graded = gradeServer({
     ...config,
     key,
@@ -89,6 +91,7 @@ function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, h
     cipher_suites: summarizeSuites(config.suites),
     key_exchange: { dh_min_bits: config.dhMinBits, ecdh_min_bits: config.ecdhMinBits },
     secure_renegotiation: config.secureRenegotiation,
+    ocsp_staple: ocsp,
     hsts_details: hsts,
   };
 }

@@ -19,6 +19,8 @@ export interface MainHandshake extends Negotiated {
   peer: tls.PeerCertificate;
   /** OpenSSL's verification error code (e.g. CERT_HAS_EXPIRED), null when the chain verified. */
   verifyError: string | null;
+  /** The stapled OCSP response, if the server sent one. */
+  ocspResponse: Buffer | null;
 }
 
 function describe(socket: tls.TLSSocket): Negotiated {
@@ -48,12 +50,17 @@ function verifyErrorCode(error: unknown): string | null {
 }
 
 export async function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
+  let ocspResponse: Buffer | null = null;
+  const captureStaple = (socket: tls.TLSSocket) => socket.once("OCSPResponse", (response: Buffer) => (ocspResponse = response));
   // Only here is `ca` passed: parsing a full root list costs milliseconds per connection.
-  const socket = await connectTls(target, { ...BROAD_CLIENT, ca: target.ca });
+  // tls.connect passes requestOCSP on to the TLSSocket; @types/node only declares it there.
+  const options: tls.ConnectionOptions & tls.TLSSocketOptions = { ...BROAD_CLIENT, ca: target.ca, requestOCSP: true };
+  const socket = await connectTls(target, options, captureStaple);
   try {
     const chain = peerChain(socket);
     if (chain.length === 0) throw new ProbeError("handshake_failed", "the server presented no certificate");
-    return { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError: verifyErrorCode(socket.authorizationError) };
+    const verifyError = verifyErrorCode(socket.authorizationError);
+    return { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError, ocspResponse };
   } finally {
     closeQuietly(socket);
   }

@@ -118,6 +118,12 @@ export const hstsDetailsSchema = z.object({
 });
 export type HstsDetails = z.infer<typeof hstsDetailsSchema>;
 
+export const ocspStapleSchema = z.object({
+  status: z.enum(["good", "revoked", "unknown"]),
+  revoked_at: isoDate.nullable(),
+});
+export type OcspStaple = z.infer<typeof ocspStapleSchema>;
+
 export const gradeReasonSchema = z.object({
   /** Stable rule id, documented in docs/ssl-grading.md. */
   code: z.string(),
@@ -185,6 +191,8 @@ export const endpointOkSchema = z.object({
   key_exchange: keyExchangeSchema,
   /** RFC 5746 support; null when the server only speaks TLS 1.3 (no renegotiation there). */
   secure_renegotiation: z.boolean().nullable(),
+  /** What the OCSP response stapled by the server says about the leaf; null when none was stapled. */
+  ocsp_staple: ocspStapleSchema.nullable(),
   hsts_details: hstsDetailsSchema,
 });
 export type EndpointOk = z.infer<typeof endpointOkSchema>;

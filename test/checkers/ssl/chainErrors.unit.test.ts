@@ -26,7 +26,7 @@ function cert(depth: number, overrides: Partial<CertificateFacts> = {}): Certifi
 const peer = { subject: { CN: "example.test" }, subjectaltname: "DNS:example.test, DNS:*.example.test" } as unknown as tls.PeerCertificate;
 
 function errors(overrides: Partial<ChainCheckInput>) {
-  return chainErrors({ verifyError: null, hostname: "example.test", peer, chain: [cert(0), cert(1)], now: NOW, ...overrides });
+  return chainErrors({ verifyError: null, hostname: "example.test", peer, chain: [cert(0), cert(1)], ocsp: null, now: NOW, ...overrides });
 }
 
 describe("chain errors", () => {
@@ -60,6 +60,15 @@ describe("chain errors", () => {
   it("adds a hostname mismatch next to other errors", () => {
     const result = errors({ verifyError: "DEPTH_ZERO_SELF_SIGNED_CERT", hostname: "a.b.example.test" });
     expect(result.map((e) => e.reason)).to.deep.equal(["self_signed", "hostname_mismatch"]);
+  });
+
+  it("reports a revocation stated by a stapled OCSP response, once", () => {
+    const ocsp = { status: "revoked", revoked_at: "2026-05-01T00:00:00.000Z" } as const;
+    expect(errors({ ocsp })).to.deep.equal([
+      { reason: "revoked", message: "the stapled OCSP response says the certificate was revoked on 2026-05-01T00:00:00.000Z", depth: 0, code: null },
+    ]);
+    expect(errors({ ocsp, verifyError: "CERT_REVOKED" }).map((e) => e.reason)).to.deep.equal(["revoked"]);
+    expect(errors({ ocsp: { status: "good", revoked_at: null } })).to.deep.equal([]);
   });
 
   it("flags SHA-1 and MD5 signatures below the root, but not a root's self-signature", () => {

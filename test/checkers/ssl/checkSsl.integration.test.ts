@@ -94,6 +94,7 @@ describe("checkSsl against local TLS servers", function () {
         signature_algorithm: "sha256WithRSAEncryption",
         fingerprint_sha256: leaf.x509.fingerprint256.toLowerCase(),
         secure_renegotiation: true,
+        ocsp_staple: null,
       });
       expect(r.key).to.deep.equal({ type: "RSA", bits: 2048, curve: null });
       expect(r.cipher).to.deep.equal({ name: "TLS_AES_256_GCM_SHA384", openssl_name: "TLS_AES_256_GCM_SHA384" });
@@ -277,6 +278,19 @@ describe("checkSsl against local TLS servers", function () {
       const r = ok(await checkLeaf("shortca.test", leaf, { chain: [shortCa] }));
       expect(r).to.deep.include({ grade: "A+", chain_valid: true, days_remaining: 60 });
       expect(r.earliest_expiry).to.deep.equal({ depth: 1, subject: "CN=Short-lived CA", valid_to: days(20).toISOString(), days_remaining: 20, ip_address: "127.0.0.1" });
+    });
+
+    it("T for a revoked leaf, known from the stapled OCSP response; a good staple is reported too", async () => {
+      const revoked = await pki.createLeaf(intermediate, { cn: "revoked.test", sans: ["revoked.test"] });
+      await pki.revoke(intermediate, revoked);
+      const r = ok(await checkLeaf("revoked.test", revoked, { ocspResponse: await pki.ocspResponse(intermediate, revoked) }));
+      expect(r).to.deep.include({ grade: "T", chain_valid: false });
+      expect(r.ocsp_staple?.status).to.equal("revoked");
+      expect(r.chain_errors.map((e) => [e.reason, e.depth])).to.deep.equal([["revoked", 0]]);
+
+      const fine = await pki.createLeaf(intermediate, { cn: "stapled.test", sans: ["stapled.test"] });
+      const good = ok(await checkLeaf("stapled.test", fine, { ocspResponse: await pki.ocspResponse(intermediate, fine) }));
+      expect(good).to.deep.include({ grade: "A+", ocsp_staple: { status: "good", revoked_at: null } });
     });
 
     it("checks an IP-literal target against IP SANs, without SNI", async () => {
