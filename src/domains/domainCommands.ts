@@ -52,19 +52,22 @@ export class DomainCommands {
     const target = current && { hostname: changes.hostname ?? current.hostname, port: changes.port ?? current.port };
     const moves = current && target && (target.hostname !== current.hostname || target.port !== current.port);
     const reserved = moves ? await this.reserve(ctx, target.hostname, target.port, domainId, now) : null;
+    let result;
     try {
-      const result = await this.handler.handle(
+      result = await this.handler.handle(
         domainStreamName(domainId),
         domainStream,
         { type: "UpdateDomain", userId: ctx.userId, changes, now },
         eventMetadata(ctx),
       );
-      const released = moves ? await this.release(ctx, current.hostname, current.port, domainId, now) : null;
-      return latest(reserved, result.position, released);
     } catch (err) {
       if (moves) await this.release(ctx, target.hostname, target.port, domainId, now);
       throw err;
     }
+    // Once moved, the new reservation must stay even if releasing the old one fails; a
+    // reservation left behind is reclaimed later (holder "moved").
+    const released = moves ? await this.release(ctx, current.hostname, current.port, domainId, now) : null;
+    return latest(reserved, result.position, released);
   }
 
   async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<GlobalPosition | null> {
@@ -82,10 +85,16 @@ export class DomainCommands {
 
   private async reserve(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
-    const { state } = await this.handler.load(stream, reservationStream);
+    let { state } = await this.handler.load(stream, reservationStream);
+    if (state.status === "held" && state.domainId === domainId) {
+      // A leftover of this domain's own failed or raced move: renew it, or its age would let
+      // another create in (holder "moved" and stale) while this move is under way.
+      await this.release(ctx, hostname, port, domainId, now);
+      ({ state } = await this.handler.load(stream, reservationStream));
+    }
     const knownHolder =
       state.status === "held" && state.domainId !== domainId
-        ? { domainId: state.domainId, status: await this.holderStatus(state.domainId) }
+        ? { domainId: state.domainId, status: await this.holderStatus(state.domainId, hostname, port) }
         : undefined;
     try {
       const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx));
@@ -102,8 +111,9 @@ export class DomainCommands {
     return result.position;
   }
 
-  private async holderStatus(domainId: string): Promise<HolderStatus> {
+  private async holderStatus(domainId: string, hostname: string, port: number): Promise<HolderStatus> {
     const { domain } = (await this.handler.load(domainStreamName(domainId), domainStream)).state;
-    return domain.status === "absent" ? "absent" : domain.status === "removed" ? "removed" : "monitored";
+    if (domain.status === "absent" || domain.status === "removed") return domain.status;
+    return domain.hostname === hostname && domain.port === port ? "monitored" : "moved";
   }
 }

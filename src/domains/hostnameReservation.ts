@@ -33,8 +33,12 @@ export type ReservationState =
   | { readonly status: "free" }
   | { readonly status: "held"; readonly domainId: string; readonly reservedAt: string };
 
-/** What the caller found out about the current holder's domain before reserving. */
-export type HolderStatus = "monitored" | "removed" | "absent";
+/**
+ * What the caller found out about the current holder's domain before reserving: monitored
+ * at this hostname:port; "moved" - monitored at another one (its move never released this
+ * one: a failure, or a race with another move); removed; or absent (never created).
+ */
+export type HolderStatus = "monitored" | "moved" | "removed" | "absent";
 
 export type ReservationCommand =
   | {
@@ -49,7 +53,9 @@ const holderIsGone = (state: Extract<ReservationState, { status: "held" }>, comm
   const known = command.knownHolder;
   if (!known || known.domainId !== state.domainId) return false;
   if (known.status === "removed") return true;
-  return known.status === "absent" && command.now.getTime() - Date.parse(state.reservedAt) > ABANDONED_RESERVATION_MS;
+  // An absent or moved holder may still be mid-create or mid-move: it gets time to finish.
+  const stale = command.now.getTime() - Date.parse(state.reservedAt) > ABANDONED_RESERVATION_MS;
+  return (known.status === "absent" || known.status === "moved") && stale;
 };
 
 export const reservationDecider: Decider<ReservationCommand, ReservationEvent, ReservationState> = {

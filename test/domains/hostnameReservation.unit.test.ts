@@ -72,10 +72,18 @@ describe("hostname reservation decider (unit)", () => {
       expect(given([reserved(holder)]).when(cmd)).to.deep.equal([reserved(newcomer, now)]);
     });
 
+    it("include a holder that has moved to another hostname:port (its release never happened), after the same 60 seconds", () => {
+      const within = reserve(newcomer, after(ABANDONED_RESERVATION_MS), { domainId: holder, status: "moved" });
+      expect(() => given([reserved(holder)]).when(within)).to.throw(ConflictError, ALREADY_MONITORED);
+      const now = after(ABANDONED_RESERVATION_MS + 1);
+      const later = reserve(newcomer, now, { domainId: holder, status: "moved" });
+      expect(given([reserved(holder)]).when(later)).to.deep.equal([reserved(newcomer, now)]);
+    });
+
     it("are not released on knowledge about a different, earlier holder", () => {
       const later = "7c1d3f5e-0a2b-4c6d-8e9f-000000000003";
       const events = [reserved(holder), released(holder, after(1)), reserved(later, after(2))];
-      for (const status of ["absent", "removed"] as const) {
+      for (const status of ["absent", "moved", "removed"] as const) {
         const cmd = reserve(newcomer, after(10 * ABANDONED_RESERVATION_MS), { domainId: holder, status });
         expect(() => given(events).when(cmd), status).to.throw(ConflictError, ALREADY_MONITORED);
       }

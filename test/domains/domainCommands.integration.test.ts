@@ -1,0 +1,147 @@
+// The domain service keeps "one hostname:port per user" true across streams, also when a
+// step fails halfway or two moves race. Real PostgreSQL event store; no HTTP, no projections.
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { DomainCommands } from "../../src/domains/domainCommands.js";
+import { ABANDONED_RESERVATION_MS, reservationStream, reservationStreamName } from "../../src/domains/hostnameReservation.js";
+import { CommandHandler } from "../../src/infrastructure/commandHandling/commandHandler.js";
+import type { EventStore, EventToAppend } from "../../src/infrastructure/eventStore/eventStore.js";
+import { PostgresEventStore } from "../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
+import { ManualClock } from "../../src/shared/clock.js";
+import { ConflictError } from "../../src/shared/errors.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+
+type AppendMatch = (stream: string, events: readonly EventToAppend[]) => boolean;
+
+/**
+ * The real store, except that the next append matching `match` first runs `action` (another
+ * request slipping in) and fails if it throws (a crash or lost connection at that point).
+ */
+function intercepting(store: EventStore) {
+  let next: { match: AppendMatch; action: () => Promise<void> } | undefined;
+  const proxy = new Proxy(store, {
+    get(target, prop) {
+      if (prop === "appendToStream") {
+        return async (stream: string, events: readonly EventToAppend[], options?: Parameters<EventStore["appendToStream"]>[2]) => {
+          const hook = next?.match(stream, events) ? next : undefined;
+          if (hook) {
+            next = undefined;
+            await hook.action();
+          }
+          return target.appendToStream(stream, events, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return {
+    store: proxy,
+    before: (match: AppendMatch, action: () => Promise<void>) => (next = { match, action }),
+    failNext: (match: AppendMatch) => (next = { match, action: () => Promise.reject(new Error("injected append failure")) }),
+  };
+}
+
+describe("domain commands: hostname reservations across streams (integration)", () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let faults: ReturnType<typeof intercepting>;
+  let handler: CommandHandler;
+  let clock: ManualClock;
+  let domains: DomainCommands;
+
+  before(async () => {
+    db = await createTestDatabase();
+    store = await PostgresEventStore.connect(db.pool, db.url);
+    faults = intercepting(store);
+    clock = new ManualClock(new Date("2026-03-01T00:00:00.000Z"));
+    handler = new CommandHandler(faults.store);
+    domains = new DomainCommands(handler, clock);
+  });
+  after(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  const user = () => ({ correlationId: randomUUID(), userId: randomUUID() });
+  const newDomain = (hostname: string, port = 443) => ({ hostname, port, notes: null, tags: [] });
+  const releaseOf = (ctx: { userId: string }, hostname: string): AppendMatch => (stream, events) =>
+    stream === reservationStreamName(ctx.userId, hostname, 443) && events.some((e) => e.type === "HostnameReleased");
+  const expectConflict = async (work: Promise<unknown>) => {
+    const outcome = await work.then(
+      () => "succeeded",
+      (err: unknown) => err,
+    );
+    expect(outcome).to.be.instanceOf(ConflictError);
+  };
+
+  it("keeps the new hostname reserved when releasing the old one fails after a move", async () => {
+    const ctx = user();
+    const { domainId } = await domains.add(ctx, newDomain("from.example.com"));
+    faults.failNext(releaseOf(ctx, "from.example.com"));
+    await domains.update(ctx, domainId, { hostname: "to.example.com" }).catch(() => undefined);
+    // The domain moved; a second domain on its new hostname would be a duplicate.
+    await expectConflict(domains.add(ctx, newDomain("to.example.com")));
+  });
+
+  it("frees a hostname left reserved by a move whose release never happened, after 60 seconds", async () => {
+    const ctx = user();
+    const { domainId } = await domains.add(ctx, newDomain("left.example.com"));
+    faults.failNext(releaseOf(ctx, "left.example.com"));
+    await domains.update(ctx, domainId, { hostname: "right.example.com" }).catch(() => undefined);
+    // Within the grace period the move might still be in flight: refused.
+    await expectConflict(domains.add(ctx, newDomain("left.example.com")));
+    clock.advance(ABANDONED_RESERVATION_MS + 1000);
+    await domains.add(ctx, newDomain("left.example.com"));
+    await expectConflict(domains.add(ctx, newDomain("right.example.com")));
+  });
+
+  it("leaves no hostname reserved for good when two moves of one domain race", async () => {
+    for (let round = 0; round < 5; round++) {
+      const ctx = user();
+      const { domainId } = await domains.add(ctx, newDomain("origin.example.com"));
+      await Promise.all([
+        domains.update(ctx, domainId, { hostname: "one.example.com" }),
+        domains.update(ctx, domainId, { hostname: "two.example.com" }),
+      ]);
+      clock.advance(ABANDONED_RESERVATION_MS + 1000);
+      // Whichever move won, the domain holds exactly its final hostname.
+      const results = await Promise.allSettled(
+        ["origin.example.com", "one.example.com", "two.example.com"].map((h) => domains.add(ctx, newDomain(h))),
+      );
+      const refused = results.filter((r) => r.status === "rejected");
+      expect(refused, `round ${round}`).to.have.length(1);
+      expect(refused[0]?.status === "rejected" && refused[0].reason).to.be.instanceOf(ConflictError);
+    }
+  });
+
+  it("refuses a create slipping into a move onto a hostname the mover held from long ago", async () => {
+    const ctx = user();
+    const mover = await domains.add(ctx, newDomain("home.example.com"));
+    // Given a leftover: the mover holds away.example.com from a move that never happened.
+    const away = reservationStreamName(ctx.userId, "away.example.com", 443);
+    await handler.handle(away, reservationStream, { type: "Reserve", domainId: mover.domainId, now: clock.now() }, {});
+    clock.advance(ABANDONED_RESERVATION_MS + 1000);
+    let slipped: unknown;
+    faults.before(
+      (stream) => stream === `domain-${mover.domainId}`,
+      async () => {
+        slipped = await domains.add(ctx, newDomain("away.example.com")).then(() => "created", (err: unknown) => err);
+      },
+    );
+    await domains.update(ctx, mover.domainId, { hostname: "away.example.com" });
+    expect(slipped).to.be.instanceOf(ConflictError);
+  });
+
+  it("still refuses a hostname whose holder is mid-move onto it", async () => {
+    const ctx = user();
+    const mover = await domains.add(ctx, newDomain("start.example.com"));
+    // The mover reserved its target, but its DomainUpdated append failed: nothing moved.
+    faults.failNext((stream) => stream.startsWith("domain-"));
+    await domains.update(ctx, mover.domainId, { hostname: "target.example.com" }).catch(() => undefined);
+    // Its failure path released the target again, so the hostname is free at once...
+    await domains.add(ctx, newDomain("target.example.com"));
+    // ...and the mover still holds its own hostname.
+    await expectConflict(domains.add(ctx, newDomain("start.example.com")));
+  });
+});
