@@ -107,7 +107,7 @@ export function daysRemaining(validTo: Date, now: Date): number {
 }
 
 /** Issued by itself. Not checkIssued(): that also wants keyCertSign, which self-signed leaves lack. */
-export function isSelfSigned(cert: X509Certificate): boolean {
+function isSelfSigned(cert: X509Certificate): boolean {
   return cert.subject === cert.issuer && cert.verify(cert.publicKey);
 }
 

@@ -38,7 +38,7 @@ async function probeConfiguration(target: ProbeTarget, main: MainHandshake): Pro
     Promise.all(versions.map((v) => (v === "TLSv1.3" ? Promise.resolve([]) : probeLegacySuites(target, v)))),
   ]);
   const suites = Object.fromEntries(TLS_VERSIONS.map((v) => [v, [] as string[]])) as Record<TlsVersion, string[]>;
-  versions.forEach((v, i) => (suites[v] = [...new Set([...enumerated[i]!.suites, ...legacy[i]!])]));
+  for (const [i, v] of versions.entries()) suites[v] = [...new Set([...enumerated[i]!.suites, ...legacy[i]!])];
   if (!suites[main.protocol].includes(main.cipher.name)) suites[main.protocol].unshift(main.cipher.name);
   const ephemeral = (type: "DH" | "ECDH") => (main.ephemeral?.type === type ? [main.ephemeral.bits] : []);
   return {

@@ -28,7 +28,7 @@ export interface GradeResult {
 }
 
 /** What the rules look at, derived once from the input. */
-export interface GradeFacts {
+interface GradeFacts {
   input: GradeInput;
   /** Traits of the suites accepted with each protocol version. */
   traits: Record<TlsVersion, SuiteTraits[]>;
@@ -38,12 +38,12 @@ export interface GradeFacts {
   keyExchangeBits: number;
 }
 
-export type Rule = (facts: GradeFacts) => GradeReason | null;
+type Rule = (facts: GradeFacts) => GradeReason | null;
 
-export const HSTS_MIN_MAX_AGE = 180 * 86_400;
+const HSTS_MIN_MAX_AGE = 180 * 86_400;
 
 const rank = (grade: Grade) => GRADES.indexOf(grade);
-export const worseGrade = (a: Grade, b: Grade): Grade => (rank(b) > rank(a) ? b : a);
+const worseGrade = (a: Grade, b: Grade): Grade => (rank(b) > rank(a) ? b : a);
 
 /** NIST SP 800-57 equivalence, so EC keys and ECDH groups are scored like RSA/DH. */
 export function rsaEquivalentBits(type: string, bits: number): number {
@@ -109,7 +109,7 @@ const supportsModern = (f: GradeFacts, pick: (t: SuiteTraits) => boolean) =>
   (["TLSv1.1", "TLSv1.2"] as const).some((v) => f.traits[v].some(pick));
 const UNTRUSTED: ChainErrorReason[] = ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "revoked", "weak_signature", "invalid_signature", "other"];
 
-export const RULES: Record<string, Rule> = {
+const RULES: Record<string, Rule> = {
   tls_1_0_or_1_1: ({ input: { protocols } }) =>
     protocols.TLSv1 || protocols["TLSv1.1"] ? reason("tls_1_0_or_1_1", "B", "TLS 1.0 or TLS 1.1 is accepted") : null,
   no_tls_1_2: ({ input: { protocols } }) =>

@@ -5,7 +5,7 @@ import { buildClientHello, parseServerReply, VERSION_CODES, type LegacyVersion, 
 import { closeQuietly, connectTcp, ProbeError, type ProbeTarget } from "./connection.js";
 
 /** IANA code point -> name. */
-export const LEGACY_SUITES: ReadonlyMap<number, string> = new Map([
+const LEGACY_SUITES: ReadonlyMap<number, string> = new Map([
   [0x0004, "TLS_RSA_WITH_RC4_128_MD5"],
   [0x0005, "TLS_RSA_WITH_RC4_128_SHA"],
   [0x0018, "TLS_DH_anon_WITH_RC4_128_MD5"],
@@ -55,7 +55,7 @@ function waitForReply(socket: net.Socket, timeoutMs: number): Promise<ServerRepl
 }
 
 /** The suite the server picks from `suites` for exactly `version`, or null if it declines. */
-export async function serverChoice(target: ProbeTarget, version: LegacyVersion, suites: readonly number[]): Promise<number | null> {
+async function serverChoice(target: ProbeTarget, version: LegacyVersion, suites: readonly number[]): Promise<number | null> {
   let socket;
   try {
     socket = await connectTcp(target);
