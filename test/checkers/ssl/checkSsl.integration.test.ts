@@ -343,9 +343,11 @@ describe("checkSsl against local TLS servers", function () {
       expect(r.outcome === "failed" && r.message).to.match(/did not complete within 500 ms/);
     });
 
-    it("reports a refused connection (nothing listens on 443 here)", async () => {
-      const r = await checkSsl({ hostname: "closed.test" }, options({ "closed.test": ["127.0.0.1"] }));
-      expect(r).to.deep.include({ outcome: "failed", port: 443, reason: "connection_refused", message: "connection to 127.0.0.1:443 refused" });
+    it("reports a refused connection", async () => {
+      const closed = await startStallingServer();
+      await closed.close(); // its port is now free, so nothing listens there
+      const r = await checkSsl({ hostname: "closed.test", port: closed.port }, options({ "closed.test": ["127.0.0.1"] }));
+      expect(r).to.deep.include({ outcome: "failed", reason: "connection_refused", message: `connection to 127.0.0.1:${closed.port} refused` });
     });
 
     it("refuses private targets unless allowed, without connecting", async () => {
@@ -355,6 +357,9 @@ describe("checkSsl against local TLS servers", function () {
       sslCheckResultSchema.parse(r);
       expect(r).to.deep.include({ outcome: "failed", reason: "private_address", endpoints: [] });
       expect(server.servernames).to.deep.equal([]);
+      // The port defaults to 443.
+      const defaultPort = await checkSsl({ hostname: "private.test" }, options({ "private.test": ["127.0.0.1"] }, { allowPrivateTargets: false }));
+      expect(defaultPort).to.deep.include({ outcome: "failed", port: 443 });
     });
 
     it("reports DNS failures and invalid names", async () => {
