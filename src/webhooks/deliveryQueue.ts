@@ -1,0 +1,121 @@
+// The outbox as the delivery worker sees it. A worker claims due rows under a lease
+// (FOR UPDATE SKIP LOCKED, so workers in several processes never take the same row). A
+// worker that dies mid-attempt leaves a lease that expires, after which another worker takes
+// the row again: no delivery is lost, at the price of a possible second send.
+import type { Knex } from "knex";
+import { WEBHOOK_DELIVERIES_TABLE, type DeliveryStatus } from "../../projections/webhookDeliveries.js";
+import { WEBHOOKS_TABLE } from "../../projections/webhooks.js";
+
+/** A leased delivery with what is needed to send it. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly webhook_id: string;
+  readonly event_type: string;
+  readonly is_test: boolean;
+  readonly payload: string;
+  readonly attempts: number;
+  readonly url: string;
+  readonly secret: string;
+  readonly webhook_deleted_at: Date | null;
+}
+
+export interface AttemptOutcome {
+  readonly attempt: number;
+  readonly attemptedAt: Date;
+  readonly durationMs: number;
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  readonly status: DeliveryStatus;
+  readonly nextAttemptAt: Date | null;
+}
+
+export interface NewTestDelivery {
+  readonly id: string;
+  readonly webhookId: string;
+  readonly userId: string;
+  readonly eventType: string;
+  readonly payload: string;
+  readonly now: Date;
+}
+
+const CLAIMED_COLUMNS = `d.id, d.webhook_id, d.event_type, d.is_test, d.payload, d.attempts,
+  w.url, w.secret, w.deleted_at as webhook_deleted_at`;
+
+export class DeliveryQueue {
+  constructor(private readonly knex: Knex) {}
+
+  /** Leases up to `limit` due deliveries to `owner` until `now + leaseMs`. */
+  async claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    const { rows } = await this.knex.raw<{ rows: ClaimedDelivery[] }>(
+      `with due as (
+         select id from ${WEBHOOK_DELIVERIES_TABLE}
+          where status = 'pending' and next_attempt_at <= :now
+            and (lease_expires_at is null or lease_expires_at <= :now)
+          order by next_attempt_at
+          limit :limit
+          for update skip locked
+       )
+       update ${WEBHOOK_DELIVERIES_TABLE} d
+          set lease_owner = :owner, lease_expires_at = :leaseUntil
+         from due, ${WEBHOOKS_TABLE} w
+        where d.id = due.id and w.id = d.webhook_id
+       returning ${CLAIMED_COLUMNS}`,
+      { now, limit, owner, leaseUntil: new Date(now.getTime() + leaseMs) },
+    );
+    return rows;
+  }
+
+  /** Queues a test delivery already leased to `owner`, so that it is sent by its caller. */
+  async insertClaimed(owner: string, leaseMs: number, d: NewTestDelivery): Promise<ClaimedDelivery> {
+    await this.knex(WEBHOOK_DELIVERIES_TABLE).insert({
+      id: d.id,
+      webhook_id: d.webhookId,
+      user_id: d.userId,
+      alert_id: null,
+      event_type: d.eventType,
+      is_test: true,
+      payload: d.payload,
+      status: "pending" satisfies DeliveryStatus,
+      next_attempt_at: d.now,
+      lease_owner: owner,
+      lease_expires_at: new Date(d.now.getTime() + leaseMs),
+      created_at: d.now,
+    });
+    const { rows } = await this.knex.raw<{ rows: ClaimedDelivery[] }>(
+      `select ${CLAIMED_COLUMNS} from ${WEBHOOK_DELIVERIES_TABLE} d join ${WEBHOOKS_TABLE} w on w.id = d.webhook_id where d.id = ?`,
+      [d.id],
+    );
+    if (!rows[0]) throw new Error(`test delivery ${d.id} vanished`);
+    return rows[0];
+  }
+
+  /**
+   * Records an attempt and releases the lease. False when the lease was lost (another
+   * worker took the row after it expired; its own outcome will be recorded).
+   */
+  async record(owner: string, deliveryId: string, o: AttemptOutcome): Promise<boolean> {
+    const entry = { attempt: o.attempt, attempted_at: o.attemptedAt.toISOString(), duration_ms: o.durationMs, status_code: o.statusCode, error: o.error };
+    const updated = await this.knex(WEBHOOK_DELIVERIES_TABLE)
+      .where({ id: deliveryId, lease_owner: owner })
+      .update({
+        attempts: o.attempt,
+        attempt_log: this.knex.raw("attempt_log || ?::jsonb", [JSON.stringify([entry])]),
+        status: o.status,
+        next_attempt_at: o.nextAttemptAt,
+        last_attempt_at: o.attemptedAt,
+        last_status_code: o.statusCode,
+        last_error: o.error,
+        delivered_at: o.status === "delivered" ? o.attemptedAt : null,
+        lease_owner: null,
+        lease_expires_at: null,
+      });
+    return updated === 1;
+  }
+
+  /** Ends a delivery without sending it (its webhook was deleted). */
+  async cancel(owner: string, deliveryId: string, reason: string): Promise<void> {
+    await this.knex(WEBHOOK_DELIVERIES_TABLE)
+      .where({ id: deliveryId, lease_owner: owner })
+      .update({ status: "cancelled" satisfies DeliveryStatus, next_attempt_at: null, last_error: reason, lease_owner: null, lease_expires_at: null });
+  }
+}

@@ -1,0 +1,145 @@
+// Sends queued webhook deliveries: claims due rows, checks the target against the SSRF
+// guard again (DNS may have changed since the webhook was saved), signs and POSTs the stored
+// body, and records the attempt: delivered on a 2xx, otherwise retried on the backoff
+// schedule until the last try, after which the delivery is dead. Any number of workers, in
+// any number of processes, may run: the queue's leases keep them apart.
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { TargetError } from "../infrastructure/network/targets.js";
+import type { Logger } from "../infrastructure/logging/logger.js";
+import type { Clock } from "../shared/clock.js";
+import type { AlertType } from "../monitoring/checkEvents.js";
+import type { ClaimedDelivery, DeliveryQueue } from "./deliveryQueue.js";
+import { ALERT_RAISED, testPayload } from "./payload.js";
+import { retryDelayMs } from "./retrySchedule.js";
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.js";
+import { postWebhook } from "./webhookHttp.js";
+import { resolveWebhookTarget, type WebhookTargetPolicy } from "./webhookUrl.js";
+
+export interface DeliveryWorkerOptions {
+  /** Identifies this worker's leases. */
+  readonly owner: string;
+  readonly policy: WebhookTargetPolicy;
+  /** Deadline of one attempt's DNS lookup and, separately, of its HTTP exchange. */
+  readonly timeoutMs: number;
+  readonly retryDelaysMs: readonly number[];
+  readonly pollIntervalMs: number;
+  /** How long a claimed delivery stays with this worker; must outlast an attempt. */
+  readonly leaseMs?: number;
+  /** Deliveries claimed and sent concurrently per round. */
+  readonly batchSize?: number;
+  readonly random?: () => number;
+}
+
+interface SendResult {
+  readonly statusCode: number | null;
+  readonly error: string | null;
+}
+
+const USER_AGENT = "SSLTrackr-Webhooks/1";
+
+export class DeliveryWorker {
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly queue: DeliveryQueue,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: DeliveryWorkerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 2 * options.timeoutMs + 30_000;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops claiming; attempts in flight finish (each is bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.loop;
+  }
+
+  /** Claims the due deliveries (up to a batch), sends them, and returns how many. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.queue.claimDue(this.options.owner, this.clock.now(), this.leaseMs, this.options.batchSize ?? 10);
+    await Promise.all(claimed.map((d) => this.attempt(d)));
+    return claimed.length;
+  }
+
+  /** Queues a synthetic alert for a webhook and sends it at once (one try, no retries). */
+  async sendTest(webhook: { id: string; userId: string; alertTypes: readonly AlertType[] }): Promise<string> {
+    const id = randomUUID();
+    const now = this.clock.now();
+    const payload = JSON.stringify(testPayload(id, webhook.alertTypes[0] ?? "ssl_expiry", now));
+    const row = { id, webhookId: webhook.id, userId: webhook.userId, eventType: ALERT_RAISED, payload, now };
+    // Leased to us from the start, so no other worker sends it too; if we die, it expires.
+    await this.attempt(await this.queue.insertClaimed(this.options.owner, this.leaseMs, row));
+    return id;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (err) {
+        this.logger.error("webhook delivery round failed; retrying", { err });
+      }
+      if (claimed === 0) await sleep(this.options.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private async attempt(d: ClaimedDelivery): Promise<void> {
+    const log = { deliveryId: d.id, webhookId: d.webhook_id };
+    if (d.webhook_deleted_at) {
+      await this.queue.cancel(this.options.owner, d.id, "webhook was deleted");
+      this.logger.info("webhook delivery cancelled: webhook deleted", log);
+      return;
+    }
+    const attempt = d.attempts + 1;
+    const attemptedAt = this.clock.now();
+    const started = performance.now();
+    const result = await this.send(d);
+    const durationMs = Math.round(performance.now() - started);
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const delay = ok || d.is_test ? null : retryDelayMs(attempt, this.options.retryDelaysMs, this.options.random);
+    const status = ok ? "delivered" : delay === null ? "dead" : "pending";
+    const nextAttemptAt = delay === null ? null : new Date(this.clock.now().getTime() + delay);
+    const recorded = await this.queue.record(this.options.owner, d.id, { attempt, attemptedAt, durationMs, ...result, status, nextAttemptAt });
+    const fields = { ...log, attempt, status, statusCode: result.statusCode, error: result.error, recorded };
+    if (ok) this.logger.info("webhook delivered", fields);
+    else this.logger.warn(status === "dead" ? "webhook delivery dead after its last attempt" : "webhook delivery failed", fields);
+  }
+
+  /** One HTTP attempt; every failure becomes an error message, never an exception. */
+  private async send(d: ClaimedDelivery): Promise<SendResult> {
+    const { timeoutMs, policy } = this.options;
+    const url = new URL(d.url);
+    let addresses: string[];
+    try {
+      addresses = await resolveWebhookTarget(url, { ...policy, timeoutMs });
+    } catch (err) {
+      const message = err instanceof TargetError ? err.message : String(err);
+      return { statusCode: null, error: `refused target, not sent: ${message}` };
+    }
+    const timestamp = Math.floor(this.clock.now().getTime() / 1000);
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": USER_AGENT,
+      [EVENT_HEADER]: d.event_type,
+      [DELIVERY_HEADER]: d.id,
+      [SIGNATURE_HEADER]: signatureHeader(d.secret, timestamp, d.payload),
+    };
+    try {
+      const statusCode = await postWebhook({ url, addresses, headers, body: d.payload, timeoutMs });
+      const ok = statusCode >= 200 && statusCode < 300;
+      return { statusCode, error: ok ? null : `receiver answered HTTP ${statusCode}` };
+    } catch (err) {
+      return { statusCode: null, error: `request failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+}
