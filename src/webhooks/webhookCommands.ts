@@ -1,0 +1,68 @@
+// Application service for webhooks: vets the URL's target (DNS, SSRF guard), then runs the
+// webhook decider. Returns the position to wait for before reading.
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../shared/clock.js";
+import { ValidationError } from "../shared/errors.js";
+import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
+import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
+import type { GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import { TargetError } from "../infrastructure/network/targets.js";
+import type { AlertType } from "../monitoring/checkEvents.js";
+import { webhookEventCodec, webhookStreamName, type WebhookEvent } from "./events.js";
+import { generateSigningSecret } from "./signature.js";
+import { webhookDecider, type WebhookCommand, type WebhookFields, type WebhookState } from "./webhookDecider.js";
+import { resolveWebhookTarget, type WebhookTargetPolicy } from "./webhookUrl.js";
+
+const webhookStream: StreamDefinition<WebhookCommand, WebhookEvent, WebhookState> = {
+  decider: webhookDecider,
+  codec: webhookEventCodec,
+};
+
+export interface NewWebhook {
+  readonly url: string;
+  readonly alertTypes: readonly AlertType[];
+  readonly description: string | null;
+}
+
+type Context = RequestContext & { userId: string };
+
+export class WebhookCommands {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly clock: Clock,
+    private readonly policy: WebhookTargetPolicy,
+  ) {}
+
+  /** The secret is returned here and never again. */
+  async create(ctx: Context, input: NewWebhook): Promise<{ webhookId: string; secret: string; position: GlobalPosition | null }> {
+    await this.vetTarget(input.url);
+    const webhookId = randomUUID();
+    const secret = generateSigningSecret();
+    const command: WebhookCommand = { type: "CreateWebhook", webhookId, userId: ctx.userId, ...input, secret, now: this.clock.now() };
+    const result = await this.handler.handle(webhookStreamName(webhookId), webhookStream, command, eventMetadata(ctx));
+    return { webhookId, secret, position: result.position };
+  }
+
+  async update(ctx: Context, webhookId: string, changes: Partial<WebhookFields>): Promise<GlobalPosition | null> {
+    if (changes.url !== undefined) await this.vetTarget(changes.url);
+    const command: WebhookCommand = { type: "UpdateWebhook", userId: ctx.userId, changes, now: this.clock.now() };
+    const result = await this.handler.handle(webhookStreamName(webhookId), webhookStream, command, eventMetadata(ctx));
+    return result.position;
+  }
+
+  async remove(ctx: Context, webhookId: string): Promise<GlobalPosition | null> {
+    const command: WebhookCommand = { type: "DeleteWebhook", userId: ctx.userId, now: this.clock.now() };
+    const result = await this.handler.handle(webhookStreamName(webhookId), webhookStream, command, eventMetadata(ctx));
+    return result.position;
+  }
+
+  /** A URL whose host is refused now would be refused at every delivery: say so at once. */
+  private async vetTarget(url: string): Promise<void> {
+    try {
+      await resolveWebhookTarget(new URL(url), this.policy);
+    } catch (err) {
+      if (err instanceof TargetError) throw new ValidationError(`Invalid url: ${err.message}`);
+      throw err;
+    }
+  }
+}
