@@ -111,7 +111,12 @@ export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: A
   drafts.push(
     ...expiryAlerts("ssl_expiry", earliest.subject, ctx.hostname, earliest.valid_to, ctx.settings.ssl_expiry_days, ctx.now),
   );
-  if (!result.chain_valid && !state.ssl.invalidAlerted) {
+  // A chain invalid only because a certificate expired is the "has expired" alert above: one fact, one alert.
+  const onlyExpired =
+    result.chain_errors.length > 0 &&
+    result.chain_errors.every((e) => e.reason === "expired") &&
+    daysUntil(new Date(earliest.valid_to), ctx.now) < 0;
+  if (!result.chain_valid && !state.ssl.invalidAlerted && !onlyExpired) {
     const reasons = result.chain_errors.map((e) => e.message).join("; ") || "the certificate chain is not trusted";
     drafts.push({
       alertType: "ssl_invalid",
