@@ -140,18 +140,22 @@ export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: A
       dedupeKey: `certificate_changed:${endpoint.fingerprint_sha256}`,
     });
   }
+  // Measured on the configuration's grade: trust (T, M) is ssl_invalid's and ssl_expiry's to
+  // report, or an expired or untrusted certificate would also alert "dropped from A to T".
   const previous = state.ssl.gradeBaseline;
-  if (previous && gradeRank(result.grade) > gradeRank(previous)) {
+  const grade = result.grade_trust_ignored;
+  if (previous && gradeRank(grade) > gradeRank(previous)) {
+    const reasons = result.grade_reasons.filter((r) => r.cap !== "T" && r.cap !== "M");
     drafts.push({
       alertType: "grade_dropped",
       severity: "warning",
-      title: `SSL grade dropped from ${previous} to ${result.grade}`,
-      message: `The SSL configuration of ${ctx.hostname} is now graded ${result.grade} (was ${previous}): ${
-        result.grade_reasons.map((r) => r.message).join("; ") || "see the latest check"
+      title: `SSL grade dropped from ${previous} to ${grade}`,
+      message: `The SSL configuration of ${ctx.hostname} is now graded ${grade} (was ${previous}): ${
+        reasons.map((r) => r.message).join("; ") || "see the latest check"
       }.`,
       thresholdDays: null,
       // Per certificate and grade pair: a load balancer alternating two setups alerts once.
-      dedupeKey: `grade_dropped:${result.fingerprint_sha256}:${previous}:${result.grade}`,
+      dedupeKey: `grade_dropped:${result.fingerprint_sha256}:${previous}:${grade}`,
     });
   }
   return finish(ctx, state, dedupeWithinCheck(drafts));

@@ -74,7 +74,7 @@ export function evolveMonitoring(state: MonitoringState, event: MonitoringEvent)
           ...state.ssl,
           knownFingerprints: remember(state.ssl.knownFingerprints, served, MAX_KNOWN_FINGERPRINTS),
           lastGrade: r.grade,
-          gradeBaseline: r.grade,
+          gradeBaseline: r.grade_trust_ignored,
           invalidAlerted: r.chain_valid ? false : state.ssl.invalidAlerted,
           consecutiveFailures: 0,
           failureAlerted: false,

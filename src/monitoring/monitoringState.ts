@@ -6,7 +6,7 @@ export interface SslMonitoringState {
   /** Leaf fingerprints seen recently (newest last): a load balancer serving two certificates is not a change. */
   readonly knownFingerprints: readonly string[];
   readonly lastGrade: Grade | null;
-  /** The grade alerts are measured against; lowered only after a drop has been alerted. */
+  /** The configuration grade (trust issues ignored) of the last check: what grade_dropped measures against. */
   readonly gradeBaseline: Grade | null;
   readonly invalidAlerted: boolean;
   readonly consecutiveFailures: number;
