@@ -88,13 +88,14 @@ const gradeRank = (g: Grade) => GRADES.indexOf(g);
 
 function failureAlert(kind: "ssl" | "whois", failures: number, alreadyAlerted: boolean, ctx: AlertContext, message: string): Draft[] {
   if (alreadyAlerted || failures < ctx.settings.check_failed_after) return [];
-  const what = kind === "ssl" ? "SSL" : "Domain registration";
+  const what = kind === "ssl" ? "SSL" : "domain registration";
+  const times = failures === 1 ? "once" : `${failures} times in a row`;
   return [
     {
       alertType: "check_failed",
       severity: "critical",
-      title: `${what} check failing`,
-      message: `The ${what} check for ${ctx.hostname} failed ${failures} times in a row: ${message}`,
+      title: kind === "ssl" ? "SSL check failing" : "Domain registration check failing",
+      message: `The ${what} check for ${ctx.hostname} failed ${times}: ${message}`,
       thresholdDays: null,
       dedupeKey: `check_failed:${kind}:${ctx.checkId}`,
     },
