@@ -1,0 +1,104 @@
+// What is due, derived from the domains read model alone (when each kind was last checked),
+// so a restart or a new leader neither loses nor repeats a schedule.
+//
+// A domain's next check of a kind is `last check + interval × (1 + offset)`, where `offset`
+// is a stable per-domain value in [-JITTER, +JITTER) hashed from its id. Domains added (or
+// checked) together therefore fall due spread over ±10% of the interval, and the spread
+// is the same after a restart. A never-checked domain is due at once. A kind whose claim
+// is live (another check of it is running, see checkClaims.ts) is not due.
+import type { Knex } from "knex";
+import type { CheckKind } from "../checkClaims.js";
+
+export const JITTER = 0.1;
+
+export interface CheckIntervals {
+  readonly sslIntervalMs: number;
+  readonly whoisIntervalMs: number;
+}
+
+export interface DueCheck {
+  readonly domainId: string;
+  readonly kinds: CheckKind[];
+}
+
+/** md5 of the id -> a stable fraction in [0, 1) -> a factor in [1 - JITTER, 1 + JITTER). */
+const JITTER_FACTOR = `(1 + ${JITTER} * (2 * (('x' || substr(md5(d.id::text), 1, 8))::bit(32)::bigint / 4294967296.0) - 1))`;
+
+const dueAt = (kind: CheckKind) =>
+  `d.${kind}_checked_at + make_interval(secs => :${kind}Secs * ${JITTER_FACTOR})`;
+
+const live = (kind: CheckKind) =>
+  `exists (select 1 from check_claims c where c.domain_id = d.id and c.kind = '${kind}' and c.expires_at > now())`;
+
+// Read-model times come from the app clock (checked_at is the checker's), hence `:now`;
+// claim leases are database time on both sides, hence now().
+const isDue = (kind: CheckKind) =>
+  `(d.${kind}_checked_at is null or ${dueAt(kind)} <= :now) and not ${live(kind)}`;
+
+const SCHEDULE = `
+  select d.id,
+         ${isDue("ssl")} as ssl_due,
+         ${isDue("whois")} as whois_due,
+         ${dueAt("ssl")} as ssl_due_at,
+         ${dueAt("whois")} as whois_due_at
+    from domains d
+   where d.is_active and d.deleted_at is null
+     and not (d.id = any(cast(:exclude as uuid[])))
+     -- The indexed pre-filter: nothing checked within the shortest jittered interval is due.
+     and (d.ssl_checked_at is null or d.ssl_checked_at <= :sslEarliest
+          or d.whois_checked_at is null or d.whois_checked_at <= :whoisEarliest)`;
+
+/** The kinds whose flag is set, in a fixed order. */
+export const kindsFlagged = (ssl: boolean | null, whois: boolean | null): CheckKind[] => [
+  ...(ssl ? ["ssl" as const] : []),
+  ...(whois ? ["whois" as const] : []),
+];
+
+interface ScheduleRow {
+  id: string;
+  ssl_due: boolean;
+  whois_due: boolean;
+}
+
+export class DueChecks {
+  constructor(
+    private readonly knex: Knex,
+    private readonly intervals: CheckIntervals,
+  ) {}
+
+  /** Up to `limit` due domains, most overdue first, leaving out `exclude` (in flight here). */
+  async next(now: Date, limit: number, exclude: readonly string[] = []): Promise<DueCheck[]> {
+    const { rows } = await this.knex.raw<{ rows: ScheduleRow[] }>(
+      `select s.id, s.ssl_due, s.whois_due from (${SCHEDULE}) s
+        where s.ssl_due or s.whois_due
+        order by least(case when s.ssl_due then coalesce(s.ssl_due_at, '-infinity') end,
+                       case when s.whois_due then coalesce(s.whois_due_at, '-infinity') end), s.id
+        limit :limit`,
+      { ...this.bindings(now, exclude), limit },
+    );
+    return rows.map((r) => ({ domainId: r.id, kinds: kindsFlagged(r.ssl_due, r.whois_due) }));
+  }
+
+  /** How many domains are due now, per kind (for `scheduler status`). */
+  async count(now: Date): Promise<Record<CheckKind, number>> {
+    const { rows } = await this.knex.raw<{ rows: { ssl: string; whois: string }[] }>(
+      `select count(*) filter (where s.ssl_due) as ssl, count(*) filter (where s.whois_due) as whois
+         from (${SCHEDULE}) s`,
+      this.bindings(now, []),
+    );
+    return { ssl: Number(rows[0]?.ssl ?? 0), whois: Number(rows[0]?.whois ?? 0) };
+  }
+
+  private bindings(now: Date, exclude: readonly string[]) {
+    const earliest = (intervalMs: number) => new Date(now.getTime() - intervalMs * (1 - JITTER));
+    return {
+      now,
+      sslSecs: this.intervals.sslIntervalMs / 1000,
+      whoisSecs: this.intervals.whoisIntervalMs / 1000,
+      sslEarliest: earliest(this.intervals.sslIntervalMs),
+      whoisEarliest: earliest(this.intervals.whoisIntervalMs),
+      // One array parameter (knex would expand a JS array into a list of parameters).
+      exclude: `{${exclude.join(",")}}`,
+    };
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import type { Knex } from "knex";
+import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
+import { ensureCheckClaimsTable } from "../../../src/monitoring/checkClaims.js";
+import { DueChecks } from "../../../src/monitoring/scheduler/dueChecks.js";
+import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+
+const HOUR = 3_600_000;
+const SSL = 12 * HOUR;
+const WHOIS = 24 * HOUR;
+const T = new Date("2030-01-01T00:00:00Z");
+const at = (ms: number) => new Date(T.getTime() + ms);
+
+describe("Due checks from the domains read model (integration)", () => {
+  let db: TestDatabase;
+  let knex: Knex;
+  let due: DueChecks;
+
+  before(async () => {
+    db = await createTestDatabase();
+    knex = createKnex(db.url);
+    await migrateReadModels(knex);
+    await ensureCheckClaimsTable(knex);
+    due = new DueChecks(knex, { sslIntervalMs: SSL, whoisIntervalMs: WHOIS });
+  });
+  beforeEach(async () => {
+    await knex("domains").delete();
+    await knex("check_claims").delete();
+  });
+  after(async () => {
+    await knex?.destroy();
+    await db?.drop();
+  });
+
+  /** A read-model row as the domains projection would leave it. */
+  async function domain(
+    row: { id?: string; ssl?: Date; whois?: Date; active?: boolean; deleted?: boolean } = {},
+  ): Promise<string> {
+    const id = row.id ?? randomUUID();
+    await knex("domains").insert({
+      id,
+      user_id: randomUUID(),
+      hostname: `${id}.example.com`,
+      port: 443,
+      is_active: row.active ?? true,
+      tags: "[]",
+      created_at: T,
+      updated_at: T,
+      deleted_at: row.deleted ? T : null,
+      stream_revision: 0,
+      ssl_checked_at: row.ssl ?? null,
+      whois_checked_at: row.whois ?? null,
+    });
+    return id;
+  }
+
+  const claim = (domainId: string, kind: string, expiresAt: Date) =>
+    knex("check_claims").insert({ domain_id: domainId, kind, owner: "another-process", expires_at: expiresAt });
+
+  it("makes a never-checked domain due at once, for both kinds", async () => {
+    const id = await domain();
+    expect(await due.next(T, 10)).to.deep.equal([{ domainId: id, kinds: ["ssl", "whois"] }]);
+  });
+
+  it("makes a kind due only once its jittered interval (90%..110%) has passed", async () => {
+    const id = await domain({ ssl: T, whois: T });
+    expect(await due.next(at(0.9 * SSL - 1000), 10)).to.deep.equal([]);
+    expect(await due.next(at(1.1 * SSL), 10)).to.deep.equal([{ domainId: id, kinds: ["ssl"] }]);
+    expect(await due.next(at(1.1 * WHOIS), 10)).to.deep.equal([{ domainId: id, kinds: ["ssl", "whois"] }]);
+  });
+
+  it("skips inactive and deleted domains", async () => {
+    await domain({ active: false });
+    await domain({ deleted: true });
+    await domain({ active: false, deleted: true });
+    expect(await due.next(T, 10)).to.deep.equal([]);
+    expect(await due.count(T)).to.deep.equal({ ssl: 0, whois: 0 });
+  });
+
+  it("leaves out a kind whose claim is live, and takes it back once the claim has expired", async () => {
+    const held = await domain();
+    const abandoned = await domain();
+    await claim(held, "ssl", new Date(Date.now() + 60_000));
+    await claim(abandoned, "ssl", new Date(Date.now() - 1000));
+    await claim(abandoned, "whois", new Date(Date.now() - 1000));
+    const found = await due.next(T, 10);
+    expect(found).to.have.deep.members([
+      { domainId: held, kinds: ["whois"] },
+      { domainId: abandoned, kinds: ["ssl", "whois"] },
+    ]);
+  });
+
+  it("lists the most overdue first, up to the limit, without the excluded domains", async () => {
+    const never = await domain();
+    const longAgo = await domain({ ssl: at(-10 * SSL), whois: at(-10 * WHOIS) });
+    const lately = await domain({ ssl: at(-2 * SSL), whois: at(-2 * WHOIS) });
+    expect((await due.next(T, 10)).map((d) => d.domainId)).to.deep.equal([never, longAgo, lately]);
+    expect((await due.next(T, 2)).map((d) => d.domainId)).to.deep.equal([never, longAgo]);
+    expect((await due.next(T, 10, [never, lately])).map((d) => d.domainId)).to.deep.equal([longAgo]);
+    expect(await due.count(T)).to.deep.equal({ ssl: 3, whois: 3 });
+  });
+
+  it("spreads domains checked together over ±10% of the interval, the same way after a restart", async () => {
+    const n = 200;
+    // Fixed ids: the spread is a function of the id, and the test should not be a lottery.
+    for (let i = 0; i < n; i++) await domain({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, ssl: T, whois: T });
+    const dueAt = async (fraction: number, scheduler = due) => (await scheduler.count(at(fraction * SSL))).ssl;
+    expect(await dueAt(0.9)).to.equal(0);
+    // Uniform over [0.9, 1.1): about a quarter per 0.05, give or take sampling noise.
+    const quarters = [await dueAt(0.95), await dueAt(1.0), await dueAt(1.05)];
+    quarters.forEach((count, i) => expect(count / n, `due by ${0.95 + 0.05 * i}`).to.be.within(0.25 * (i + 1) - 0.1, 0.25 * (i + 1) + 0.1));
+    expect(await dueAt(1.1)).to.equal(n);
+
+    const restarted = new DueChecks(knex, { sslIntervalMs: SSL, whoisIntervalMs: WHOIS });
+    const ids = async (d: DueChecks) => (await d.next(at(SSL), n)).map((c) => c.domainId).sort();
+    expect(await ids(restarted)).to.deep.equal(await ids(due));
+  });
+});
