@@ -1,0 +1,224 @@
+// Two app processes on one database (two servers, each with its own claims identity), each
+// with a scheduler whose ticks the tests drive by hand and whose clock they move.
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import type { RunningServer } from "../../../src/app/server.js";
+import { createLogger } from "../../../src/infrastructure/logging/logger.js";
+import { CheckScheduler, type SchedulerSettings } from "../../../src/monitoring/scheduler/checkScheduler.js";
+import { currentLeader } from "../../../src/monitoring/scheduler/schedulerLeader.js";
+import { ManualClock } from "../../../src/shared/clock.js";
+import { WITHOUT_CHECKS } from "../../support/apiHelpers.js";
+import { FakeCheckers } from "../../support/checkFixtures.js";
+import { startPeerServer, startTestServer, type TestServer } from "../../support/testServer.js";
+
+const HOUR = 3_600_000;
+const SETTINGS: SchedulerSettings = {
+  tickSeconds: 1,
+  concurrency: 10,
+  sslIntervalMs: 12 * HOUR,
+  whoisIntervalMs: 24 * HOUR,
+  errorBackoffMs: 10 * 60_000,
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+describe("Check scheduler (integration)", () => {
+  const clock = new ManualClock(new Date("2030-01-01T00:00:00Z"));
+  const checkers = new FakeCheckers(clock);
+  let t: TestServer;
+  let peer: RunningServer;
+  let userId: string;
+  let schedulers: CheckScheduler[] = [];
+  let added: string[] = [];
+
+  before(async () => {
+    t = await startTestServer({ clock, checkers, env: WITHOUT_CHECKS });
+    peer = await startPeerServer(t.db.url, { clock, checkers, env: WITHOUT_CHECKS });
+    ({ userId } = await t.createUser());
+  });
+  afterEach(async () => {
+    checkers.hold = undefined;
+    await Promise.all(schedulers.map((s) => s.stop()));
+    schedulers = [];
+    // Every test starts from an empty schedule.
+    for (const id of added) {
+      const position = await t.server.services.domains.remove(ctx(), id).catch(() => null);
+      if (position) await t.server.services.projections.waitFor(position);
+    }
+    added = [];
+  });
+  after(async () => {
+    await peer?.close();
+    await t?.close();
+  });
+
+  const schedulerOn = (server: RunningServer, settings: Partial<SchedulerSettings> = {}) => {
+    const s = new CheckScheduler(
+      {
+        knex: server.infra.knex,
+        leaderSession: server.infra.leaderSession,
+        runner: server.services.checks,
+        projections: server.services.projections,
+        owner: server.services.claims.owner,
+        clock,
+        logger: createLogger((process.env["TEST_LOG"] as "error" | undefined) ?? "silent"),
+      },
+      { ...SETTINGS, ...settings },
+    );
+    schedulers.push(s);
+    return s;
+  };
+
+  const ctx = () => ({ correlationId: randomUUID(), userId });
+  async function addDomains(n: number): Promise<{ id: string; hostname: string }[]> {
+    const domains = [];
+    for (let i = 0; i < n; i++) {
+      const hostname = `d${i}-${randomUUID().slice(0, 8)}.example.com`;
+      const { domainId, position } = await t.server.services.domains.add(ctx(), { hostname, port: 443, notes: null, tags: [] });
+      if (position) await t.server.services.projections.waitFor(position);
+      added.push(domainId);
+      domains.push({ id: domainId, hostname });
+    }
+    return domains;
+  }
+
+  const settled = (...all: CheckScheduler[]) => eventually("checks settle", () => all.every((s) => s.running === 0));
+  const counts = (domains: { hostname: string }[]) =>
+    domains.map((d) => ({ ssl: checkers.count("ssl", d.hostname), whois: checkers.count("whois", d.hostname) }));
+  const each = (domains: unknown[], ssl: number, whois: number) => domains.map(() => ({ ssl, whois }));
+
+  it("lets one of two processes lead, and checks every due domain exactly once per window", async () => {
+    const domains = await addDomains(6);
+    const a = schedulerOn(t.server);
+    const b = schedulerOn(peer);
+    for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
+    await settled(a, b);
+    expect([a.leader.isLeader, b.leader.isLeader].filter(Boolean)).to.have.length(1);
+    expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
+
+    clock.advance(0.5 * SETTINGS.sslIntervalMs);
+    for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
+    await settled(a, b);
+    expect(counts(domains), "half an interval later").to.deep.equal(each(domains, 1, 1));
+
+    clock.advance(0.6 * SETTINGS.sslIntervalMs);
+    for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
+    await settled(a, b);
+    expect(counts(domains), "110% of the SSL interval later").to.deep.equal(each(domains, 2, 1));
+  });
+
+  it("never starts a domain that is still being checked, however often it ticks", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    checkers.hold = () => gate;
+    const domains = await addDomains(3);
+    const a = schedulerOn(t.server);
+    const b = schedulerOn(peer);
+    for (let i = 0; i < 5; i++) await Promise.all([a.tick(), b.tick()]);
+    expect(a.running + b.running).to.equal(6);
+    release();
+    await settled(a, b);
+    expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
+  });
+
+  it("hands the lead over when the leader stops", async () => {
+    const a = schedulerOn(t.server);
+    const b = schedulerOn(peer);
+    await a.tick();
+    await b.tick();
+    expect(a.leader.isLeader).to.equal(true);
+    expect(b.leader.isLeader).to.equal(false);
+    expect((await currentLeader(t.server.infra.knex))?.owner).to.equal(t.server.services.claims.owner);
+
+    await a.stop();
+    const domains = await addDomains(2);
+    await b.tick();
+    await settled(b);
+    expect(b.leader.isLeader).to.equal(true);
+    expect((await currentLeader(t.server.infra.knex))?.owner).to.equal(peer.services.claims.owner);
+    expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
+  });
+
+  it("takes over from a leader whose database connection died, within a few ticks", async () => {
+    const a = schedulerOn(t.server);
+    const b = schedulerOn(peer);
+    await a.tick();
+    expect(a.leader.isLeader).to.equal(true);
+    // A crash as the database sees it: the session holding the scheduler's lock ends.
+    await t.server.infra.knex.raw(
+      `select pg_terminate_backend(pid) from pg_locks
+        where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())
+          and objid::bigint = (hashtext('ssltrackr:scheduler')::bigint & 4294967295)`,
+    );
+    const domains = await addDomains(2);
+    await eventually("the other process leads", async () => (await b.tick(), b.leader.isLeader), 5000);
+    await settled(b);
+    expect(a.leader.isLeader).to.equal(false);
+    expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
+  });
+
+  it("skips inactive and removed domains", async () => {
+    const [kept, paused, removed] = await addDomains(3);
+    const paused2 = await t.server.services.domains.update(ctx(), paused!.id, { isActive: false });
+    const removed2 = await t.server.services.domains.remove(ctx(), removed!.id);
+    for (const p of [paused2, removed2]) if (p) await t.server.services.projections.waitFor(p);
+    const a = schedulerOn(t.server);
+    await a.tick();
+    await settled(a);
+    expect(counts([kept!, paused!, removed!])).to.deep.equal([{ ssl: 1, whois: 1 }, { ssl: 0, whois: 0 }, { ssl: 0, whois: 0 }]);
+  });
+
+  it("runs at most `concurrency` checks at once, and drains the rest without waiting for a tick", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let released = false;
+    let inside = 0;
+    let most = 0;
+    checkers.hold = async () => {
+      most = Math.max(most, ++inside);
+      await (released ? sleep(5) : gate);
+      inside--;
+    };
+    const domains = await addDomains(8);
+    const a = schedulerOn(t.server, { concurrency: 3 });
+    await a.tick();
+    await eventually("three checks are held", () => inside === 3);
+    await sleep(50);
+    expect(inside).to.equal(3);
+    released = true;
+    release();
+    await eventually("all are checked", () => counts(domains).every((c) => c.ssl === 1 && c.whois === 1));
+    await settled(a);
+    expect(most).to.equal(3);
+    expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
+  });
+
+
+  it("retries a check claimed by a process that died once its lease has expired, and not before", async () => {
+    const [abandoned, held] = await addDomains(2);
+    const claim = (domainId: string, expiresIn: string) =>
+      t.server.infra.knex.raw(
+        `insert into check_claims (domain_id, kind, owner, expires_at) values (?, 'ssl', 'dead-process', now() + ?::interval)`,
+        [domainId, expiresIn],
+      );
+    await claim(abandoned!.id, "-1 second");
+    await claim(held!.id, "1 minute");
+    const a = schedulerOn(t.server);
+    await a.tick();
+    await settled(a);
+    expect(counts([abandoned!, held!])).to.deep.equal([{ ssl: 1, whois: 1 }, { ssl: 0, whois: 1 }]);
+
+    await t.server.infra.knex("check_claims").where({ domain_id: held!.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    await a.tick();
+    await settled(a);
+    expect(counts([abandoned!, held!])).to.deep.equal([{ ssl: 1, whois: 1 }, { ssl: 1, whois: 1 }]);
+  });
+});
