@@ -4,6 +4,7 @@ import { alertSettingsProjection } from "./alertSettings.js";
 import { alertsProjection } from "./alerts.js";
 import { checkHistoryProjection } from "./checkHistory.js";
 import { domainsProjection } from "./domains.js";
+import { webhooksProjection } from "./webhooks.js";
 
 export const allProjections = [
   accountsProjection,
@@ -11,4 +12,5 @@ export const allProjections = [
   checkHistoryProjection,
   alertsProjection,
   alertSettingsProjection,
+  webhooksProjection,
 ] as const;

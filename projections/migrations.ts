@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import { migration as m0001 } from "./migrations/0001_checkpointsAndAccounts.js";
 import { migration as m0002 } from "./migrations/0002_domains.js";
 import { migration as m0003 } from "./migrations/0003_monitoring.js";
+import { migration as m0004 } from "./migrations/0004_webhooks.js";
 import { migration as m0005 } from "./migrations/0005_scheduler.js";
 
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0005].sort((a, b) => a.name.localeCompare(b.name));
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005].sort((a, b) => a.name.localeCompare(b.name));

@@ -36,11 +36,28 @@ export const whoisServerOverrides = z.string().transform((raw, ctx) => {
   return map;
 });
 
+/** "1m,5m,2h" (units ms, s, m, h) -> [60000, 300000, 7200000]. */
+export const durationList = z.string().transform((raw, ctx) => {
+  const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = raw.split(",").map((p) => p.trim()).filter(Boolean);
+  const durations = parts.map((p) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h)$/.exec(p) ?? [];
+    return amount && unit ? Number(amount) * (unitMs[unit] ?? NaN) : NaN;
+  });
+  if (parts.length === 0 || durations.some((d) => Number.isNaN(d))) {
+    ctx.addIssue({ code: "custom", message: `expected durations like "1m,5m,2h" (units ms, s, m, h), got "${raw}"` });
+    return z.NEVER;
+  }
+  return durations;
+});
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   /** Unset: an embedded PostgreSQL under EMBEDDED_PG_DIR holds events and read models. */
   DATABASE_URL: z.string().url().optional(),
+  /** Connections per pool (the event store and the read models have one each). */
+  SSLTRACKR_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   EMBEDDED_PG_DIR: z.string().default("./.data/postgres"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   /** Unset: events live in PostgreSQL (schema "eventstore"). esdb://...: EventStoreDB. */
@@ -51,6 +68,8 @@ const envSchema = z.object({
   SSLTRACKR_RDAP_BOOTSTRAP: z.string().optional(),
   SSLTRACKR_WHOIS_SERVERS: whoisServerOverrides.optional(),
   SSLTRACKR_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** PEM file of extra roots SSL checks trust (a private CA), besides Node's bundled ones. */
+  SSLTRACKR_EXTRA_CA_FILE: z.string().optional(),
   SSLTRACKR_SSL_INTERVAL_HOURS: z.coerce.number().positive().default(12),
   SSLTRACKR_WHOIS_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   SSLTRACKR_SCHEDULER: bool.default(true),
@@ -59,9 +78,23 @@ const envSchema = z.object({
   /** Seconds between scheduler ticks; a divisor of 60 so ticks stay evenly spaced. */
   SSLTRACKR_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).refine((s) => 60 % s === 0, "must divide 60").default(30),
   SSLTRACKR_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  SSLTRACKR_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Waits between webhook delivery attempts; after the last one a delivery is dead. */
+  SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: durationList.prefault("1m,5m,30m,2h,6h,12h"),
+  SSLTRACKR_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  // OpenTelemetry: the SDK reads these (and the other standard OTEL_* variables) itself;
+  // they are declared here to decide whether to start it at all.
+  OTEL_SDK_DISABLED: bool.default(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  OTEL_METRICS_EXPORTER: z.string().optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Every variable this module reads (docker-compose.yml is checked against it). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
 
 export class ConfigError extends Error {}
 

@@ -9,6 +9,7 @@ import { PostgresEventStore } from "../infrastructure/eventStore/postgres/postgr
 import { startEmbeddedPostgres } from "../infrastructure/postgres/embeddedPostgres.js";
 import { ensureDatabase } from "../infrastructure/postgres/database.js";
 import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
+import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
 import { ensureCheckClaimsTable } from "../monitoring/checkClaims.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
@@ -20,6 +21,8 @@ export interface Infrastructure {
   readonly knex: Knex;
   readonly eventStore: EventStore;
   readonly snapshots: PostgresSnapshotStore;
+  /** The one connection holding this process's leader locks (projections, scheduler). */
+  readonly leaderSession: LeaderSession;
   close(): Promise<void>;
 }
 
@@ -42,10 +45,12 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     closers.push(() => embedded.stop());
     databaseUrl = await ensureDatabase(embedded.url, "ssltrackr");
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: config.SSLTRACKR_DB_POOL_MAX });
   pool.on("error", (err) => logger.warn("idle database connection failed", { err }));
   closers.unshift(() => pool.end());
-  const knex = createKnex(databaseUrl);
+  const knex = createKnex(databaseUrl, { logger, poolMax: config.SSLTRACKR_DB_POOL_MAX });
+  const leaderSession = new LeaderSession(databaseUrl);
+  closers.unshift(() => leaderSession.close());
   closers.unshift(() => knex.destroy());
   const eventStore = await openEventStore(config, pool, databaseUrl);
   closers.unshift(() => eventStore.close());
@@ -59,6 +64,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     knex,
     eventStore,
     snapshots,
+    leaderSession,
     async close() {
       for (const close of closers) await close().catch((err: unknown) => logger.warn("close failed", { err }));
     },

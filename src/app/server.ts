@@ -5,6 +5,9 @@ import type { Server } from "node:http";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
+import { historyRoutes } from "../domains/historyRoutes.js";
+import { healthRoutes } from "./healthRoutes.js";
+import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
 import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
@@ -13,6 +16,7 @@ import type { Checkers } from "../monitoring/checkers.js";
 import { monitoringRoutes } from "../monitoring/monitoringRoutes.js";
 import { alertRoutes } from "../monitoring/alertRoutes.js";
 import { CheckScheduler, schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
+import { webhookRoutes } from "../webhooks/webhookRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
 
@@ -29,6 +33,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr" });
+  const telemetry = startTelemetry(config);
   const infra = await openInfrastructure(config, logger);
   const services = createServices(infra, {
     clock,
@@ -41,23 +46,35 @@ export async function startServer(
   services.usage.start();
   const scheduler = config.SSLTRACKR_SCHEDULER
     ? new CheckScheduler(
-        { knex: infra.knex, databaseUrl: infra.databaseUrl, runner: services.checks, projections: services.projections, owner: services.claims.owner, clock, logger },
+        {
+          knex: infra.knex,
+          leaderSession: infra.leaderSession,
+          runner: services.checks,
+          projections: services.projections,
+          owner: services.claims.owner,
+          clock,
+          logger,
+        },
         schedulerSettings(config),
       )
     : undefined;
   scheduler?.start();
+  services.webhooks.worker.start();
 
   const app = createHttpApp({
     logger,
+    publicRouter: healthRoutes(infra.knex, infra.eventStore, services.projections),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
         services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], "domain_added", ctx, { userId: ctx.userId }));
       }),
+      historyRoutes(services.history),
       monitoringRoutes(services.checks, services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),
       apiKeyRoutes(services.accounts, services.apiKeys, services.projections, infra.knex, clock),
+      webhookRoutes(services.webhooks, services.projections, infra.knex, clock),
     ],
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -82,9 +99,11 @@ export async function startServer(
         });
         await scheduler?.stop();
         await services.background.drain();
+        await services.webhooks.worker.stop();
         await services.projections.stop();
         await services.usage.stop();
         await infra.close();
+        await telemetry.shutdown();
         logger.info("stopped");
       })()),
   };

@@ -8,6 +8,7 @@ import { ApiKeyQueries } from "../accounts/apiKeyQueries.js";
 import { KeyUsageTracker } from "../accounts/keyUsageTracker.js";
 import { DomainCommands } from "../domains/domainCommands.js";
 import { DomainQueries } from "../domains/domainQueries.js";
+import { DomainHistory } from "../domains/domainHistory.js";
 import { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
 import { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
@@ -20,6 +21,7 @@ import { checkersFromConfig, type Checkers } from "../monitoring/checkers.js";
 import { CheckQueries } from "../monitoring/checkQueries.js";
 import { AlertQueries } from "../monitoring/alertQueries.js";
 import { BackgroundTasks } from "../shared/backgroundTasks.js";
+import { createWebhooks } from "../webhooks/webhookModule.js";
 import type { Infrastructure } from "./infrastructure.js";
 
 /** A check that has not finished after this long is presumed dead and may run again. */
@@ -39,7 +41,7 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
   const handler = new CommandHandler(infra.eventStore, infra.snapshots);
   const usage = new KeyUsageTracker(infra.knex);
   const projections = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, {
-    ...(options.leaderElection ? { leaderConnectionString: infra.databaseUrl } : {}),
+    ...(options.leaderElection ? { leaderSession: infra.leaderSession } : {}),
     onError: (projection, err) => options.logger.error("projection failed; retrying", { projection, err }),
   });
   const alertSettings = new AlertSettingsQueries(infra.knex);
@@ -59,12 +61,14 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     claims,
     alertSettings,
     checkQueries: new CheckQueries(infra.knex, options.clock),
+    history: new DomainHistory(infra.eventStore),
     alertQueries: new AlertQueries(infra.knex),
     background: new BackgroundTasks((err) => options.logger.error("background task failed", { err })),
     accounts: new AccountCommands(handler, infra.eventStore, options.clock),
     apiKeys: new ApiKeyQueries(infra.knex, usage),
     domains: new DomainCommands(handler, options.clock),
     domainQueries: new DomainQueries(infra.knex, options.clock),
+    webhooks: createWebhooks(handler, infra.knex, options),
   };
 }
 

@@ -6,9 +6,11 @@ type CommandModule = { run(args: string[]): Promise<number> };
 
 const commands: Record<string, () => Promise<CommandModule>> = {
   serve: () => import("./commands/serve.js"),
+  history: () => import("./commands/history.js"),
   "users create": () => import("./commands/usersCreate.js"),
   "projections status": () => import("./commands/projections.js").then((m) => ({ run: m.status })),
   "projections rebuild": () => import("./commands/projections.js").then((m) => ({ run: m.rebuild })),
+  "scheduler status": () => import("./commands/schedulerStatus.js"),
   "check-whois": () => import("./commands/checkWhois.js"),
   "check-ssl": () => import("./commands/checkSsl.js"),
 };

@@ -1,6 +1,8 @@
 // What monitoring records on a domain's stream: every check result (a failed check is a
 // fact worth keeping) and every alert raised from them. Check results are stored verbatim as
-// the checkers return them, validated by the checkers' schemas when read back.
+// the checkers return them, validated by the checkers' schemas when read back. Those schemas
+// are therefore part of the event contract: add new result fields as optional, or bump the
+// event's version with an upcaster; never change what an existing field means.
 import { z } from "zod";
 import { sslCheckFailedSchema, sslCheckOkSchema } from "../checkers/ssl/result.js";
 import { registrationCheckFailed, registrationCheckOk } from "../checkers/registration/result.js";

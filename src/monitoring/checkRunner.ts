@@ -16,6 +16,8 @@ import type { AlertSettingsQueries } from "./alertSettingsQueries.js";
 import type { CheckClaims, CheckKind } from "./checkClaims.js";
 import type { CheckTrigger } from "./checkEvents.js";
 import type { Checkers } from "./checkers.js";
+import { checkDuration } from "../infrastructure/telemetry/metrics.js";
+import { withSpan } from "../infrastructure/telemetry/tracing.js";
 
 export interface CheckOutcome {
   readonly ssl?: SslCheckResult;
@@ -24,6 +26,16 @@ export interface CheckOutcome {
   readonly busy: CheckKind[];
   readonly position: GlobalPosition | null;
 }
+
+/** Runs one checker in a span and records its duration and outcome. */
+const measured = <R extends { outcome: "ok" | "failed" }>(kind: CheckKind, trigger: CheckTrigger, check: () => Promise<R>): Promise<R> =>
+  withSpan(`check ${kind}`, { "ssltrackr.check.kind": kind, "ssltrackr.check.trigger": trigger }, async (span) => {
+    const started = performance.now();
+    const result = await check();
+    span.setAttribute("ssltrackr.check.outcome", result.outcome);
+    checkDuration.record((performance.now() - started) / 1000, { kind, outcome: result.outcome, trigger });
+    return result;
+  });
 
 export class CheckRunner {
   constructor(
@@ -55,8 +67,8 @@ export class CheckRunner {
     const mine = claimed.filter((k): k is CheckKind => k !== null);
     try {
       const [ssl, whois] = await Promise.all([
-        mine.includes("ssl") ? this.checkers.ssl({ hostname: domain.hostname, port: domain.port }) : undefined,
-        mine.includes("whois") ? this.checkers.registration(domain.hostname) : undefined,
+        mine.includes("ssl") ? measured("ssl", trigger, () => this.checkers.ssl({ hostname: domain.hostname, port: domain.port })) : undefined,
+        mine.includes("whois") ? measured("whois", trigger, () => this.checkers.registration(domain.hostname)) : undefined,
       ]);
       const settings = await this.settings.forUser(domain.userId);
       const metadata = eventMetadata({ ...ctx, userId: ctx.userId ?? domain.userId });

@@ -1,5 +1,6 @@
 // The two checkers as the monitoring loop sees them: target in, result out, configured once
 // from the environment. Tests point them at local servers through the same settings.
+import { readFileSync } from "node:fs";
 import type { Config } from "../config.js";
 import { checkSsl } from "../checkers/ssl/index.js";
 import type { SslCheckResult } from "../checkers/ssl/result.js";
@@ -12,11 +13,14 @@ export interface Checkers {
 }
 
 export function checkersFromConfig(config: Config, clock: Clock): Checkers {
+  // Read once at start-up: a missing file fails the start, not every check.
+  const extraCa = config.SSLTRACKR_EXTRA_CA_FILE ? [readFileSync(config.SSLTRACKR_EXTRA_CA_FILE, "utf8")] : undefined;
   return {
     ssl: (target) =>
       checkSsl(target, {
         allowPrivateTargets: config.SSLTRACKR_ALLOW_PRIVATE_TARGETS,
         ...(config.SSLTRACKR_RESOLVE ? { resolveOverrides: config.SSLTRACKR_RESOLVE } : {}),
+        ...(extraCa ? { extraCa } : {}),
         timeoutMs: config.SSLTRACKR_CHECK_TIMEOUT_MS,
         now: clock.now(),
       }),

@@ -73,7 +73,11 @@ export const testConfig = (databaseUrl: string, env: Record<string, string> = {}
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     SSLTRACKR_ALLOW_PRIVATE_TARGETS: "true",
-    // Tests that want the background scheduler turn it on (it would check every domain added).
+    // Several servers share one PostgreSQL in tests (peers, parallel suites).
+    SSLTRACKR_DB_POOL_MAX: "4",
+    // Checks reach out to TLS and registry servers: tests that want them (on create, or from
+    // the background scheduler) turn them on and point them at local servers.
+    SSLTRACKR_CHECK_ON_CREATE: "false",
     SSLTRACKR_SCHEDULER: "false",
     ...env,
   });

@@ -12,6 +12,7 @@ import {
 } from "../eventStore/eventStore.js";
 import { fold, type Decider } from "./decider.js";
 import type { SnapshotStore } from "./snapshotStore.js";
+import { currentTraceContext, withSpan } from "../telemetry/tracing.js";
 
 export interface StreamDefinition<Command, Event extends { type: string; data: unknown }, State> {
   readonly decider: Decider<Command, Event, State>;
@@ -41,16 +42,31 @@ export class CommandHandler {
     command: Command,
     metadata: EventMetadata,
   ): Promise<CommandResult<Event, State>> {
+    const type = (command as { type?: unknown }).type;
+    return withSpan(`command ${typeof type === "string" ? type : "unknown"}`, { "ssltrackr.stream": streamName }, () =>
+      // The events carry the command's trace context, so projectors and reactions continue it.
+      this.decideAndAppend(streamName, definition, command, { ...metadata, ...currentTraceContext() }),
+    );
+  }
+
+  private async decideAndAppend<Command, Event extends { type: string; data: unknown }, State>(
+    streamName: string,
+    definition: StreamDefinition<Command, Event, State>,
+    command: Command,
+    metadata: EventMetadata,
+  ): Promise<CommandResult<Event, State>> {
     for (let attempt = 1; ; attempt++) {
       const { state, revision, sinceSnapshot } = await this.load(streamName, definition);
       const events = definition.decider.decide(command, state);
       const newState = fold(definition.decider, state, events);
       if (events.length === 0) return { events, state, position: null };
       try {
-        const appended = await this.eventStore.appendToStream(
-          streamName,
-          events.map((e) => definition.codec.encode(e, randomUUID(), metadata)),
-          { expectedRevision: revision ?? "no_stream" },
+        const appended = await withSpan("eventstore.append", { "ssltrackr.stream": streamName, "ssltrackr.events": events.length }, () =>
+          this.eventStore.appendToStream(
+            streamName,
+            events.map((e) => definition.codec.encode(e, randomUUID(), metadata)),
+            { expectedRevision: revision ?? "no_stream" },
+          ),
         );
         this.maybeSnapshot(streamName, definition, newState, appended.nextExpectedRevision, sinceSnapshot + events.length);
         return { events, state: newState, position: appended.position };

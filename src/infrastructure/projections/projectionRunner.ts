@@ -6,15 +6,17 @@ import { EventEmitter } from "node:events";
 import type { Knex } from "knex";
 import { UnavailableError } from "../../shared/errors.js";
 import { comparePositions, type EventStore, type GlobalPosition } from "../eventStore/eventStore.js";
-import { LeaderLock } from "../postgres/leaderLock.js";
+import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoints, resetCheckpoint, saveCheckpoint } from "./checkpoints.js";
 import type { Projection } from "./projection.js";
+import { projectionLag } from "../telemetry/metrics.js";
+import { contextFrom, withSpan } from "../telemetry/tracing.js";
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
-  /** Connection string for leader locks; without it every runner projects (tests, CLI). */
-  readonly leaderConnectionString?: string;
+  /** Elects one projecting process per projection; without it this runner always projects (CLI). */
+  readonly leaderSession?: LeaderSession;
   readonly onError?: (projection: string, err: unknown) => void;
 }
 
@@ -108,9 +110,7 @@ export class ProjectionRunner {
 
   private async runLoop(projection: Projection): Promise<void> {
     const signal = this.controller.signal;
-    const lock = this.options.leaderConnectionString
-      ? new LeaderLock(this.options.leaderConnectionString, `projection:${projection.name}`)
-      : undefined;
+    const lock = this.options.leaderSession?.lock(`projection:${projection.name}`);
     try {
       while (!signal.aborted) {
         if (lock && !(await lock.tryAcquire())) {
@@ -120,10 +120,8 @@ export class ProjectionRunner {
         try {
           await this.followUntil(projection, null, signal, lock);
         } catch (err) {
-          if (!(err instanceof CheckpointMovedError)) {
-            this.options.onError?.(projection.name, err);
-            await sleep(1000, signal);
-          }
+          this.options.onError?.(projection.name, err);
+          await sleep(1000, signal);
         }
       }
     } finally {
@@ -131,8 +129,27 @@ export class ProjectionRunner {
     }
   }
 
-  /** Follows the log from the stored checkpoint until `until` is passed (null: forever). */
+  /**
+   * Follows the log from the stored checkpoint until `until` is passed (null: forever). When
+   * another runner (a second process, a CLI catch-up, a rebuild) moves the checkpoint, it
+   * starts again from where that one got to.
+   */
   private async followUntil(
+    projection: Projection,
+    until: GlobalPosition | null,
+    signal: AbortSignal,
+    lock?: LeaderLock,
+  ): Promise<void> {
+    while (true) {
+      try {
+        return await this.followFromCheckpoint(projection, until, signal, lock);
+      } catch (err) {
+        if (!(err instanceof CheckpointMovedError) || signal.aborted) throw err;
+      }
+    }
+  }
+
+  private async followFromCheckpoint(
     projection: Projection,
     until: GlobalPosition | null,
     signal: AbortSignal,
@@ -170,8 +187,15 @@ export class ProjectionRunner {
     await this.knex.transaction(async (trx) => {
       const current = await lockCheckpoint(trx, projection.name);
       if (!samePosition(current.position, from)) throw new CheckpointMovedError();
-      for (const event of events) await projection.apply(trx, event);
+      for (const event of events) {
+        // Each projected event continues the trace of the command that recorded it.
+        await withSpan(`project ${projection.name} ${event.type}`, { "ssltrackr.projection": projection.name }, () => projection.apply(trx, event), {
+          parent: contextFrom(event.metadata),
+        });
+      }
       await saveCheckpoint(trx, projection.name, to, events.length);
     });
+    const last = events.at(-1);
+    if (last) projectionLag.record((Date.now() - last.createdAt.getTime()) / 1000, { projection: projection.name });
   }
 }
