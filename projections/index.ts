@@ -2,6 +2,7 @@
 import { accountsProjection } from "./accounts.js";
 import { alertSettingsProjection } from "./alertSettings.js";
 import { alertsProjection } from "./alerts.js";
+import { analyticsProjection } from "./analytics/analyticsProjection.js";
 import { checkHistoryProjection } from "./checkHistory.js";
 import { domainsProjection } from "./domains.js";
 import { webhooksProjection } from "./webhooks.js";
@@ -13,4 +14,5 @@ export const allProjections = [
   alertsProjection,
   alertSettingsProjection,
   webhooksProjection,
+  analyticsProjection,
 ] as const;
