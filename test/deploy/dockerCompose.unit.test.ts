@@ -23,7 +23,7 @@ describe("docker-compose.yml (unit)", () => {
 
   it("runs EventStoreDB, PostgreSQL, the app and a trace collector, each with a health check", () => {
     expect(Object.keys(services)).to.include.members(["eventstoredb", "postgres", "app", "jaeger"]);
-    for (const [name, service] of Object.entries(services)) expect(service.healthcheck, `${name} health check`).to.exist;
+    for (const [name, service] of Object.entries(services)) expect(service.healthcheck, `${name} health check`).to.not.equal(undefined);
     expect(services["app"]!.depends_on).to.deep.include({
       eventstoredb: { condition: "service_healthy" },
       postgres: { condition: "service_healthy" },

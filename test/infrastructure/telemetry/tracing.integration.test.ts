@@ -43,15 +43,15 @@ describe("OpenTelemetry tracing (integration)", () => {
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
 
     const http = spans.find((s) => s.name === "POST /api/v1/domains");
-    expect(http, "server span continuing the caller's trace").to.exist;
+    expect(http, "server span continuing the caller's trace").to.not.equal(undefined);
     expect(http!.attributes["http.response.status_code"]).to.equal(201);
     expect(parentOf(http!)).to.equal("00f067aa0ba902b7");
 
     const addDomain = spans.find((s) => s.name === "command AddDomain");
-    expect(addDomain, "command span").to.exist;
+    expect(addDomain, "command span").to.not.equal(undefined);
     expect(parentOf(addDomain!)).to.equal(http!.spanContext().spanId);
     const append = spans.find((s) => s.name === "eventstore.append" && parentOf(s) === addDomain!.spanContext().spanId);
-    expect(append, "append span under the command").to.exist;
+    expect(append, "append span under the command").to.not.equal(undefined);
 
     const projected = spans.filter((s) => s.name.startsWith("project ") && s.name.endsWith(" DomainAdded"));
     expect(projected.map((s) => s.name)).to.include("project domains DomainAdded");
