@@ -14,6 +14,8 @@ import { ANALYTICS } from "./tables.js";
 
 export const analyticsProjection = defineProjection<DomainStreamEvent>({
   name: "analytics",
+  // For analysts: API writes never wait for it.
+  consistency: "eventual",
   tables: Object.values(ANALYTICS),
   codecs: [domainStreamCodec],
   async handle(trx, event, recorded) {

@@ -134,7 +134,7 @@ describe("analytics read models (integration)", function () {
   before(async () => {
     t = await startTestServer({ clock });
     await story();
-    await t.server.services.projections.waitFor(last ?? expect.fail("nothing appended"));
+    await t.server.services.projections.waitFor(last ?? expect.fail("nothing appended"), 10_000, "all");
     live = await snapshot();
   });
   after(() => t?.close());

@@ -7,6 +7,11 @@ import type { RecordedEvent } from "../eventStore/eventStore.js";
 
 export interface Projection {
   readonly name: string;
+  /**
+   * "read-your-writes": an API write waits for it (it backs GET endpoints). "eventual": for
+   * analysts and reactions; writes never wait for it, so it can lag without slowing the API.
+   */
+  readonly consistency: "read-your-writes" | "eventual";
   /** Tables this projection owns: emptied on rebuild, compared by the rebuild test. */
   readonly tables: readonly string[];
   apply(trx: Knex.Transaction, recorded: RecordedEvent): Promise<void>;
@@ -14,6 +19,7 @@ export interface Projection {
 
 export function defineProjection<E extends { type: string; data: unknown }>(definition: {
   readonly name: string;
+  readonly consistency?: Projection["consistency"];
   readonly tables: readonly string[];
   readonly codecs: readonly EventCodec<E>[];
   /** Must be idempotent: guard rows with the event's stream revision or position. */
@@ -21,6 +27,7 @@ export function defineProjection<E extends { type: string; data: unknown }>(defi
 }): Projection {
   return {
     name: definition.name,
+    consistency: definition.consistency ?? "read-your-writes",
     tables: definition.tables,
     async apply(trx, recorded) {
       for (const codec of definition.codecs) {

@@ -62,10 +62,13 @@ export class ProjectionRunner {
     await Promise.allSettled(this.loops);
   }
 
-  /** Resolves once every projection has passed `position` (read-your-writes). */
-  async waitFor(position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
+  /**
+   * Resolves once every read-your-writes projection (or, with `all`, every projection,
+   * eventual ones included) has passed `position`.
+   */
+  async waitFor(position: GlobalPosition, timeoutMs = 10_000, which: "read-your-writes" | "all" = "read-your-writes"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const names = this.projections.map((p) => p.name);
+    const names = this.projections.filter((p) => which === "all" || p.consistency === "read-your-writes").map((p) => p.name);
     while (true) {
       const checkpoints = await readCheckpoints(this.knex, names);
       const behind = names.filter((n) => {
