@@ -96,7 +96,7 @@ export class ProjectionRunner {
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
     const head = await this.eventStore.headPosition();
     if (!head) return;
-    await Promise.all(this.projections.map((p) => this.reach(p, head)));
+    await Promise.all(this.projections.map((p) => this.followUntil(p, head, this.controller.signal)));
   }
 
   /** Empties a projection's tables and resets its checkpoint, then projects from zero. */
@@ -108,22 +108,7 @@ export class ProjectionRunner {
       await resetCheckpoint(trx, projection.name);
     });
     const head = await this.eventStore.headPosition();
-    if (head) await this.reach(projection, head);
-  }
-
-  /**
-   * Projects until `position` is passed, sharing the work with any other runner (a server's,
-   * while the CLI catches up or rebuilds): when another runner moved the checkpoint, go on
-   * from where it now stands instead of failing.
-   */
-  private async reach(projection: Projection, position: GlobalPosition): Promise<void> {
-    while (true) {
-      try {
-        return await this.followUntil(projection, position, this.controller.signal);
-      } catch (err) {
-        if (!(err instanceof CheckpointMovedError)) throw err;
-      }
-    }
+    if (head) await this.followUntil(projection, head, this.controller.signal);
   }
 
   private async runLoop(projection: Projection): Promise<void> {
