@@ -10,12 +10,13 @@ import { recordFinishedDays } from "./dailyDomainStatus.js";
 import { ownerOf, projectDomain } from "./domains.js";
 import { projectDomainStatus } from "./domainStatusCurrent.js";
 import { recordRegistration } from "./registrations.js";
-import { ANALYTICS } from "./tables.js";
+import { ANALYTICS, ANALYTICS_SCHEMA } from "./tables.js";
 
 export const analyticsProjection = defineProjection<DomainStreamEvent>({
   name: "analytics",
   // For analysts: API writes never wait for it.
   consistency: "eventual",
+  schema: ANALYTICS_SCHEMA,
   tables: Object.values(ANALYTICS),
   codecs: [domainStreamCodec],
   async handle(trx, event, recorded) {

@@ -1,11 +1,15 @@
-// The analytics projection's tables, schema-qualified (docs/analytics.md describes each).
+// The analytics projection's tables (docs/analytics.md describes each). They live in schema
+// "analytics"; handlers name them unqualified and the projection runner's search_path picks
+// the live tables, or their shadow copies during a rebuild.
+export const ANALYTICS_SCHEMA = "analytics";
+
 export const ANALYTICS = {
-  domains: "analytics.domains",
-  certificateChecks: "analytics.certificate_checks",
-  certificateRenewals: "analytics.certificate_renewals",
-  domainStatusCurrent: "analytics.domain_status_current",
-  dailyStatusCursor: "analytics.daily_status_cursor",
-  dailyDomainStatus: "analytics.daily_domain_status",
-  alerts: "analytics.alerts",
-  registrations: "analytics.registrations",
+  domains: "domains",
+  certificateChecks: "certificate_checks",
+  certificateRenewals: "certificate_renewals",
+  domainStatusCurrent: "domain_status_current",
+  dailyStatusCursor: "daily_status_cursor",
+  dailyDomainStatus: "daily_domain_status",
+  alerts: "alerts",
+  registrations: "registrations",
 } as const;

@@ -90,11 +90,11 @@ describe("ssltrackr CLI (e2e)", function () {
     expect(lines).to.have.length(allProjections.length);
     for (const projection of allProjections) {
       const line = lines.find((l) => l.split(/\s+/)[0] === projection.name);
-      expect(line, projection.name).to.match(/checkpoint \S+ {2}head \d+\/\d+ {2}lag \d+$/);
+      expect(line, projection.name).to.match(/checkpoint \S+ {2}head \d+\/\d+ {2}lag \d+ {2}events\/s \d+$/);
     }
     // The accounts projection was caught up by `users create`, so it has no lag.
     const accounts = lines.find((l) => l.startsWith("accounts "));
-    const [, checkpoint, head] = /checkpoint (\S+) {2}head (\S+) {2}lag 0$/.exec(accounts ?? "") ?? [];
+    const [, checkpoint, head] = /checkpoint (\S+) {2}head (\S+) {2}lag 0 {2}events\/s \d+$/.exec(accounts ?? "") ?? [];
     expect(checkpoint).to.match(POSITION).and.equal(head);
   });
 
@@ -110,7 +110,7 @@ describe("ssltrackr CLI (e2e)", function () {
   it("projections rebuild domains rebuilds that projection only; an unknown name is refused", async () => {
     const res = await cli("projections", "rebuild", "domains");
     expect(res.code, res.stderr).to.equal(0);
-    expect(res.stdout).to.match(/^rebuilt domains in \d+\.\ds\n$/);
+    expect(res.stdout).to.match(/^rebuilt domains in \d+\.\ds \(swapped in; reads were served throughout\)\n$/);
     const unknown = await cli("projections", "rebuild", "nope");
     expect(unknown.stdout).to.equal("");
     expect(unknown.stderr).to.include('no projection named "nope"');

@@ -4,6 +4,7 @@
 // replay of every event must leave the tables exactly as the live projection did.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
+import { liveTarget } from "../../src/infrastructure/projections/projectionTarget.js";
 import { analyticsProjection } from "../../projections/analytics/analyticsProjection.js";
 import type { SslCheckResult } from "../../src/checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../../src/checkers/registration/result.js";
@@ -125,7 +126,9 @@ describe("analytics read models (integration)", function () {
   async function snapshot(): Promise<Map<string, string[]>> {
     const tables = new Map<string, string[]>();
     for (const table of analyticsProjection.tables) {
-      const result = await t.server.infra.knex.raw<{ rows: { row: string }[] }>(`select to_jsonb(x)::text as row from ${table} x order by 1`);
+      const result = await t.server.infra.knex.raw<{ rows: { row: string }[] }>(
+        `select to_jsonb(x)::text as row from ${analyticsProjection.schema}.${table} x order by 1`,
+      );
       tables.set(table, result.rows.map((r) => r.row));
     }
     return tables;
@@ -365,6 +368,8 @@ describe("analytics read models (integration)", function () {
   it("changes nothing when every event is applied again", async () => {
     const events = await t.server.infra.eventStore.readAll({ maxCount: 10_000 });
     await t.server.infra.knex.transaction(async (trx) => {
+      // As the runner does: handlers name tables unqualified.
+      await trx.raw("select set_config('search_path', ?, true)", [liveTarget(analyticsProjection).searchPath]);
       for (const event of events) await analyticsProjection.apply(trx, event);
     });
     expect(await snapshot()).to.deep.equal(live);

@@ -1,13 +1,18 @@
-// `ssltrackr projections status` and `ssltrackr projections rebuild [name]`.
+// `ssltrackr projections status [--json]` and `ssltrackr projections rebuild [name]`.
+import { setTimeout as sleep } from "node:timers/promises";
 import { formatPosition, comparePositions, type EventStore, type GlobalPosition } from "../../infrastructure/eventStore/eventStore.js";
 import { readCheckpoints } from "../../infrastructure/projections/checkpoints.js";
+import type { RebuildProgress } from "../../infrastructure/projections/projectionRunner.js";
 import { withServices } from "./cliContext.js";
 
 const LAG_COUNT_LIMIT = 100_000;
+/** events/second is measured over this window. */
+const RATE_SAMPLE_MS = 1000;
 
-/** Events after `from`, counted up to a limit (the port offers no cheap count). */
+/** Events after `from`: counted by the store where it can, else by paging up to a limit. */
 async function countBehind(store: EventStore, from: GlobalPosition | null, head: GlobalPosition | null): Promise<string> {
   if (!head || (from && comparePositions(from, head) >= 0)) return "0";
+  if (store.countAfter) return String(await store.countAfter(from ?? undefined));
   let count = 0;
   let after = from ?? undefined;
   while (count < LAG_COUNT_LIMIT) {
@@ -23,30 +28,53 @@ export async function status(args: string[]): Promise<number> {
   const json = args.includes("--json");
   return withServices(async (services, infra) => {
     const names = services.projections.projections.map((p) => p.name);
+    const before = await readCheckpoints(infra.knex, names);
+    await sleep(RATE_SAMPLE_MS);
     const checkpoints = await readCheckpoints(infra.knex, names);
     const head = await infra.eventStore.headPosition();
     const rows = await Promise.all(
       names.map(async (name) => {
         const cp = checkpoints.get(name);
+        const processed = cp?.eventsProcessed ?? 0;
+        const rate = Math.max(0, processed - (before.get(name)?.eventsProcessed ?? processed)) / (RATE_SAMPLE_MS / 1000);
         return {
           name,
           checkpoint: cp?.position ? formatPosition(cp.position) : null,
           head: head ? formatPosition(head) : null,
           lag: await countBehind(infra.eventStore, cp?.position ?? null, head),
-          events_processed: cp?.eventsProcessed ?? 0,
+          events_per_second: Math.round(rate),
+          events_processed: processed,
           updated_at: cp?.updatedAt.toISOString() ?? null,
         };
       }),
     );
     if (json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
-    else for (const r of rows) process.stdout.write(`${r.name.padEnd(16)} checkpoint ${r.checkpoint ?? "-"}  head ${r.head ?? "-"}  lag ${r.lag}\n`);
+    else
+      for (const r of rows)
+        process.stdout.write(
+          `${r.name.padEnd(16)} checkpoint ${r.checkpoint ?? "-"}  head ${r.head ?? "-"}  lag ${r.lag}  events/s ${r.events_per_second}\n`,
+        );
     return 0;
   });
 }
 
+/** A progress line on stderr: redrawn in place on a terminal, every few seconds otherwise. */
+function progressReporter(name: string, total: number | null) {
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  return (p: RebuildProgress, done = false) => {
+    if (!tty && !done && Date.now() - lastLine < 5000) return;
+    lastLine = Date.now();
+    const fraction = total ? Math.min(1, p.processed / total) : null;
+    const bar = fraction === null ? "" : `[${"#".repeat(Math.round(fraction * 30)).padEnd(30, ".")}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+    const line = `${name.padEnd(16)} ${bar}${p.processed}${total ? `/${total}` : ""} events  ${Math.round(p.eventsPerSecond)} events/s`;
+    process.stderr.write(tty ? `\r${line}${done ? "\n" : ""}` : `${line}\n`);
+  };
+}
+
 export async function rebuild(args: string[]): Promise<number> {
   const [name] = args.filter((a) => !a.startsWith("--"));
-  return withServices(async (services) => {
+  return withServices(async (services, infra) => {
     const targets = services.projections.projections.filter((p) => !name || p.name === name);
     if (targets.length === 0) {
       process.stderr.write(`ssltrackr: no projection named "${name}"\n`);
@@ -54,8 +82,11 @@ export async function rebuild(args: string[]): Promise<number> {
     }
     for (const projection of targets) {
       const started = Date.now();
-      await services.projections.rebuild(projection);
-      process.stdout.write(`rebuilt ${projection.name} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+      const report = progressReporter(projection.name, (await infra.eventStore.countAfter?.()) ?? null);
+      let last: RebuildProgress = { processed: 0, eventsPerSecond: 0 };
+      await services.projections.rebuild(projection, (p) => report((last = p)));
+      report(last, true);
+      process.stdout.write(`rebuilt ${projection.name} in ${((Date.now() - started) / 1000).toFixed(1)}s (swapped in; reads were served throughout)\n`);
     }
     return 0;
   });

@@ -95,6 +95,11 @@ export interface EventStore {
   subscribeToAll(options: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage>;
   /** Position of the newest event in the global log, or null when it is empty. */
   headPosition(): Promise<GlobalPosition | null>;
+  /**
+   * How many events follow `after` (all of them when unset), where the store can count
+   * cheaply; absent otherwise (EventStoreDB). Used for lag and progress reports only.
+   */
+  countAfter?(after?: GlobalPosition): Promise<number>;
   close(): Promise<void>;
 }
 

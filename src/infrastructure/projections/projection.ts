@@ -12,7 +12,9 @@ export interface Projection {
    * analysts and reactions; writes never wait for it, so it can lag without slowing the API.
    */
   readonly consistency: "read-your-writes" | "eventual";
-  /** Tables this projection owns: emptied on rebuild, compared by the rebuild test. */
+  /** The schema its tables live in; handlers name tables unqualified (search_path is set). */
+  readonly schema: string;
+  /** Tables this projection owns (unqualified): rebuilt into shadow copies and swapped in. */
   readonly tables: readonly string[];
   apply(trx: Knex.Transaction, recorded: RecordedEvent): Promise<void>;
 }
@@ -20,6 +22,7 @@ export interface Projection {
 export function defineProjection<E extends { type: string; data: unknown }>(definition: {
   readonly name: string;
   readonly consistency?: Projection["consistency"];
+  readonly schema?: string;
   readonly tables: readonly string[];
   readonly codecs: readonly EventCodec<E>[];
   /** Must be idempotent: guard rows with the event's stream revision or position. */
@@ -28,6 +31,7 @@ export function defineProjection<E extends { type: string; data: unknown }>(defi
   return {
     name: definition.name,
     consistency: definition.consistency ?? "read-your-writes",
+    schema: definition.schema ?? "public",
     tables: definition.tables,
     async apply(trx, recorded) {
       for (const codec of definition.codecs) {

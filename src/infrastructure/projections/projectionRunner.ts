@@ -8,7 +8,9 @@ import { UnavailableError } from "../../shared/errors.js";
 import { comparePositions, type EventStore, type GlobalPosition } from "../eventStore/eventStore.js";
 import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
-import { ensureCheckpoint, lockCheckpoint, readCheckpoints, resetCheckpoint, saveCheckpoint } from "./checkpoints.js";
+import { ensureCheckpoint, lockCheckpoint, readCheckpoints, saveCheckpoint } from "./checkpoints.js";
+import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
+import { prepareShadow, swapInShadow } from "./shadowTables.js";
 import type { Projection } from "./projection.js";
 import { projectionLag } from "../telemetry/metrics.js";
 import { contextFrom, withSpan } from "../telemetry/tracing.js";
@@ -21,6 +23,11 @@ export interface ProjectionRunnerOptions {
 }
 
 class CheckpointMovedError extends Error {}
+
+export interface RebuildProgress {
+  readonly processed: number;
+  readonly eventsPerSecond: number;
+}
 
 const samePosition = (a: GlobalPosition | null, b: GlobalPosition | null) =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
@@ -96,19 +103,37 @@ export class ProjectionRunner {
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
     const head = await this.eventStore.headPosition();
     if (!head) return;
-    await Promise.all(this.projections.map((p) => this.followUntil(p, head, this.controller.signal)));
+    await Promise.all(this.projections.map((p) => this.followUntil(p, liveTarget(p), head, this.controller.signal)));
   }
 
-  /** Empties a projection's tables and resets its checkpoint, then projects from zero. */
-  async rebuild(projection: Projection): Promise<void> {
+  /**
+   * Rebuilds a projection from the start of the log into shadow tables while the live ones
+   * keep serving (and following) reads, then swaps them in once caught up. Afterwards the
+   * live checkpoint continues from where the rebuild got to.
+   */
+  async rebuild(projection: Projection, onProgress?: (progress: RebuildProgress) => void | Promise<void>): Promise<void> {
     await ensureCheckpoint(this.knex, projection.name);
-    await this.knex.transaction(async (trx) => {
-      await lockCheckpoint(trx, projection.name);
-      for (const table of projection.tables) await trx.raw("truncate table ??", [table]);
-      await resetCheckpoint(trx, projection.name);
-    });
+    await prepareShadow(this.knex, projection);
+    const shadow = shadowTarget(projection);
+    const started = performance.now();
+    let processed = 0;
+    const report = async (count: number) => {
+      processed += count;
+      const seconds = (performance.now() - started) / 1000;
+      await onProgress?.({ processed, eventsPerSecond: seconds > 0 ? processed / seconds : 0 });
+    };
+    // Catch up with a head that moves on while we project; swap once nearly there.
+    for (let round = 0; round < 10; round++) {
+      const head = await this.eventStore.headPosition();
+      if (!head) break;
+      const [before] = (await readCheckpoints(this.knex, [shadow.checkpoint])).values();
+      await this.followUntil(projection, shadow, head, this.controller.signal, undefined, report);
+      if (before?.position && comparePositions(before.position, head) >= 0) break;
+    }
+    await swapInShadow(this.knex, projection);
+    this.committed.emit("batch");
     const head = await this.eventStore.headPosition();
-    if (head) await this.followUntil(projection, head, this.controller.signal);
+    if (head) await this.followUntil(projection, liveTarget(projection), head, this.controller.signal);
   }
 
   private async runLoop(projection: Projection): Promise<void> {
@@ -121,7 +146,7 @@ export class ProjectionRunner {
           continue;
         }
         try {
-          await this.followUntil(projection, null, signal, lock);
+          await this.followUntil(projection, liveTarget(projection), null, signal, lock);
         } catch (err) {
           this.options.onError?.(projection.name, err);
           await sleep(1000, signal);
@@ -139,13 +164,15 @@ export class ProjectionRunner {
    */
   private async followUntil(
     projection: Projection,
+    target: ProjectionTarget,
     until: GlobalPosition | null,
     signal: AbortSignal,
     lock?: LeaderLock,
+    onBatch?: (events: number) => void | Promise<void>,
   ): Promise<void> {
     while (true) {
       try {
-        return await this.followFromCheckpoint(projection, until, signal, lock);
+        return await this.followFromCheckpoint(projection, target, until, signal, lock, onBatch);
       } catch (err) {
         if (!(err instanceof CheckpointMovedError) || signal.aborted) throw err;
       }
@@ -154,11 +181,13 @@ export class ProjectionRunner {
 
   private async followFromCheckpoint(
     projection: Projection,
+    target: ProjectionTarget,
     until: GlobalPosition | null,
     signal: AbortSignal,
     lock?: LeaderLock,
+    onBatch?: (events: number) => void | Promise<void>,
   ): Promise<void> {
-    const [stored] = (await readCheckpoints(this.knex, [projection.name])).values();
+    const [stored] = (await readCheckpoints(this.knex, [target.checkpoint])).values();
     let from = stored?.position ?? null;
     if (until && from && comparePositions(from, until) >= 0) return;
     const local = new AbortController();
@@ -169,9 +198,10 @@ export class ProjectionRunner {
       for await (const batch of inBatches(subscription, this.batchSize)) {
         if (lock && !lock.isHeld) return;
         if (batch.position) {
-          await this.commitBatch(projection, from, batch.position, batch.events);
+          await this.commitBatch(projection, target, from, batch.position, batch.events);
           from = batch.position;
           this.committed.emit("batch");
+          await onBatch?.(batch.events.length);
         }
         if (until && from && comparePositions(from, until) >= 0) return;
       }
@@ -183,20 +213,22 @@ export class ProjectionRunner {
 
   private async commitBatch(
     projection: Projection,
+    target: ProjectionTarget,
     from: GlobalPosition | null,
     to: GlobalPosition,
     events: Parameters<Projection["apply"]>[1][],
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      const current = await lockCheckpoint(trx, projection.name);
+      const current = await lockCheckpoint(trx, target.checkpoint);
       if (!samePosition(current.position, from)) throw new CheckpointMovedError();
+      await trx.raw("select set_config('search_path', ?, true)", [target.searchPath]);
       for (const event of events) {
         // Each projected event continues the trace of the command that recorded it.
         await withSpan(`project ${projection.name} ${event.type}`, { "ssltrackr.projection": projection.name }, () => projection.apply(trx, event), {
           parent: contextFrom(event.metadata),
         });
       }
-      await saveCheckpoint(trx, projection.name, to, events.length);
+      await saveCheckpoint(trx, target.checkpoint, to, events.length);
     });
     const last = events.at(-1);
     if (last) projectionLag.record((Date.now() - last.createdAt.getTime()) / 1000, { projection: projection.name });

@@ -29,14 +29,15 @@ const testCodec = eventCodec([TestHappened] as const);
 async function snapshot(knex: Knex, projection: Projection): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const table of projection.tables) {
+    const qualified = `${projection.schema}.${table}`;
     const { rows } = await knex.raw<{ rows: { column: string }[] }>(
       `select a.attname as column from pg_index i
        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
        where i.indrelid = ?::regclass and i.indisprimary order by array_position(i.indkey, a.attnum)`,
-      [table],
+      [qualified],
     );
-    expect(rows, `primary key of ${table}`).to.have.length.above(0);
-    result[table] = await knex(table).orderBy(rows.map((r) => r.column));
+    expect(rows, `primary key of ${qualified}`).to.have.length.above(0);
+    result[qualified] = await knex.withSchema(projection.schema).from(table).orderBy(rows.map((r) => r.column));
   }
   return result;
 }
@@ -64,7 +65,7 @@ describe("projection runner (integration)", () => {
       });
       const { knex, eventStore } = t.server.infra;
       const live = await Promise.all(allProjections.map((p) => snapshot(knex, p)));
-      const domains = live[allProjections.findIndex((p) => p.name === "domains")]?.["domains"] ?? [];
+      const domains = live[allProjections.findIndex((p) => p.name === "domains")]?.["public.domains"] ?? [];
       expect(domains).to.have.length(24);
       expect(domains.filter((d) => (d as { deleted_at: Date | null }).deleted_at !== null)).to.have.length(4);
 

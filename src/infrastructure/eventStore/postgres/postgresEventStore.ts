@@ -173,6 +173,14 @@ export class PostgresEventStore implements EventStore {
     return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) } : null;
   }
 
+  async countAfter(after?: GlobalPosition): Promise<number> {
+    const { rows } = await this.pool.query<{ count: string }>(
+      `select count(*) from ${this.schema}.events where (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
+      [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString()],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
   async close(): Promise<void> {
     await this.notifier.close();
   }
