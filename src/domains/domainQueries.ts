@@ -40,6 +40,8 @@ const sortColumn: Record<DomainSort, string> = {
   created_at: "created_at",
 };
 
+const nullableSorts: ReadonlySet<string> = new Set(["ssl_valid_to", "whois_expiry"]);
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class DomainQueries {
@@ -55,17 +57,34 @@ export class DomainQueries {
     if (q.search) base.andWhere("hostname", "like", `%${escapeLike(q.search.toLowerCase())}%`);
     if (q.status !== "all") base.andWhereRaw("(?) = ?", [status, q.status]);
     const column = sortColumn[q.sort];
+    const withStatus = (query: Knex.QueryBuilder) => query.select("*", this.knex.raw("(?) as status", [status]));
     return paginate(
       base,
       q.page,
       q.perPage,
       (query) =>
-        query
-          .select("*", this.knex.raw("(?) as status", [status]))
-          // Unchecked domains have no expiry: they sort last in either direction.
-          .orderByRaw(`${column} ${q.order} nulls last, id ${q.order}`),
+        nullableSorts.has(column)
+          ? this.checkedThenUnchecked(withStatus(query), column, q.order, q.page * q.perPage)
+          : withStatus(query).orderByRaw(`${column} ${q.order}, id ${q.order}`),
       (r: DomainRow) => this.listItem(r, now),
     );
+  }
+
+  /**
+   * Unchecked domains have no expiry: they sort last in either direction. The index on
+   * (user_id, column, id) yields "nulls last" only ascending, so a plain ORDER BY sorted all of
+   * a user's domains on every request (about 15 ms for 10k). Instead each half, checked and
+   * unchecked, is read in index order and cut at the end of the requested page; only those
+   * rows are sorted.
+   */
+  private checkedThenUnchecked(query: Knex.QueryBuilder, column: string, order: "asc" | "desc", pageEnd: number) {
+    const checked = query.clone().whereNotNull(column).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
+    const unchecked = query.clone().whereNull(column).orderByRaw(`id ${order}`).limit(pageEnd);
+    return this.knex
+      .queryBuilder()
+      .select("*")
+      .from(this.knex.raw("(? union all ?) as page", [checked, unchecked]))
+      .orderByRaw(`${column} ${order} nulls last, id ${order}`);
   }
 
   async get(userId: string, domainId: string) {

@@ -652,6 +652,12 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
       expect(await listed("sort=ssl_days_remaining&order=asc")).to.deep.equal(["beta.test", "alpha.example", "gamma.test"]);
       expect(await listed("sort=ssl_days_remaining&order=desc")).to.deep.equal(["alpha.example", "beta.test", "gamma.test"]);
       expect(await listed("sort=whois_days_remaining&order=asc")).to.deep.equal(["beta.test", "alpha.example", "gamma.test"]);
+      // Page by page too, across the boundary between checked and unchecked domains.
+      for (const order of ["asc", "desc"]) {
+        const paged: string[] = [];
+        for (const page of [1, 2, 3]) paged.push(...(await listed(`sort=ssl_days_remaining&order=${order}&per_page=1&page=${page}`)));
+        expect(paged, order).to.deep.equal(await listed(`sort=ssl_days_remaining&order=${order}`));
+      }
     });
 
     it("counts down without a new check: days remaining drop by 10 when the clock moves 10 days", async () => {
