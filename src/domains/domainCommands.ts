@@ -18,6 +18,7 @@ import {
 
 export interface NewDomain {
   readonly hostname: string;
+  readonly requestedHostname?: string;
   readonly port: number;
   readonly notes: string | null;
   readonly tags: readonly string[];

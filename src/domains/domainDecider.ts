@@ -22,6 +22,8 @@ export type DomainCommand =
       readonly domainId: string;
       readonly userId: string;
       readonly hostname: string;
+      /** As the user sent it, before normalisation (kept for auditors); default: hostname. */
+      readonly requestedHostname?: string;
       readonly port: number;
       readonly notes: string | null;
       readonly tags: readonly string[];
@@ -52,8 +54,13 @@ export const domainDecider: Decider<DomainCommand, DomainEvent, DomainState> = {
     switch (command.type) {
       case "AddDomain": {
         if (state.status !== "absent") throw new ConflictError("Domain already exists");
-        const { type: _, now, ...data } = command;
-        return [{ type: "DomainAdded", data: { ...data, tags: [...data.tags], addedAt: now.toISOString() } }];
+        const { type: _, now, requestedHostname, ...data } = command;
+        return [
+          {
+            type: "DomainAdded",
+            data: { ...data, requestedHostname: requestedHostname ?? data.hostname, tags: [...data.tags], addedAt: now.toISOString() },
+          },
+        ];
       }
       case "UpdateDomain": {
         const current = requireOwned(state, command.userId);

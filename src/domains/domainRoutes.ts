@@ -83,6 +83,7 @@ export function domainRoutes(
     const ctx = requestContext(req, res);
     const { domainId: id, position } = await commands.add(ctx, {
       hostname: body.hostname,
+      requestedHostname: (req.body as { hostname: string }).hostname,
       port: body.port,
       notes: body.notes ?? null,
       tags: body.tags,

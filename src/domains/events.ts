@@ -6,13 +6,20 @@ export const domainStreamName = (domainId: string): string => `domain-${domainId
 
 const isoDate = z.iso.datetime();
 
+/**
+ * v2 added `requestedHostname`: the hostname exactly as the user sent it, before it was
+ * normalised (lower case, no trailing dot, punycode), so auditors see what was asked for.
+ * v1 events did not keep it; they are read as if it had been the normalised name.
+ */
 export const DomainAdded = defineEvent({
   type: "DomainAdded",
-  version: 1,
+  version: 2,
+  upcasters: { 1: (v1) => ({ ...v1, requestedHostname: v1["hostname"] }) },
   schema: z.object({
     domainId: z.uuid(),
     userId: z.uuid(),
     hostname: z.string(),
+    requestedHostname: z.string(),
     port: z.number().int(),
     notes: z.string().nullable(),
     tags: z.array(z.string()),

@@ -27,7 +27,7 @@ const plusDays = (from: Date, n: number) => new Date(from.getTime() + n * DAY_MS
 
 const added: DomainStreamEvent = {
   type: "DomainAdded",
-  data: { domainId: DOMAIN_ID, userId: USER_ID, hostname: HOST, port: 443, notes: null, tags: [], addedAt: T0.toISOString() },
+  data: { domainId: DOMAIN_ID, userId: USER_ID, hostname: HOST, requestedHostname: HOST, port: 443, notes: null, tags: [], addedAt: T0.toISOString() },
 };
 
 // --- Check results (built on test/support/checkFixtures.ts, kept consistent field by field) ---
