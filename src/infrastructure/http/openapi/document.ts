@@ -1,0 +1,141 @@
+// The OpenAPI 3.1 document of a list of operations: the answers every authenticated or
+// rate-limited operation can give (the middleware's), shared error responses and headers,
+// and the zod schemas rendered as components.
+import { z } from "zod";
+import { SchemaComponents, named, type JsonSchema } from "./jsonSchema.js";
+import type { ApiOperation, ApiResponse } from "./operation.js";
+
+export interface DocumentInfo {
+  readonly title: string;
+  readonly version: string;
+  readonly description: string;
+  /** The base URL of the operations that do not name their own. */
+  readonly server: string;
+}
+
+const errorBody = named("Error", z.strictObject({ error: z.string() }), "Every error answer: a message naming the problem.");
+
+const header = (description: string, type: "string" | "integer") => ({ description, required: true, schema: { type } });
+
+const headers = {
+  "X-Request-Id": header("The request id (the caller's, if safe, or a new UUID); the correlation id of the events the request caused.", "string"),
+  "RateLimit-Limit": header("Requests allowed per window.", "integer"),
+  "RateLimit-Remaining": header("Requests left in the current window.", "integer"),
+  "RateLimit-Reset": header("Seconds until the oldest request in the window leaves it.", "integer"),
+  "RateLimit-Policy": header("The limit and its window in seconds, e.g. `10;w=60`.", "string"),
+  "Retry-After": header("Seconds until a request is allowed again.", "integer"),
+};
+type HeaderName = keyof typeof headers;
+
+const headerRefs = (names: readonly HeaderName[]) =>
+  Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+
+const RATE_LIMIT_HEADERS: readonly HeaderName[] = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"];
+
+/** The shared error answers, by status: component name and meaning. */
+const errorResponses = {
+  400: ["BadRequest", "Invalid input: malformed JSON, wrong types, unknown fields, out-of-range values. The message names the field."],
+  401: ["Unauthorized", "Missing, malformed, unknown, revoked or expired API key."],
+  403: ["Forbidden", "The API key lacks the permission (read for GET, write otherwise) or the action is not allowed to it."],
+  404: ["NotFound", "No such resource for the caller (another user's is a 404 too)."],
+  409: ["Conflict", "The resource already exists or is busy."],
+  429: ["TooManyRequests", "Rate limit exceeded; Retry-After says when to try again."],
+  500: ["InternalError", "A bug; the details are logged, never returned."],
+  503: ["Unavailable", "The change is stored, but the read models did not include it in time; a GET shortly shows it."],
+} as const;
+type ErrorStatus = keyof typeof errorResponses;
+
+/** Errors raised after the rate limiter took its token (it runs after authentication and the body parser). */
+const AFTER_RATE_LIMITER: ReadonlySet<number> = new Set([404, 409, 503]);
+
+const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
+
+export function buildOpenApiDocument(operations: readonly ApiOperation[], info: DocumentInfo): Record<string, unknown> {
+  const components = new SchemaComponents();
+  const errorSchema = components.render(errorBody, "output");
+
+  const response = (r: ApiResponse, headerNames: readonly HeaderName[]) => ({
+    description: r.description,
+    headers: headerRefs(headerNames),
+    ...(r.schema ? { content: jsonContent(components.render(r.schema, "output")) } : {}),
+  });
+
+  const parameters = (location: "path" | "query", schema: z.ZodObject | undefined) =>
+    Object.entries(schema?.shape ?? {}).map(([name, field]) => ({
+      name,
+      in: location,
+      required: location === "path" || !field.isOptional(),
+      schema: components.render(field, "output"),
+    }));
+
+  const operationObject = (op: ApiOperation) => {
+    const rateLimited = op.rateLimit !== undefined;
+    const successHeaders: readonly HeaderName[] = rateLimited ? ["X-Request-Id", ...RATE_LIMIT_HEADERS] : ["X-Request-Id"];
+    const errors = new Set<ErrorStatus>([...(op.errors ?? []), 500]);
+    // Authenticated routes sit behind the key check and the JSON body parser (malformed body: 400).
+    if (op.auth === "bearer") for (const status of [400, 401, 403] as const) errors.add(status);
+    if (rateLimited) errors.add(429);
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r, successHeaders);
+    for (const status of [...errors].sort((a, b) => a - b)) {
+      const [name, description] = errorResponses[status];
+      // A shared response cannot say that this operation's limiter adds its headers.
+      responses[status] =
+        rateLimited && AFTER_RATE_LIMITER.has(status)
+          ? response({ description, schema: errorBody }, successHeaders)
+          : { $ref: `#/components/responses/${name}` };
+    }
+    const parameterList = [...parameters("path", op.request?.params), ...parameters("query", op.request?.query)];
+    return {
+      operationId: op.id,
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      tags: [...op.tags],
+      ...(op.auth === "none" ? { security: [] } : {}),
+      ...(parameterList.length ? { parameters: parameterList } : {}),
+      ...(op.request?.body ? { requestBody: { required: true, content: jsonContent(components.render(op.request.body, "input")) } } : {}),
+      responses,
+      ...(op.rateLimit ? { "x-rate-limit": op.rateLimit } : {}),
+      ...(op.origin === "addition" ? { "x-ssltrackr-addition": true } : {}),
+    };
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  const ids = new Set<string>();
+  for (const op of operations) {
+    if (ids.has(op.id)) throw new Error(`Duplicate operationId ${op.id}`);
+    ids.add(op.id);
+    const item = (paths[op.path] ??= op.server ? { servers: [{ url: op.server }] } : {});
+    if (item[op.method]) throw new Error(`${op.method.toUpperCase()} ${op.path} is described twice`);
+    const server = (item["servers"] as readonly { url: string }[] | undefined)?.[0]?.url;
+    if (server !== op.server) throw new Error(`${op.path}: its operations name different servers`);
+    item[op.method] = operationObject(op);
+  }
+
+  const sharedResponses = Object.fromEntries(
+    Object.entries(errorResponses).map(([status, [name, description]]) => [
+      name,
+      {
+        description,
+        headers: headerRefs(status === "429" ? ["X-Request-Id", "Retry-After", ...RATE_LIMIT_HEADERS] : ["X-Request-Id"]),
+        content: jsonContent(errorSchema),
+      },
+    ]),
+  );
+
+  return {
+    openapi: "3.1.0",
+    info: { title: info.title, version: info.version, description: info.description },
+    servers: [{ url: info.server }],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer ssa_...`." },
+      },
+      schemas: components.schemas,
+      responses: sharedResponses,
+      headers,
+    },
+  };
+}
