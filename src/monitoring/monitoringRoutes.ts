@@ -18,7 +18,7 @@ import type { CheckQueries } from "./checkQueries.js";
 import type { CheckRunner } from "./checkRunner.js";
 
 export const checkBody = z.strictObject({ domain_id: z.uuid() });
-const historyQuery = z.strictObject(paginationQuery);
+export const historyQuery = z.strictObject(paginationQuery);
 const domainId = uuidParam("Domain");
 
 /** A manual check waits this long for one already running elsewhere (e.g. on create). */

@@ -1,0 +1,168 @@
+// Checks in the OpenAPI document: POST /check, the latest SSL and registration check of a
+// domain, and their history. Check results are described by the checkers' own schemas (the
+// ones their events are validated with), named here as components.
+import { z } from "zod";
+import {
+  certificateSchema,
+  endpointFailedSchema,
+  endpointOkSchema,
+  failureReasonSchema,
+  gradeSchema,
+  sslCheckFailedSchema,
+  sslCheckOkSchema,
+  sslCheckResultSchema,
+  tlsVersionSchema,
+} from "../checkers/ssl/result.js";
+import {
+  failureReason as registrationFailureReason,
+  registrationCheckFailed,
+  registrationCheckOk,
+  registrationCheckResult,
+} from "../checkers/registration/result.js";
+import { entityId, instant } from "../infrastructure/http/openapi/common.js";
+import { described, named } from "../infrastructure/http/openapi/jsonSchema.js";
+import type { ApiOperation } from "../infrastructure/http/openapi/operation.js";
+import { paginated, uuidParam } from "../infrastructure/http/schemas.js";
+import { checkTrigger } from "./checkEvents.js";
+import { checkBody, historyQuery } from "./monitoringRoutes.js";
+
+named("Grade", gradeSchema);
+named("TlsVersion", tlsVersionSchema);
+named("Certificate", certificateSchema);
+named("SslEndpointOk", endpointOkSchema);
+named("SslEndpointFailed", endpointFailedSchema);
+named("SslFailureReason", failureReasonSchema);
+named("SslCheckOk", sslCheckOkSchema, "A successful SSL check: the worst graded address decides the top-level fields.");
+named("SslCheckFailed", sslCheckFailedSchema, "An SSL check that could not run at all (bad name, DNS, refused target, no address answered).");
+named("RegistrationFailureReason", registrationFailureReason);
+named("RegistrationCheckOk", registrationCheckOk);
+named("RegistrationCheckFailed", registrationCheckFailed);
+
+const lastFailure = described(
+  z.object({ reason: z.string(), message: z.string(), checked_at: instant() }).nullable(),
+  "The newest failed check after this one, if any.",
+);
+const ofDomain = { id: entityId(), domain_id: entityId(), last_failure: lastFailure };
+
+export const latestSslCheck = named(
+  "LatestSslCheck",
+  sslCheckOkSchema.omit({ outcome: true, hostname: true, port: true }).extend(ofDomain),
+  "The latest successful SSL check; days_remaining are recomputed as of the request.",
+);
+
+export const latestWhoisCheck = named(
+  "LatestWhoisCheck",
+  registrationCheckOk.omit({ outcome: true, hostname: true, raw: true, rdap_error: true }).extend(ofDomain),
+  "The latest successful registration check; days_remaining is recomputed as of the request.",
+);
+
+const historyItem = (result: z.ZodType) =>
+  z.object({ id: entityId(), outcome: z.enum(["ok", "failed"]), trigger: checkTrigger, checked_at: instant(), result });
+export const sslCheckHistory = named("SslCheckHistory", paginated(historyItem(sslCheckResultSchema)));
+export const whoisCheckHistory = named("WhoisCheckHistory", paginated(historyItem(registrationCheckResult)));
+
+export type LatestSslCheck = z.output<typeof latestSslCheck>;
+export type LatestWhoisCheck = z.output<typeof latestWhoisCheck>;
+
+// POST /check answers the spec's summary of each check; one that could not run has those
+// fields null and an `error` instead.
+const notRun = (reason: z.ZodType) => ({ checked_at: instant(), error: z.object({ reason, message: z.string() }) });
+const sslSummary = sslCheckOkSchema.pick({
+  subject: true,
+  issuer: true,
+  valid_to: true,
+  days_remaining: true,
+  grade: true,
+  tls_version: true,
+  chain_valid: true,
+  checked_at: true,
+});
+const sslNotRun = z.object({
+  subject: z.null(),
+  issuer: z.null(),
+  valid_to: z.null(),
+  days_remaining: z.null(),
+  grade: z.null(),
+  tls_version: z.null(),
+  chain_valid: z.null(),
+  ...notRun(failureReasonSchema),
+});
+const whoisSummary = registrationCheckOk.pick({ registrar: true, expiry_date: true, days_remaining: true, checked_at: true });
+const whoisNotRun = z.object({ registrar: z.null(), expiry_date: z.null(), days_remaining: z.null(), ...notRun(registrationFailureReason) });
+
+export const checkNowResult = named(
+  "CheckNowResult",
+  z.object({ ssl: z.union([sslSummary, sslNotRun]), whois: z.union([whoisSummary, whoisNotRun]) }),
+);
+
+const tags = ["Checks"];
+const byDomain = { params: uuidParam("Domain") };
+
+export const monitoringOperations: readonly ApiOperation[] = [
+  {
+    id: "checkNow",
+    method: "post",
+    path: "/check",
+    summary: "Check a domain now",
+    description:
+      "Runs the SSL and registration checks now, waiting up to 30 s for a check of the same domain already running " +
+      "(409 if it is still busy). A check that could not run has the spec's fields null and an `error`.",
+    tags,
+    auth: "bearer",
+    origin: "spec",
+    rateLimit: { limit: 10, windowSeconds: 60 },
+    request: { body: checkBody },
+    responses: { 200: { description: "Both results.", schema: checkNowResult } },
+    errors: [404, 409, 503],
+  },
+  {
+    id: "getLatestSslCheck",
+    method: "get",
+    path: "/domains/{id}/ssl",
+    summary: "The latest successful SSL check",
+    description: "The spec's fields plus the checker's further facts; 404 before the first successful check.",
+    tags,
+    auth: "bearer",
+    origin: "spec",
+    request: byDomain,
+    responses: { 200: { description: "The check.", schema: latestSslCheck } },
+    errors: [404],
+  },
+  {
+    id: "getLatestWhoisCheck",
+    method: "get",
+    path: "/domains/{id}/whois",
+    summary: "The latest successful registration (WHOIS/RDAP) check",
+    description: "The spec's fields plus the registry's; 404 before the first successful check.",
+    tags,
+    auth: "bearer",
+    origin: "spec",
+    request: byDomain,
+    responses: { 200: { description: "The check.", schema: latestWhoisCheck } },
+    errors: [404],
+  },
+  {
+    id: "listSslChecks",
+    method: "get",
+    path: "/domains/{id}/ssl/history",
+    summary: "Every SSL check of a domain, newest first",
+    tags,
+    auth: "bearer",
+    origin: "addition",
+    request: { ...byDomain, query: historyQuery },
+    responses: { 200: { description: "One page of checks, with their full results.", schema: sslCheckHistory } },
+    errors: [404],
+  },
+  {
+    id: "listWhoisChecks",
+    method: "get",
+    path: "/domains/{id}/whois/history",
+    summary: "Every registration check of a domain, newest first",
+    tags,
+    auth: "bearer",
+    origin: "addition",
+    request: { ...byDomain, query: historyQuery },
+    responses: { 200: { description: "One page of checks, with their full results.", schema: whoisCheckHistory } },
+    errors: [404],
+  },
+];
