@@ -7,6 +7,7 @@ import { migration as m0003 } from "./migrations/0003_monitoring.js";
 import { migration as m0004 } from "./migrations/0004_webhooks.js";
 import { migration as m0005 } from "./migrations/0005_scheduler.js";
 import { migration as m0006 } from "./migrations/0006_analytics.js";
+import { migration as m0007 } from "./migrations/0007_webhookTrace.js";
 
 export interface Migration {
   readonly name: string;
@@ -14,4 +15,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006].sort((a, b) => a.name.localeCompare(b.name));
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007].sort((a, b) => a.name.localeCompare(b.name));

@@ -13,6 +13,7 @@
 // user's webhook or alert, and recording each retry as an event would grow the log with
 // noise and make the worker's claim (FOR UPDATE SKIP LOCKED, lease) impossible.
 import type { Knex } from "knex";
+import type { EventMetadata } from "../src/infrastructure/eventStore/eventStore.js";
 import { alertPayload, ALERT_RAISED, deliveryIdFor, type AlertFacts } from "../src/webhooks/payload.js";
 
 export const WEBHOOK_DELIVERIES_TABLE = "webhook_deliveries";
@@ -24,6 +25,8 @@ export async function queueAlertDeliveries(
   trx: Knex.Transaction,
   webhookIds: readonly string[],
   alert: AlertFacts & { userId: string },
+  /** The alert event's metadata: its trace context travels on to the delivery. */
+  cause: EventMetadata = {},
 ): Promise<void> {
   if (webhookIds.length === 0) return;
   const rows = webhookIds.map((webhookId) => {
@@ -40,6 +43,8 @@ export async function queueAlertDeliveries(
       // Due since the alert was raised: an alert projected late is sent at once.
       next_attempt_at: alert.triggeredAt,
       created_at: trx.fn.now(),
+      traceparent: typeof cause.traceparent === "string" ? cause.traceparent : null,
+      tracestate: typeof cause.tracestate === "string" ? cause.tracestate : null,
     };
   });
   // The id is derived from (webhook, alert): a replay inserts nothing twice.

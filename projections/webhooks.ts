@@ -71,6 +71,7 @@ export const webhooksProjection = defineProjection<EventOf<(typeof definitions)[
           trx,
           wanting.map((w) => w.id),
           event.data,
+          recorded.metadata,
         );
         return;
       }

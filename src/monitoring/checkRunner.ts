@@ -16,7 +16,7 @@ import type { AlertSettingsQueries } from "./alertSettingsQueries.js";
 import type { CheckClaims, CheckKind } from "./checkClaims.js";
 import type { CheckTrigger } from "./checkEvents.js";
 import type { Checkers } from "./checkers.js";
-import { checkDuration } from "../infrastructure/telemetry/metrics.js";
+import { serviceMetrics } from "../infrastructure/telemetry/metrics.js";
 import { withSpan } from "../infrastructure/telemetry/tracing.js";
 
 export interface CheckOutcome {
@@ -33,7 +33,7 @@ const measured = <R extends { outcome: "ok" | "failed" }>(kind: CheckKind, trigg
     const started = performance.now();
     const result = await check();
     span.setAttribute("ssltrackr.check.outcome", result.outcome);
-    checkDuration.record((performance.now() - started) / 1000, { kind, outcome: result.outcome, trigger });
+    serviceMetrics().checkDuration.record((performance.now() - started) / 1000, { kind, outcome: result.outcome, trigger });
     return result;
   });
 

@@ -17,6 +17,9 @@ export interface ClaimedDelivery {
   readonly url: string;
   readonly secret: string;
   readonly webhook_deleted_at: Date | null;
+  /** Trace context of the command that raised the alert, if it was traced. */
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
 }
 
 export interface AttemptOutcome {
@@ -39,7 +42,7 @@ export interface NewTestDelivery {
 }
 
 const CLAIMED_COLUMNS = `d.id, d.webhook_id, d.event_type, d.is_test, d.payload, d.attempts,
-  w.url, w.secret, w.deleted_at as webhook_deleted_at`;
+  d.traceparent, d.tracestate, w.url, w.secret, w.deleted_at as webhook_deleted_at`;
 
 export class DeliveryQueue {
   constructor(private readonly knex: Knex) {}

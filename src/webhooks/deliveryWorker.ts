@@ -15,6 +15,8 @@ import { retryDelayMs } from "./retrySchedule.js";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.js";
 import { postWebhook } from "./webhookHttp.js";
 import { resolveWebhookTarget, type WebhookTargetPolicy } from "./webhookUrl.js";
+import { serviceMetrics } from "../infrastructure/telemetry/metrics.js";
+import { contextFrom, SpanKind, withSpan } from "../infrastructure/telemetry/tracing.js";
 
 export interface DeliveryWorkerOptions {
   /** Identifies this worker's leases. */
@@ -93,7 +95,15 @@ export class DeliveryWorker {
     }
   }
 
-  private async attempt(d: ClaimedDelivery): Promise<void> {
+  /** One attempt, traced as part of the trace that raised the alert. */
+  private attempt(d: ClaimedDelivery): Promise<void> {
+    return withSpan("webhook.deliver", { "ssltrackr.webhook.id": d.webhook_id, "ssltrackr.delivery.id": d.id }, () => this.attemptDelivery(d), {
+      parent: contextFrom(d),
+      kind: SpanKind.CLIENT,
+    });
+  }
+
+  private async attemptDelivery(d: ClaimedDelivery): Promise<void> {
     const log = { deliveryId: d.id, webhookId: d.webhook_id };
     if (d.webhook_deleted_at) {
       await this.queue.cancel(this.options.owner, d.id, "webhook was deleted");
@@ -110,6 +120,7 @@ export class DeliveryWorker {
     const status = ok ? "delivered" : delay === null ? "dead" : "pending";
     const nextAttemptAt = delay === null ? null : new Date(this.clock.now().getTime() + delay);
     const recorded = await this.queue.record(this.options.owner, d.id, { attempt, attemptedAt, durationMs, ...result, status, nextAttemptAt });
+    serviceMetrics().webhookDeliveries.add(1, { status, test: d.is_test });
     const fields = { ...log, attempt, status, statusCode: result.statusCode, error: result.error, recorded };
     if (ok) this.logger.info("webhook delivered", fields);
     else this.logger.warn(status === "dead" ? "webhook delivery dead after its last attempt" : "webhook delivery failed", fields);

@@ -6,7 +6,7 @@ import { context, trace } from "@opentelemetry/api";
 import type { Request, RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { API_PREFIX } from "./apiPrefix.js";
-import { httpRequestDuration } from "../telemetry/metrics.js";
+import { serviceMetrics } from "../telemetry/metrics.js";
 import { contextFrom, SpanKind, SpanStatusCode, tracer } from "../telemetry/tracing.js";
 
 /**
@@ -35,7 +35,7 @@ export function requestTelemetry(logger: Logger): RequestHandler {
       span.setAttributes({ "http.route": route, "http.response.status_code": res.statusCode });
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      httpRequestDuration.record(seconds, { "http.request.method": req.method, "http.route": route, "http.response.status_code": res.statusCode });
+      serviceMetrics().httpRequestDuration.record(seconds, { "http.request.method": req.method, "http.route": route, "http.response.status_code": res.statusCode });
       logger.info("request", {
         requestId,
         traceId: span.spanContext().traceId,

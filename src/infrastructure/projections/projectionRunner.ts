@@ -8,11 +8,11 @@ import { UnavailableError } from "../../shared/errors.js";
 import { comparePositions, type EventStore, type GlobalPosition } from "../eventStore/eventStore.js";
 import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
-import { ensureCheckpoint, lockCheckpoint, readCheckpoints, saveCheckpoint } from "./checkpoints.js";
+import { ensureCheckpoint, lockCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
 import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
 import { prepareShadow, swapInShadow } from "./shadowTables.js";
 import type { Projection } from "./projection.js";
-import { projectionLag } from "../telemetry/metrics.js";
+import { serviceMetrics } from "../telemetry/metrics.js";
 import { contextFrom, withSpan } from "../telemetry/tracing.js";
 
 export interface ProjectionRunnerOptions {
@@ -48,6 +48,8 @@ export class ProjectionRunner {
   private readonly committed = new EventEmitter();
   private readonly loops: Promise<void>[] = [];
   private readonly batchSize: number;
+  private checkpointRead: Promise<Map<string, Checkpoint>> | undefined;
+  private nextCheckpointRead: Promise<Map<string, Checkpoint>> | undefined;
 
   constructor(
     private readonly knex: Knex,
@@ -77,25 +79,58 @@ export class ProjectionRunner {
     const deadline = Date.now() + timeoutMs;
     const names = this.projections.filter((p) => which === "all" || p.consistency === "read-your-writes").map((p) => p.name);
     while (true) {
-      const checkpoints = await readCheckpoints(this.knex, names);
+      // Armed before reading, so a commit that lands during the read is not missed. A local
+      // commit wakes us at once; another process's commit is seen on the next poll.
+      const woken = this.nextCommit(25);
+      const checkpoints = await this.freshCheckpoints();
       const behind = names.filter((n) => {
         const at = checkpoints.get(n)?.position;
         return !at || comparePositions(at, position) < 0;
       });
+      if (behind.length === 0 || Date.now() >= deadline) woken.cancel();
       if (behind.length === 0) return;
       if (Date.now() >= deadline) {
         throw new UnavailableError(`The change was saved, but read models are behind (${behind.join(", ")}); retry shortly`);
       }
-      // A local commit wakes us at once; another process's commit is seen on the next poll.
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 25);
-        function done() {
-          clearTimeout(t);
-          resolve();
-        }
-        this.committed.once("batch", done);
-      });
+      await woken.done;
     }
+  }
+
+  /** Resolves on the next local batch commit, or after `timeoutMs`. */
+  private nextCommit(timeoutMs: number): { done: Promise<void>; cancel(): void } {
+    const committed = this.committed;
+    let finish = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => finish(), timeoutMs);
+      finish = () => {
+        clearTimeout(timer);
+        committed.off("batch", finish);
+        resolve();
+      };
+      committed.once("batch", finish);
+    });
+    return { done, cancel: () => finish() };
+  }
+
+  /**
+   * Every checkpoint, as read after this call: concurrent waiters share one read (the next
+   * one when a read is already in flight, which may have started before they asked). Every
+   * commit wakes every waiter; a query each crowded the pool the projectors commit through.
+   */
+  private freshCheckpoints(): Promise<Map<string, Checkpoint>> {
+    if (!this.checkpointRead) {
+      this.checkpointRead = readCheckpoints(this.knex, this.projections.map((p) => p.name)).finally(() => {
+        this.checkpointRead = undefined;
+      });
+      return this.checkpointRead;
+    }
+    this.nextCheckpointRead ??= this.checkpointRead
+      .catch(() => undefined)
+      .then(() => {
+        this.nextCheckpointRead = undefined;
+        return this.freshCheckpoints();
+      });
+    return this.nextCheckpointRead;
   }
 
   /** Projects everything up to the current head, then returns (CLI, tests). */
@@ -231,6 +266,6 @@ export class ProjectionRunner {
       await saveCheckpoint(trx, target.checkpoint, to, events.length);
     });
     const last = events.at(-1);
-    if (last) projectionLag.record((Date.now() - last.createdAt.getTime()) / 1000, { projection: projection.name });
+    if (last) serviceMetrics().projectionLag.record((Date.now() - last.createdAt.getTime()) / 1000, { projection: projection.name });
   }
 }

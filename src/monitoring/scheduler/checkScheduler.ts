@@ -21,6 +21,7 @@ import { NotFoundError } from "../../shared/errors.js";
 import type { CheckRunner } from "../checkRunner.js";
 import { DueChecks, type CheckIntervals, type DueCheck } from "./dueChecks.js";
 import { SCHEDULER_LOCK, SchedulerLeader } from "./schedulerLeader.js";
+import { serviceMetrics } from "../../infrastructure/telemetry/metrics.js";
 
 export interface SchedulerSettings extends CheckIntervals {
   /** Seconds between ticks; a divisor of 60. */
@@ -116,10 +117,18 @@ export class CheckScheduler {
 
   private async leadAndFill(): Promise<void> {
     try {
-      if (await this.leader.tryLead()) await this.fill();
+      if (!(await this.leader.tryLead())) return;
+      await this.recordBacklog();
+      await this.fill();
     } catch (err) {
       this.deps.logger.error("scheduler tick failed", { err });
     }
+  }
+
+  /** The scheduler_backlog metric: checks due now, per kind (once a tick, by the leader). */
+  private async recordBacklog(): Promise<void> {
+    const due = await this.due.count(this.deps.clock.now());
+    for (const kind of ["ssl", "whois"] as const) serviceMetrics().schedulerBacklog.record(due[kind], { kind });
   }
 
   /** Concurrent requests (a tick, finished checks) coalesce into one pass at a time. */
