@@ -2,6 +2,7 @@
 import type { Knex } from "knex";
 import { paginate } from "../infrastructure/postgres/pagination.js";
 import type { Actor } from "./actor.js";
+import type { ApiKeyListItem } from "./apiKeyApi.js";
 import type { Permission } from "./events.js";
 import type { KeyUsageTracker } from "./keyUsageTracker.js";
 
@@ -43,7 +44,7 @@ export class ApiKeyQueries {
           .leftJoin("api_key_usage", "api_key_usage.key_id", "api_keys.id")
           .select("api_keys.*", "api_key_usage.last_used_at")
           .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }]),
-      (r: ApiKeyRow) => ({
+      (r: ApiKeyRow): ApiKeyListItem => ({
         id: r.id,
         label: r.label,
         key_prefix: r.key_prefix,

@@ -5,6 +5,8 @@ import { DOMAINS_TABLE } from "../../projections/domains.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
+import type { Grade } from "../checkers/ssl/result.js";
+import type { DomainDetail, DomainListItem } from "./domainApi.js";
 
 export const domainSorts = ["hostname", "ssl_days_remaining", "whois_days_remaining", "created_at"] as const;
 export type DomainSort = (typeof domainSorts)[number];
@@ -25,7 +27,7 @@ interface DomainRow {
   is_active: boolean;
   notes: string | null;
   tags: string[];
-  ssl_grade: string | null;
+  ssl_grade: Grade | null;
   ssl_valid_to: Date | null;
   whois_expiry: Date | null;
   created_at: Date;
@@ -97,7 +99,8 @@ export class DomainQueries {
     return row ? this.detail(row, now) : null;
   }
 
-  private listItem(r: DomainRow, now: Date) {
+  // Typed from the API description, so the answers and the OpenAPI document stay in step.
+  private listItem(r: DomainRow, now: Date): DomainListItem {
     return {
       id: r.id,
       hostname: r.hostname,
@@ -112,7 +115,7 @@ export class DomainQueries {
     };
   }
 
-  private detail(r: DomainRow, now: Date) {
+  private detail(r: DomainRow, now: Date): DomainDetail {
     const { status, created_at, ...item } = this.listItem(r, now);
     return { ...item, notes: r.notes, created_at, updated_at: r.updated_at.toISOString(), status };
   }

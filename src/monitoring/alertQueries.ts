@@ -2,13 +2,15 @@
 import type { Knex } from "knex";
 import { ALERTS_TABLE } from "../../projections/alerts.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
+import type { AlertListItem } from "./alertApi.js";
+import type { AlertSeverity, AlertType } from "./checkEvents.js";
 
 interface AlertRow {
   id: string;
   domain_id: string;
   hostname: string;
-  alert_type: string;
-  severity: string;
+  alert_type: AlertType;
+  severity: AlertSeverity;
   title: string;
   message: string;
   threshold_days: number | null;
@@ -26,7 +28,7 @@ export class AlertQueries {
       q.page,
       q.perPage,
       (query) => query.select("*").orderBy([{ column: "triggered_at", order: "desc" }, { column: "id", order: "desc" }]),
-      (r: AlertRow) => ({
+      (r: AlertRow): AlertListItem => ({
         id: r.id,
         domain_id: r.domain_id,
         hostname: r.hostname,

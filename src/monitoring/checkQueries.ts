@@ -7,6 +7,7 @@ import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
 import type { CheckKind } from "./checkClaims.js";
+import type { LatestSslCheck, LatestWhoisCheck } from "./monitoringApi.js";
 
 interface CheckRow {
   id: string;
@@ -33,7 +34,7 @@ export class CheckQueries {
   ) {}
 
   /** The latest successful SSL check, with the newest failure after it (if any). */
-  async latestSsl(domainId: string) {
+  async latestSsl(domainId: string): Promise<LatestSslCheck | null> {
     const { ok, failedSince } = await this.latest(domainId, "ssl");
     if (!ok) return null;
     const r = sslCheckOkSchema.parse(ok.result);
@@ -51,7 +52,7 @@ export class CheckQueries {
     };
   }
 
-  async latestWhois(domainId: string) {
+  async latestWhois(domainId: string): Promise<LatestWhoisCheck | null> {
     const { ok, failedSince } = await this.latest(domainId, "whois");
     if (!ok) return null;
     const r = registrationCheckOk.parse(ok.result);

@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import { WEBHOOKS_TABLE } from "../../projections/webhooks.js";
 import { WEBHOOK_DELIVERIES_TABLE, type DeliveryStatus } from "../../projections/webhookDeliveries.js";
 import type { AlertType } from "../monitoring/checkEvents.js";
+import type { WebhookItem } from "./webhookApi.js";
 
 interface WebhookRow {
   id: string;
@@ -38,7 +39,7 @@ const DELIVERY_COLUMNS = [
   "last_attempt_at", "last_status_code", "last_error", "delivered_at", "created_at",
 ] as const;
 
-const webhookItem = (r: WebhookRow) => ({
+const webhookItem = (r: WebhookRow): WebhookItem => ({
   id: r.id,
   url: r.url,
   alert_types: r.alert_types,
