@@ -2,11 +2,13 @@
 // finish in-flight requests, stop projectors at a checkpoint, flush, close pools).
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { Express } from "express";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
+import { openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
@@ -22,6 +24,8 @@ import { createServices, type Services } from "./services.js";
 
 export interface RunningServer {
   readonly url: string;
+  /** The Express application (the OpenAPI test lists its routes). */
+  readonly app: Express;
   readonly infra: Infrastructure;
   readonly services: Services;
   close(): Promise<void>;
@@ -64,6 +68,7 @@ export async function startServer(
   const app = createHttpApp({
     logger,
     publicRouter: healthRoutes(infra.knex, infra.eventStore, services.projections),
+    publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
@@ -89,6 +94,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   return {
     url,
+    app,
     infra,
     services,
     close: () =>

@@ -1,5 +1,6 @@
 // The Express application: request ids and telemetry, JSON bodies with a size limit,
-// authentication for everything under /api/v1, the concepts' routers, the one error handler.
+// authentication for everything under /api/v1 (except its OpenAPI document), the concepts'
+// routers, the one error handler.
 import express, { type Router, type RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { errorHandler, notFoundHandler } from "./errorHandler.js";
@@ -14,6 +15,8 @@ export interface HttpAppParts {
   readonly apiRouters: readonly Router[];
   /** Routes outside /api/v1 without authentication (health, readiness). */
   readonly publicRouter?: Router;
+  /** Routes under /api/v1 without authentication (the OpenAPI document). */
+  readonly publicApiRouter?: Router;
 }
 
 export function createHttpApp(parts: HttpAppParts): express.Express {
@@ -22,6 +25,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.set("query parser", "simple");
   app.use(requestTelemetry(parts.logger));
   if (parts.publicRouter) app.use(parts.publicRouter);
+  if (parts.publicApiRouter) app.use(API_PREFIX, parts.publicApiRouter);
   const api = express.Router();
   api.use(parts.authenticate);
   api.use(express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: () => true }));
