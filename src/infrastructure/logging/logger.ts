@@ -17,7 +17,7 @@ const API_KEY_IN_TEXT = /(ssa_[a-z]+_)[A-Za-z0-9_-]{8,}/g;
 function scrub(value: unknown, key = ""): unknown {
   if (SECRET_FIELD.test(key) && typeof value === "string") return "[redacted]";
   if (typeof value === "string") return value.replace(API_KEY_IN_TEXT, "$1…");
-  if (value instanceof Error) return { name: value.name, message: scrub(value.message), stack: value.stack };
+  if (value instanceof Error) return { name: value.name, message: scrub(value.message), stack: scrub(value.stack) };
   if (Array.isArray(value)) return value.map((v) => scrub(v));
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, k)]));
