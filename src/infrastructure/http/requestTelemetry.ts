@@ -2,7 +2,7 @@
 // span continuing the caller's trace (traceparent header), the duration metric, and one
 // structured log line.
 import { randomUUID } from "node:crypto";
-import { context, trace } from "@opentelemetry/api";
+import { context, isSpanContextValid, trace } from "@opentelemetry/api";
 import type { Request, RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { API_PREFIX } from "./apiPrefix.js";
@@ -38,7 +38,7 @@ export function requestTelemetry(logger: Logger): RequestHandler {
       serviceMetrics().httpRequestDuration.record(seconds, { "http.request.method": req.method, "http.route": route, "http.response.status_code": res.statusCode });
       logger.info("request", {
         requestId,
-        traceId: span.spanContext().traceId,
+        ...(isSpanContextValid(span.spanContext()) ? { traceId: span.spanContext().traceId } : {}),
         method: req.method,
         route,
         status: res.statusCode,
