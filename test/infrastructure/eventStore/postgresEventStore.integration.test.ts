@@ -51,6 +51,49 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
     }
   });
 
+  it("delivers events a late commit held back soon after it commits, not a poll interval later", async () => {
+    const patient = await PostgresEventStore.connect(db.pool, db.url, { pollIntervalMs: 5000 });
+    const slow = await db.pool.connect();
+    const controller = new AbortController();
+    try {
+      const start = (await store.headPosition()) ?? undefined;
+      await slow.query("begin");
+      await slow.query(`select * from eventstore.append_events($1, 'any', null, $2, $3, $4::jsonb[], $5::jsonb[])`, [
+        `s-${randomUUID()}`,
+        [randomUUID()],
+        ["Late"],
+        ["{}"],
+        ["{}"],
+      ]);
+      // Committed while the slow transaction still hides it; its wake-up (NOTIFY) is long gone
+      // when the subscriber starts, so only the subscriber's own look-again can find it.
+      await patient.appendToStream(`s-${randomUUID()}`, [{ id: randomUUID(), type: "Early", data: {} }]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const received: string[] = [];
+      let committedAt = 0;
+      const reading = (async () => {
+        for await (const m of patient.subscribeToAll({ after: start, signal: controller.signal })) {
+          if (m.kind === "caughtUp" && committedAt === 0) {
+            committedAt = Date.now();
+            await slow.query("commit");
+          }
+          if (m.kind === "event") received.push(m.event.type);
+          if (received.length === 2) return Date.now() - committedAt;
+        }
+        return Infinity;
+      })();
+      const timeout = setTimeout(() => controller.abort(), 10_000);
+      const delay = await reading;
+      clearTimeout(timeout);
+      expect(received).to.deep.equal(["Late", "Early"]);
+      expect(delay).to.be.below(1000);
+    } finally {
+      controller.abort();
+      slow.release();
+      await patient.close();
+    }
+  });
+
   it("delivers every event exactly once to a subscriber while 16 writers append", async () => {
     const start = (await store.headPosition()) ?? undefined;
     const perWriter = 25;

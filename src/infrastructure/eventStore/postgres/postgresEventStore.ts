@@ -41,6 +41,9 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 
 const COLUMNS = "position, transaction_id::text, stream_name, revision, event_id, event_type, data, metadata, created_at";
 
+/** First wait before reading again while events are held back; it doubles up to the poll interval. */
+const FIRST_HELD_BACK_RETRY_MS = 2;
+
 export interface PostgresEventStoreOptions {
   readonly schema?: string;
   /** How often a subscriber polls when nothing wakes it. */
@@ -145,6 +148,7 @@ export class PostgresEventStore implements EventStore {
 
   async *subscribeToAll({ after, signal }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
     let position = after;
+    let heldBackRetryMs = FIRST_HELD_BACK_RETRY_MS;
     const wakeups = this.notifier.subscribe(signal);
     try {
       while (!signal.aborted) {
@@ -156,12 +160,35 @@ export class PostgresEventStore implements EventStore {
         }
         if (events.length < this.batchSize) {
           yield { kind: "caughtUp" };
-          await woken.wait(this.pollIntervalMs);
+          // Committed events that readAll held back behind an older, still running
+          // transaction become readable when it ends, and nothing wakes us then: look again
+          // soon (backing off) instead of a whole poll interval later.
+          if (events.length > 0) heldBackRetryMs = FIRST_HELD_BACK_RETRY_MS;
+          if (await this.committedAfter(position)) {
+            await woken.wait(heldBackRetryMs);
+            heldBackRetryMs = Math.min(heldBackRetryMs * 2, this.pollIntervalMs);
+          } else {
+            await woken.wait(this.pollIntervalMs);
+          }
         }
       }
     } finally {
       wakeups.close();
     }
+  }
+
+  /**
+   * Whether committed events lie after `after`, held back or not. Asking whether they are held
+   * back right now would race with the holding transaction's end (then we would wait a whole
+   * poll interval for events readable at once).
+   */
+  private async committedAfter(after: GlobalPosition | undefined): Promise<boolean> {
+    const { rows } = await this.pool.query<{ found: boolean }>(
+      `select exists (select 1 from ${this.schema}.events
+         where (transaction_id, position) > ($1::text::xid8, $2::bigint)) as found`,
+      [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString()],
+    );
+    return rows[0]?.found ?? false;
   }
 
   async headPosition(): Promise<GlobalPosition | null> {
