@@ -256,7 +256,7 @@ export class ProjectionRunner {
     await this.knex.transaction(async (trx) => {
       const current = await lockCheckpoint(trx, target.checkpoint);
       if (!samePosition(current.position, from)) throw new CheckpointMovedError();
-      await trx.raw("select set_config('search_path', ?, true)", [target.searchPath]);
+      await trx.raw("select set_config('search_path', ?, true), set_config('synchronous_commit', 'off', true)", [target.searchPath]);
       for (const event of events) {
         // Each projected event continues the trace of the command that recorded it.
         await withSpan(`project ${projection.name} ${event.type}`, { "ssltrackr.projection": projection.name }, () => projection.apply(trx, event), {
