@@ -24,6 +24,18 @@ export interface ProjectionRunnerOptions {
 
 class CheckpointMovedError extends Error {}
 
+/** One run of a projection along the log: into which target, until where, under which lock. */
+interface Follow {
+  readonly projection: Projection;
+  readonly target: ProjectionTarget;
+  /** Stop once past this position; null: follow live until aborted. */
+  readonly until: GlobalPosition | null;
+  readonly signal: AbortSignal;
+  /** Stop when leadership is lost. */
+  readonly lock?: LeaderLock;
+  readonly onBatch?: (events: number) => void | Promise<void>;
+}
+
 export interface RebuildProgress {
   readonly processed: number;
   readonly eventsPerSecond: number;
@@ -138,7 +150,9 @@ export class ProjectionRunner {
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
     const head = await this.eventStore.headPosition();
     if (!head) return;
-    await Promise.all(this.projections.map((p) => this.followUntil(p, liveTarget(p), head, this.controller.signal)));
+    await Promise.all(
+      this.projections.map((p) => this.followUntil({ projection: p, target: liveTarget(p), until: head, signal: this.controller.signal })),
+    );
   }
 
   /**
@@ -162,13 +176,13 @@ export class ProjectionRunner {
       const head = await this.eventStore.headPosition();
       if (!head) break;
       const [before] = (await readCheckpoints(this.knex, [shadow.checkpoint])).values();
-      await this.followUntil(projection, shadow, head, this.controller.signal, undefined, report);
+      await this.followUntil({ projection, target: shadow, until: head, signal: this.controller.signal, onBatch: report });
       if (before?.position && comparePositions(before.position, head) >= 0) break;
     }
     await swapInShadow(this.knex, projection);
     this.committed.emit("batch");
     const head = await this.eventStore.headPosition();
-    if (head) await this.followUntil(projection, liveTarget(projection), head, this.controller.signal);
+    if (head) await this.followUntil({ projection, target: liveTarget(projection), until: head, signal: this.controller.signal });
   }
 
   private async runLoop(projection: Projection): Promise<void> {
@@ -181,7 +195,7 @@ export class ProjectionRunner {
           continue;
         }
         try {
-          await this.followUntil(projection, liveTarget(projection), null, signal, lock);
+          await this.followUntil({ projection, target: liveTarget(projection), until: null, signal, ...(lock ? { lock } : {}) });
         } catch (err) {
           this.options.onError?.(projection.name, err);
           await sleep(1000, signal);
@@ -197,31 +211,17 @@ export class ProjectionRunner {
    * another runner (a second process, a CLI catch-up, a rebuild) moves the checkpoint, it
    * starts again from where that one got to.
    */
-  private async followUntil(
-    projection: Projection,
-    target: ProjectionTarget,
-    until: GlobalPosition | null,
-    signal: AbortSignal,
-    lock?: LeaderLock,
-    onBatch?: (events: number) => void | Promise<void>,
-  ): Promise<void> {
+  private async followUntil(follow: Follow): Promise<void> {
     while (true) {
       try {
-        return await this.followFromCheckpoint(projection, target, until, signal, lock, onBatch);
+        return await this.followFromCheckpoint(follow);
       } catch (err) {
-        if (!(err instanceof CheckpointMovedError) || signal.aborted) throw err;
+        if (!(err instanceof CheckpointMovedError) || follow.signal.aborted) throw err;
       }
     }
   }
 
-  private async followFromCheckpoint(
-    projection: Projection,
-    target: ProjectionTarget,
-    until: GlobalPosition | null,
-    signal: AbortSignal,
-    lock?: LeaderLock,
-    onBatch?: (events: number) => void | Promise<void>,
-  ): Promise<void> {
+  private async followFromCheckpoint({ projection, target, until, signal, lock, onBatch }: Follow): Promise<void> {
     const [stored] = (await readCheckpoints(this.knex, [target.checkpoint])).values();
     let from = stored?.position ?? null;
     if (until && from && comparePositions(from, until) >= 0) return;
