@@ -9,13 +9,21 @@ import { readCheckpoints } from "../infrastructure/projections/checkpoints.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 
 export const READY_MAX_LAG = 1000;
+/** A probe answers in time even when a dependency hangs (e.g. connections refused slowly). */
+export const READY_CHECK_TIMEOUT_MS = 2000;
 
 const probe = async (check: () => Promise<string | null>) => {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`), READY_CHECK_TIMEOUT_MS);
+  });
   try {
-    const problem = await check();
+    const problem = await Promise.race([check(), timedOut]);
     return problem ? { ok: false, detail: problem } : { ok: true };
   } catch (err) {
     return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
   }
 };
 

@@ -33,6 +33,38 @@ const toEntry = (recorded: RecordedEvent, event: DomainStreamEvent): HistoryEntr
   causation_id: str(recorded.metadata.causationId),
 });
 
+/** The write side's state in the API's naming (entries keep their events' data as recorded). */
+function presentState({ domain, monitoring }: DomainStreamState) {
+  if (domain.status === "absent") throw new NotFoundError("The domain did not exist at that time");
+  const failures = (f: { consecutiveFailures: number; failureAlerted: boolean }) => ({
+    consecutive_failures: f.consecutiveFailures,
+    failure_alerted: f.failureAlerted,
+  });
+  return {
+    domain: {
+      status: domain.status,
+      domain_id: domain.domainId,
+      user_id: domain.userId,
+      hostname: domain.hostname,
+      port: domain.port,
+      is_active: domain.isActive,
+      notes: domain.notes,
+      tags: [...domain.tags],
+    },
+    monitoring: {
+      ssl: {
+        known_fingerprints: [...monitoring.ssl.knownFingerprints],
+        last_grade: monitoring.ssl.lastGrade,
+        grade_baseline: monitoring.ssl.gradeBaseline,
+        invalid_alerted: monitoring.ssl.invalidAlerted,
+        ...failures(monitoring.ssl),
+      },
+      whois: failures(monitoring.whois),
+      alerts_raised: [...monitoring.raised],
+    },
+  };
+}
+
 export class DomainHistory {
   constructor(private readonly eventStore: EventStore) {}
 
@@ -85,7 +117,7 @@ export class DomainHistory {
       if (entry.type === "WhoisChecked" || entry.type === "WhoisCheckFailed") lastWhois = entry;
     }
     if (revision === null) throw new NotFoundError("The domain did not exist at that time");
-    return { as_of: asOf.toISOString(), revision, state, last_ssl_check: lastSsl, last_whois_check: lastWhois };
+    return { as_of: asOf.toISOString(), revision, state: presentState(state), last_ssl_check: lastSsl, last_whois_check: lastWhois };
   }
 
   /** The owner is the user of the stream's first event (write-side truth, deleted domains included). */

@@ -30,27 +30,27 @@ export const historyEntry = named("DomainHistoryEntry", z.discriminatedUnion("ty
 // The write side's state (domainStream.ts). Once the domain exists it is never "absent".
 const domainState = z.object({
   status: z.enum(["monitored", "removed"]),
-  domainId: entityId(),
-  userId: entityId(),
+  domain_id: entityId(),
+  user_id: entityId(),
   hostname: z.string(),
   port: z.number().int(),
-  isActive: z.boolean(),
+  is_active: z.boolean(),
   notes: z.string().nullable(),
   tags: z.array(z.string()),
 });
 
-const failureCount = { consecutiveFailures: z.number().int().min(0), failureAlerted: z.boolean() };
+const failureCount = { consecutive_failures: z.number().int().min(0), failure_alerted: z.boolean() };
 const monitoringState = described(
   z.looseObject({
     ssl: z.looseObject({
-      knownFingerprints: z.array(z.string()),
-      lastGrade: gradeSchema.nullable(),
-      gradeBaseline: gradeSchema.nullable(),
-      invalidAlerted: z.boolean(),
+      known_fingerprints: z.array(z.string()),
+      last_grade: gradeSchema.nullable(),
+      grade_baseline: gradeSchema.nullable(),
+      invalid_alerted: z.boolean(),
       ...failureCount,
     }),
     whois: z.looseObject(failureCount),
-    raised: z.array(z.string()),
+    alerts_raised: z.array(z.string()),
   }),
   "The alert policy's bookkeeping (what it has seen and alerted on); it may gain fields.",
 );

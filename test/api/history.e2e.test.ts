@@ -44,9 +44,9 @@ describe("domain history for auditors (e2e)", () => {
     const then = await api.get(`/domains/${id}/history?as_of=${encodeURIComponent(between)}`);
     expect(then.status).to.equal(200);
     expect(then.body.revision).to.equal(0);
-    expect(then.body.state.domain).to.include({ status: "monitored", notes: "before", isActive: true });
+    expect(then.body.state.domain).to.include({ status: "monitored", notes: "before", is_active: true });
     const now = await api.get(`/domains/${id}/history?as_of=${encodeURIComponent(new Date().toISOString())}`);
-    expect(now.body.state.domain).to.include({ notes: "after", isActive: false });
+    expect(now.body.state.domain).to.include({ notes: "after", is_active: false });
     const before = await api.get(`/domains/${id}/history?as_of=2000-01-01T00:00:00Z`);
     expect(before.status).to.equal(404);
   });
