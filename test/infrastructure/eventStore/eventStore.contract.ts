@@ -38,6 +38,20 @@ async function expectWrongVersion(p: Promise<unknown>, actual: bigint | "no_stre
   expect.fail("expected a WrongExpectedVersionError");
 }
 
+/**
+ * The global log after `after` once it holds `count` events (or what it holds after 10 s).
+ * A store may publish committed events a moment later (PostgreSQL waits for every older
+ * transaction on the server to finish); the order it then shows is what is asserted.
+ */
+export async function readAllEventually(store: EventStore, after: GlobalPosition | undefined, count: number): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + 10_000;
+  while (true) {
+    const events = await store.readAll({ after, maxCount: 100 });
+    if (events.length >= count || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Collects subscription messages until `until` says stop (or a timeout fails the test). */
 async function collect(
   store: EventStore,
@@ -172,7 +186,7 @@ export function describeEventStoreContract(label: string, setup: () => Promise<E
         const s2 = stream();
         const a = await store.appendToStream(s1, [event("A")]);
         await store.appendToStream(s2, [event("B"), event("C")]);
-        const all = await store.readAll({ after: head, maxCount: 100 });
+        const all = await readAllEventually(store, head, 3);
         expect(all.map((e) => e.type)).to.deep.equal(["A", "B", "C"]);
         for (let i = 1; i < all.length; i++)
           expect(comparePositions(all[i - 1]!.position, all[i]!.position)).to.equal(-1);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { describeEventStoreContract } from "./eventStore.contract.js";
+import { describeEventStoreContract, readAllEventually } from "./eventStore.contract.js";
 
 describeEventStoreContract("PostgreSQL", async () => {
   const db = await createTestDatabase();
@@ -44,7 +44,7 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
       const whileOpen = await store.readAll({ after: start!, maxCount: 10 });
       expect(whileOpen.map((e) => e.type)).to.deep.equal([]);
       await slow.query("commit");
-      const afterCommit = await store.readAll({ after: start!, maxCount: 10 });
+      const afterCommit = await readAllEventually(store, start!, 2);
       expect(afterCommit.map((e) => e.type)).to.deep.equal(["Late", "Early"]);
     } finally {
       slow.release();
