@@ -51,6 +51,27 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
     }
   });
 
+  it("orders the log by transaction id as a number, also where its decimal digits grow", async () => {
+    // Transaction ids 9 and 10 cannot be had on demand; rows written with them stand in for
+    // events of those (long committed) transactions. As text, "10" sorts before "9".
+    const own = await createTestDatabase();
+    const ordered = await PostgresEventStore.connect(own.pool, own.url);
+    try {
+      for (const [xid, type] of [[10, "Second"], [9, "First"]] as const) {
+        await own.pool.query(
+          `insert into eventstore.events (transaction_id, stream_name, revision, event_id, event_type, data, metadata)
+           values ($1::text::xid8, $2, 0, $3, $4, '{}', '{}')`,
+          [String(xid), `s-${type}`, randomUUID(), type],
+        );
+      }
+      expect((await ordered.readAll({ maxCount: 10 })).map((e) => e.type)).to.deep.equal(["First", "Second"]);
+      expect((await ordered.headPosition())?.commit).to.equal(10n);
+    } finally {
+      await ordered.close();
+      await own.drop();
+    }
+  });
+
   it("delivers events a late commit held back soon after it commits, not a poll interval later", async () => {
     const patient = await PostgresEventStore.connect(db.pool, db.url, { pollIntervalMs: 5000 });
     const slow = await db.pool.connect();

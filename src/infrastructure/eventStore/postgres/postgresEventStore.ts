@@ -39,6 +39,9 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   createdAt: row.created_at,
 });
 
+// transaction_id goes out as text (xid8 has no JS type). The output column keeps its name, so
+// an ORDER BY must name events.transaction_id: a bare name would sort by the text (the wrong
+// order, "10" < "9", and no index).
 const COLUMNS = "position, transaction_id::text, stream_name, revision, event_id, event_type, data, metadata, created_at";
 
 /** First wait before reading again while events are held back; it doubles up to the poll interval. */
@@ -139,7 +142,7 @@ export class PostgresEventStore implements EventStore {
       `select ${COLUMNS} from ${this.schema}.events
        where (transaction_id, position) > ($1::text::xid8, $2::bigint)
          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       order by transaction_id, position
+       order by events.transaction_id, events.position
        limit $3`,
       [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), maxCount],
     );
@@ -194,7 +197,7 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<GlobalPosition | null> {
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(
       `select transaction_id::text, position from ${this.schema}.events
-       order by transaction_id desc, position desc limit 1`,
+       order by events.transaction_id desc, events.position desc limit 1`,
     );
     const row = rows[0];
     return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) } : null;
