@@ -186,12 +186,15 @@ export class PostgresEventStore implements EventStore {
    * poll interval for events readable at once).
    */
   private async committedAfter(after: GlobalPosition | undefined): Promise<boolean> {
-    const { rows } = await this.pool.query<{ found: boolean }>(
-      `select exists (select 1 from ${this.schema}.events
-         where (transaction_id, position) > ($1::text::xid8, $2::bigint)) as found`,
+    // ORDER BY ... LIMIT 1 keeps this on the index: as a bare EXISTS the planner expected
+    // many rows past a position and scanned the table from its start (250 ms at 200k events).
+    const { rows } = await this.pool.query(
+      `select 1 from ${this.schema}.events
+       where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+       order by transaction_id, position limit 1`,
       [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString()],
     );
-    return rows[0]?.found ?? false;
+    return rows.length > 0;
   }
 
   async headPosition(): Promise<GlobalPosition | null> {
