@@ -36,12 +36,13 @@ export class DomainCommands {
   async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: GlobalPosition | null }> {
     const domainId = randomUUID();
     const now = this.clock.now();
-    const reserved = await this.reserve(ctx, input.hostname, input.port, domainId, now);
+    const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now);
     const added = await this.handler.handle(
       domainStreamName(domainId),
       domainStream,
       { type: "AddDomain", domainId, userId: ctx.userId, ...input, now },
       eventMetadata(ctx),
+      { newStream: true },
     );
     return { domainId, position: latest(reserved, added.position) };
   }
@@ -84,6 +85,22 @@ export class DomainCommands {
     return latest(result.position, released);
   }
 
+  /**
+   * Reserves hostname:port for a domain that is being created. Most hostnames are free, so it
+   * tries before looking at the holder; only a refusal makes it find out whether the holder is
+   * gone (then it decides again with what it found).
+   */
+  private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
+    const stream = reservationStreamName(ctx.userId, hostname, port);
+    try {
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx));
+      return result.position;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+    return this.reserve(ctx, hostname, port, domainId, now);
+  }
+
   private async reserve(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     let { state } = await this.handler.load(stream, reservationStream);
@@ -105,6 +122,7 @@ export class DomainCommands {
       throw err;
     }
   }
+
 
   private async release(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);

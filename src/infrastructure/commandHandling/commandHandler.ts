@@ -30,6 +30,15 @@ export interface CommandResult<Event, State> {
 
 const MAX_ATTEMPTS = 5;
 
+export interface HandleOptions {
+  /**
+   * The stream is new (its name holds a fresh id): decide on the initial state without
+   * reading it. If it exists after all, the append fails on no_stream and the next attempt
+   * reads it as usual.
+   */
+  readonly newStream?: boolean;
+}
+
 export class CommandHandler {
   constructor(
     private readonly eventStore: EventStore,
@@ -41,11 +50,12 @@ export class CommandHandler {
     definition: StreamDefinition<Command, Event, State>,
     command: Command,
     metadata: EventMetadata,
+    options: HandleOptions = {},
   ): Promise<CommandResult<Event, State>> {
     const type = (command as { type?: unknown }).type;
     return withSpan(`command ${typeof type === "string" ? type : "unknown"}`, { "ssltrackr.stream": streamName }, () =>
       // The events carry the command's trace context, so projectors and reactions continue it.
-      this.decideAndAppend(streamName, definition, command, { ...metadata, ...currentTraceContext() }),
+      this.decideAndAppend(streamName, definition, command, { ...metadata, ...currentTraceContext() }, options),
     );
   }
 
@@ -54,9 +64,13 @@ export class CommandHandler {
     definition: StreamDefinition<Command, Event, State>,
     command: Command,
     metadata: EventMetadata,
+    options: HandleOptions,
   ): Promise<CommandResult<Event, State>> {
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, sinceSnapshot } = await this.load(streamName, definition);
+      const { state, revision, sinceSnapshot } =
+        options.newStream && attempt === 1
+          ? { state: definition.decider.initialState(), revision: null, sinceSnapshot: 0 }
+          : await this.load(streamName, definition);
       const events = definition.decider.decide(command, state);
       const newState = fold(definition.decider, state, events);
       if (events.length === 0) return { events, state, position: null };
