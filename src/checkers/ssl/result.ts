@@ -159,12 +159,15 @@ export type FailureReason = z.infer<typeof failureReasonSchema>;
 export const endpointOkSchema = z.object({
   outcome: z.literal("ok"),
   ip_address: z.string(),
-  subject: z.string(),
-  issuer: z.string(),
-  valid_from: isoDate,
-  valid_to: isoDate,
-  days_remaining: z.number().int(),
-  serial_number: z.string(),
+  // The leaf's facts, as GET /domains/{id}/ssl shows them.
+  ...certificateSchema.pick({
+    subject: true,
+    issuer: true,
+    valid_from: true,
+    valid_to: true,
+    days_remaining: true,
+    serial_number: true,
+  }).shape,
   tls_version: tlsVersionSchema,
   chain_valid: z.boolean(),
   hsts: z.boolean(),
