@@ -33,7 +33,7 @@ export function apiKeyRoutes(
   router.post("/api-keys", rateLimit(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 }), async (req, res) => {
     const body = parseWith(createApiKeyBody, req.body);
     const actor = actorOf(res);
-    const { keyId, key, created, position } = await commands.createApiKey(requestContext(req, res), actor.userId, actor, {
+    const { keyId, key, created, position } = await commands.createApiKey(requestContext(res), actor.userId, actor, {
       label: body.label,
       permissions: body.permissions,
       expiresAt: body.expires_at ? new Date(body.expires_at) : null,
@@ -57,7 +57,7 @@ export function apiKeyRoutes(
 
   router.delete("/api-keys/:id", async (req, res) => {
     const { id } = parseWith(uuidParam("API key"), req.params);
-    const position = await commands.revokeApiKey(requestContext(req, res), actorOf(res), id);
+    const position = await commands.revokeApiKey(requestContext(res), actorOf(res), id);
     if (position) await projections.waitFor(position);
     res.json({ message: "API key revoked" });
   });

@@ -80,7 +80,7 @@ export function domainRoutes(
 
   router.post("/domains", async (req, res) => {
     const body = parseWith(createDomainBody, req.body);
-    const ctx = requestContext(req, res);
+    const ctx = requestContext(res);
     const { domainId: id, position } = await commands.add(ctx, {
       hostname: body.hostname,
       requestedHostname: (req.body as { hostname: string }).hostname,
@@ -101,7 +101,7 @@ export function domainRoutes(
   router.put("/domains/:id", async (req, res) => {
     const { id } = parseWith(domainId, req.params);
     const body = parseWith(updateDomainBody, req.body);
-    const ctx = requestContext(req, res);
+    const ctx = requestContext(res);
     const position = await commands.update(ctx, id, {
       hostname: body.hostname,
       port: body.port,
@@ -115,7 +115,7 @@ export function domainRoutes(
 
   router.delete("/domains/:id", async (req, res) => {
     const { id } = parseWith(domainId, req.params);
-    const position = await commands.remove(requestContext(req, res), id);
+    const position = await commands.remove(requestContext(res), id);
     if (position) await projections.waitFor(position);
     res.json({ message: "Domain deleted" });
   });

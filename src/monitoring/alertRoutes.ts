@@ -1,6 +1,5 @@
 // HTTP routes of alerts: GET /alerts (spec) and the per-user thresholds (addition):
 // GET /alert-settings, PUT /alert-settings (partial: omitted fields keep their value).
-import { randomUUID } from "node:crypto";
 import { Router } from "express";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
@@ -38,13 +37,13 @@ export function alertRoutes(
 
   router.put("/alert-settings", async (req, res) => {
     const changes = parseWith(alertSettingsBody, req.body);
-    const ctx = requestContext(req, res);
+    const ctx = requestContext(res);
     const current = await settings.forUser(ctx.userId);
     const result = await handler.handle(
       alertSettingsStreamName(ctx.userId),
       alertSettingsStream,
       { type: "ChangeAlertSettings", userId: ctx.userId, settings: { ...current, ...changes }, now: clock.now() },
-      eventMetadata({ ...ctx, correlationId: ctx.correlationId || randomUUID() }),
+      eventMetadata(ctx),
     );
     if (result.position) await projections.waitFor(result.position);
     res.json(result.state);

@@ -62,7 +62,7 @@ export function monitoringRoutes(
 
   router.post("/check", rateLimit(knex, clock, { name: "check", limit: 10, windowSeconds: 60 }), async (req, res) => {
     const body = parseWith(checkBody, req.body);
-    const ctx = requestContext(req, res);
+    const ctx = requestContext(res);
     const outcome = await checks.run(body.domain_id, ["ssl", "whois"], "manual", ctx, {
       userId: ctx.userId,
       waitForBusyMs: MANUAL_CHECK_WAIT_MS,

@@ -58,7 +58,7 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
 
   router.post("/webhooks", async (req, res) => {
     const body = parseWith(createWebhookBody, req.body);
-    const ctx = requestContext(req, res);
+    const ctx = requestContext(res);
     const { webhookId: id, secret, position } = await commands.create(ctx, {
       url: body.url,
       alertTypes: body.alert_types,
@@ -81,7 +81,7 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
   router.put("/webhooks/:id", async (req, res) => {
     const { id } = parseWith(webhookId, req.params);
     const body = parseWith(updateWebhookBody, req.body);
-    const ctx = requestContext(req, res);
+    const ctx = requestContext(res);
     const position = await commands.update(ctx, id, {
       url: body.url,
       alertTypes: body.alert_types,
@@ -94,7 +94,7 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
 
   router.delete("/webhooks/:id", async (req, res) => {
     const { id } = parseWith(webhookId, req.params);
-    const position = await commands.remove(requestContext(req, res), id);
+    const position = await commands.remove(requestContext(res), id);
     if (position) await projections.waitFor(position);
     res.json({ message: "Webhook deleted" });
   });
