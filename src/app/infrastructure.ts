@@ -11,6 +11,7 @@ import { ensureDatabase } from "../infrastructure/postgres/database.js";
 import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
 import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
+import { ensureIdempotencyTable } from "../infrastructure/http/idempotency.js";
 import { ensureCheckClaimsTable } from "../monitoring/checkClaims.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
@@ -56,6 +57,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   closers.unshift(() => eventStore.close());
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
+  await ensureIdempotencyTable(knex);
   await ensureCheckClaimsTable(knex);
   const snapshots = await PostgresSnapshotStore.create(pool);
   return {

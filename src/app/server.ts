@@ -12,6 +12,7 @@ import { openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
+import { idempotency } from "../infrastructure/http/idempotency.js";
 import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import type { Checkers } from "../monitoring/checkers.js";
@@ -70,6 +71,7 @@ export async function startServer(
     publicRouter: healthRoutes(infra.knex, infra.eventStore, services.projections),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
+    idempotency: idempotency(infra.knex),
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;

@@ -1,9 +1,9 @@
 // Application service for monitored domains: runs the domain decider and keeps the
 // hostname reservation in step with it. Returns the position to wait for before reading.
-import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
-import { ConflictError } from "../shared/errors.js";
+import { ConflictError, UnavailableError } from "../shared/errors.js";
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
+import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
 import type { DomainFields } from "./domainDecider.js";
@@ -24,6 +24,17 @@ export interface NewDomain {
   readonly tags: readonly string[];
 }
 
+/**
+ * Reservations are idempotent by domain id already (reserving for the holder, or releasing
+ * what is not held, decides nothing), and one request may reserve, release and reserve one
+ * stream again: their events must not take ids from the Idempotency-Key, or a retry would
+ * take a released reservation for a held one.
+ */
+const reservationMetadata = (ctx: RequestContext) => {
+  const { idempotencyKey: _, ...metadata } = eventMetadata(ctx);
+  return metadata;
+};
+
 const latest = (...positions: (GlobalPosition | null)[]): GlobalPosition | null =>
   positions.reduce<GlobalPosition | null>((a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b), null);
 
@@ -34,16 +45,26 @@ export class DomainCommands {
   ) {}
 
   async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: GlobalPosition | null }> {
-    const domainId = randomUUID();
+    // Derived from the Idempotency-Key, if any: a retry adds the same domain, not another.
+    const domainId = newEntityId(ctx, "domain");
     const now = this.clock.now();
     const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now);
-    const added = await this.handler.handle(
-      domainStreamName(domainId),
-      domainStream,
-      { type: "AddDomain", domainId, userId: ctx.userId, ...input, now },
-      eventMetadata(ctx),
-      { newStream: true },
-    );
+    let added;
+    try {
+      added = await this.handler.handle(
+        domainStreamName(domainId),
+        domainStream,
+        { type: "AddDomain", domainId, userId: ctx.userId, ...input, now },
+        eventMetadata(ctx),
+        { newStream: true },
+      );
+    } catch (err) {
+      // Nothing was added, so the hostname is free again at once (not after the 60 s kept for
+      // a crashed creator). Not when the outcome is unknown: the domain may exist, and a
+      // retry with the same Idempotency-Key finds its reservation still held for it.
+      if (!(err instanceof UnavailableError)) await this.release(ctx, input.hostname, input.port, domainId, now).catch(() => undefined);
+      throw err;
+    }
     return { domainId, position: latest(reserved, added.position) };
   }
 
@@ -93,7 +114,7 @@ export class DomainCommands {
   private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, reservationMetadata(ctx));
       return result.position;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
@@ -115,7 +136,7 @@ export class DomainCommands {
         ? { domainId: state.domainId, status: await this.holderStatus(state.domainId, hostname, port) }
         : undefined;
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, reservationMetadata(ctx));
       return result.position;
     } catch (err) {
       if (err instanceof ConflictError) throw new ConflictError(ALREADY_MONITORED);
@@ -126,7 +147,7 @@ export class DomainCommands {
 
   private async release(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
-    const result = await this.handler.handle(stream, reservationStream, { type: "Release", domainId, now }, eventMetadata(ctx));
+    const result = await this.handler.handle(stream, reservationStream, { type: "Release", domainId, now }, reservationMetadata(ctx));
     return result.position;
   }
 

@@ -11,6 +11,7 @@ import {
   type GlobalPosition,
 } from "../eventStore/eventStore.js";
 import { fold, type Decider } from "./decider.js";
+import { eventIdsFor } from "./idempotentIds.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 import { currentTraceContext, withSpan } from "../telemetry/tracing.js";
 
@@ -66,6 +67,15 @@ export class CommandHandler {
     metadata: EventMetadata,
     options: HandleOptions,
   ): Promise<CommandResult<Event, State>> {
+    const type = (command as { type?: unknown }).type;
+    const idOf = eventIdsFor(metadata, streamName, typeof type === "string" ? type : "command") ?? (() => randomUUID());
+    if (metadata.idempotencyKey !== undefined) {
+      // A retry of a request (same Idempotency-Key) whose first attempt appended already: its
+      // events are there under the same ids. Deciding again would act twice, or fail (a
+      // second DomainRemoved is a 404), so answer with what the first attempt did.
+      const applied = await this.eventStore.findEvent(streamName, idOf(0));
+      if (applied) return { events: [], state: (await this.load(streamName, definition)).state, position: applied.position };
+    }
     for (let attempt = 1; ; attempt++) {
       const { state, revision, sinceSnapshot } =
         options.newStream && attempt === 1
@@ -78,7 +88,7 @@ export class CommandHandler {
         const appended = await withSpan("eventstore.append", { "ssltrackr.stream": streamName, "ssltrackr.events": events.length }, () =>
           this.eventStore.appendToStream(
             streamName,
-            events.map((e) => definition.codec.encode(e, randomUUID(), metadata)),
+            events.map((e, index) => definition.codec.encode(e, idOf(index), metadata)),
             { expectedRevision: revision ?? "no_stream" },
           ),
         );

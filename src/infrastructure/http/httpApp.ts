@@ -1,6 +1,6 @@
 // The Express application: request ids and telemetry, JSON bodies with a size limit,
-// authentication for everything under /api/v1 (except its OpenAPI document), the concepts'
-// routers, the one error handler.
+// authentication for everything under /api/v1 (except its OpenAPI document), Idempotency-Key
+// handling of writes, the concepts' routers, the one error handler.
 import express, { type Router, type RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { errorHandler, notFoundHandler } from "./errorHandler.js";
@@ -12,6 +12,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export interface HttpAppParts {
   readonly logger: Logger;
   readonly authenticate: RequestHandler;
+  /** Idempotency-Key handling of writes (after authentication and the body parser). */
+  readonly idempotency: RequestHandler;
   readonly apiRouters: readonly Router[];
   /** Routes outside /api/v1 without authentication (health, readiness). */
   readonly publicRouter?: Router;
@@ -29,6 +31,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   const api = express.Router();
   api.use(parts.authenticate);
   api.use(express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: () => true }));
+  api.use(parts.idempotency);
   for (const router of parts.apiRouters) api.use(router);
   app.use(API_PREFIX, api);
   app.use(notFoundHandler);
