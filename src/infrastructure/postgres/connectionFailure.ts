@@ -18,15 +18,16 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"
 /**
  * node-postgres, pg-pool and knex report a lost or unobtainable connection with plain Errors
  * that carry no code; their messages are the only signal (matched here, and only here).
+ * Unanchored: knex prefixes the failed query to the driver's message.
  */
 const DRIVER_MESSAGES = [
-  /^Connection terminated/,
-  /^timeout exceeded when trying to connect/,
-  /not queryable/,
-  /^Client was closed/,
-  /^Cannot use a pool after calling end/,
-  /^Knex: Timeout acquiring a connection/,
-  /^Query read timeout/,
+  /Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /is not queryable/,
+  /Client was closed and is not queryable/,
+  /Cannot use a pool after calling end/,
+  /Knex: Timeout acquiring a connection/,
+  /Query read timeout/,
 ];
 
 export function isConnectionFailure(err: unknown): boolean {
