@@ -7,24 +7,34 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 export const isStorable = (text: string): boolean => !UNSTORABLE.test(text);
 
+interface Visit {
+  readonly value: unknown;
+  readonly key?: string | number;
+  readonly parent?: Visit;
+}
+
+const pathOf = (visit: Visit): (string | number)[] => {
+  const path: (string | number)[] = [];
+  for (let v: Visit | undefined = visit; v?.key !== undefined; v = v.parent) path.push(v.key);
+  return path.reverse();
+};
+
 /**
  * The path (e.g. `["tags", 2]`) of the first string in `value` that cannot be stored, looking
- * at object keys too; undefined when every string can be stored.
+ * at object keys too; undefined when every string can be stored. Iterative, so a hostile body
+ * nested thousands of levels deep cannot overflow the stack.
  */
-export function unstorableStringPath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === "string") return isStorable(value) ? undefined : path;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = unstorableStringPath(item, [...path, index]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorable(key)) return [...path, key];
-      const found = unstorableStringPath(item, [...path, key]);
-      if (found) return found;
+export function unstorableStringPath(value: unknown): (string | number)[] | undefined {
+  const pending: Visit[] = [{ value }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const current = visit.value;
+    if (typeof current === "string") {
+      if (!isStorable(current)) return pathOf(visit);
+    } else if (typeof current === "object" && current !== null) {
+      const entries: [string | number, unknown][] = Array.isArray(current) ? [...current.entries()] : Object.entries(current);
+      for (const [key] of entries) if (typeof key === "string" && !isStorable(key)) return [...pathOf(visit), key];
+      // Reversed onto the stack, so the first field is looked at first.
+      for (let i = entries.length - 1; i >= 0; i--) pending.push({ value: entries[i]![1], key: entries[i]![0], parent: visit });
     }
   }
   return undefined;
