@@ -23,7 +23,7 @@ import {
   type SubscribeToAllOptions,
   type SubscriptionMessage,
 } from "../eventStore.js";
-import { isSystemEvent, toClientRevision, toEventData, toGlobalPosition, toPortError, toRecordedEvent } from "./mapping.js";
+import { isSystemEvent, toClientRevision, toEventData, toGlobalPosition, toPortError, toReadError, toRecordedEvent } from "./mapping.js";
 import { resubscribing } from "./resubscribing.js";
 import { serverSubscription } from "./serverSubscription.js";
 
@@ -105,7 +105,7 @@ export class EventStoreDbEventStore implements EventStore {
       return await collect(read);
     } catch (err) {
       if (err instanceof StreamNotFoundError) return [];
-      throw err;
+      throw toReadError(err);
     }
   }
 

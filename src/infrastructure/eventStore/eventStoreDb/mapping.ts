@@ -1,6 +1,7 @@
 // Translation between the event store port and @eventstore/db-client's types.
 import {
   ANY,
+  CancelledError,
   DeadlineExceededError,
   NotLeaderError,
   TimeoutError,
@@ -77,9 +78,20 @@ export function toRecordedEvent({ event }: ResolvedEvent): RecordedEvent | undef
 }
 
 /** The port's WrongExpectedVersionError for the client's, anything else unchanged. */
-/** The client's errors for a server it cannot reach or that did not answer in time. */
+/**
+ * The client's errors for a server it cannot reach, that did not answer in time, or that went
+ * away mid-call (we never cancel a call ourselves, so CANCELLED means the connection died).
+ */
 const unreachable = (err: unknown): boolean =>
-  err instanceof ClientUnavailableError || err instanceof DeadlineExceededError || err instanceof TimeoutError || err instanceof NotLeaderError;
+  err instanceof ClientUnavailableError ||
+  err instanceof DeadlineExceededError ||
+  err instanceof TimeoutError ||
+  err instanceof NotLeaderError ||
+  err instanceof CancelledError;
+
+/** A read the server could not serve now: a 503, not a 500. */
+export const toReadError = (err: unknown): unknown =>
+  unreachable(err) ? new UnavailableError("The event store is unavailable; try again shortly", DATABASE_RETRY_AFTER_SECONDS) : err;
 
 export function toPortError(err: unknown, streamName: string, expected: ExpectedRevision): unknown {
   if (unreachable(err)) return new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS);
