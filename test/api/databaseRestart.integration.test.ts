@@ -9,7 +9,7 @@ import pg from "pg";
 import { startServer, type RunningServer } from "../../src/app/server.js";
 import { createLogger } from "../../src/infrastructure/logging/logger.js";
 import { startCuttingProxy, type CuttingProxy } from "../support/cuttingProxy.js";
-import { startOwnedPostgres, ownedPostgresAvailable, type OwnedPostgres } from "../support/ownedPostgres.js";
+import { findPostgresBin, startOwnedPostgres, type OwnedPostgres } from "../support/ownedPostgres.js";
 import { expectEachWriteOnce, runRetryingWriters } from "../support/retryingWriters.js";
 import { testConfig } from "../support/testServer.js";
 
@@ -22,11 +22,12 @@ describe("PostgreSQL restarts under concurrent writes retried by Idempotency-Key
   let server: RunningServer | undefined;
 
   before(async function () {
-    if (!(await ownedPostgresAvailable())) {
-      console.log("      (skipped: no PostgreSQL 15 binaries at /usr/lib/postgresql/15/bin; set SSLTRACKR_TEST_PG_BIN)");
+    const bin = await findPostgresBin();
+    if (!bin) {
+      console.log("      (skipped: no PostgreSQL binaries found; set SSLTRACKR_TEST_PG_BIN to a directory with initdb and pg_ctl)");
       this.skip();
     }
-    cluster = await startOwnedPostgres();
+    cluster = await startOwnedPostgres(bin);
     proxy = await startCuttingProxy(cluster.url);
     server = await startServer(testConfig(proxy.url, { SSLTRACKR_DB_POOL_MAX: "8" }), { logger: createLogger("silent") });
   });

