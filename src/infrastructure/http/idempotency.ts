@@ -25,10 +25,12 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "DELETE"]);
 
 /**
- * Answers that are not outcomes, so not stored: the request did not act (429), or its outcome
- * is unknown or it could not run (503). A retry of those acts (once).
+ * Answers that are not outcomes, so not stored: the request did not act (429), its outcome is
+ * unknown or it could not run (503), or it failed in a way a retry may not (500, a bug or a
+ * fault not recognised). A retry of those acts, once: the ids derived from the key find what
+ * an earlier attempt wrote.
  */
-const NOT_AN_OUTCOME: ReadonlySet<number> = new Set([429, 503]);
+const isOutcome = (status: number): boolean => status !== 429 && status < 500;
 
 const LOCALS_KEY = "idempotencyKey";
 const LOCALS_NOT_REPLAYABLE = "idempotencyNotReplayable";
@@ -104,7 +106,7 @@ export function idempotency(knex: Knex): RequestHandler {
 function recordOutcome(res: Response, store: (status: number, body: unknown) => Promise<unknown>): void {
   const send = res.json.bind(res);
   res.json = (body: unknown) => {
-    if (NOT_AN_OUTCOME.has(res.statusCode)) return send(body);
+    if (!isOutcome(res.statusCode)) return send(body);
     const shownOnce = res.locals[LOCALS_NOT_REPLAYABLE] as string | undefined;
     const [status, stored] = shownOnce ? [409, { error: shownOnce }] : [res.statusCode, body];
     store(status, stored)
