@@ -3,7 +3,8 @@
 import { lacksData, type LookupContext, type LookupOutcome } from "../context.js";
 import { LookupFailure } from "../failure.js";
 import { politely } from "../politeness.js";
-import { mergeRecords, type RegistrationRecord } from "../record.js";
+import type { RegistrationRecord } from "../record.js";
+import { approvedAddresses } from "../referralGuard.js";
 import type { RegistrableDomain } from "../registrableDomain.js";
 import type { RawAnswer } from "../result.js";
 import { classifyWhoisAnswer } from "./answers.js";
@@ -39,10 +40,19 @@ async function findServer(rd: RegistrableDomain, ctx: LookupContext, options: Wh
   return found;
 }
 
-/** Asks one server; a throttle, "no match" or empty answer becomes a LookupFailure. */
-async function ask(server: WhoisServer, rd: RegistrableDomain, role: RawAnswer["role"], ctx: LookupContext): Promise<{ record: RegistrationRecord; raw: RawAnswer }> {
+/**
+ * Asks one server; a throttle, "no match" or empty answer becomes a LookupFailure. `address`
+ * (an approved IP) is where to connect when the server was named by an answer.
+ */
+async function ask(
+  server: WhoisServer,
+  rd: RegistrableDomain,
+  role: RawAnswer["role"],
+  ctx: LookupContext,
+  address?: string,
+): Promise<{ record: RegistrationRecord; raw: RawAnswer }> {
   return politely(ctx.state.limiter, label(server), async () => {
-    const answer = await queryWhois(server, queryLine(server, rd.domain), ctx);
+    const answer = await queryWhois(address ? { ...server, host: address } : server, queryLine(server, rd.domain), ctx);
     const raw: RawAnswer = { source: "whois", server: label(server), role, body: answer.text, truncated: answer.truncated };
     const record = parseWhois(answer.text, rd.tld);
     const kind = classifyWhoisAnswer(answer.text, record);
@@ -53,19 +63,28 @@ async function ask(server: WhoisServer, rd: RegistrableDomain, role: RawAnswer["
   });
 }
 
+/** The registrar's answer, from an address the SSRF guard approves (the referral is the registry's word). */
+async function askRegistrar(referral: WhoisEndpoint, rd: RegistrableDomain, ctx: LookupContext) {
+  const [address] = await approvedAddresses(referral.host, `registrar WHOIS ${label(referral)}`, ctx);
+  return ask({ ...referral, query: DEFAULT_QUERY }, rd, "registrar", ctx, address);
+}
+
 export async function whoisLookup(rd: RegistrableDomain, ctx: LookupContext, options: WhoisLookupOptions): Promise<LookupOutcome> {
   const server = await findServer(rd, ctx, options);
   const registry = await ask(server, rd, "registry", ctx);
-  const outcome: LookupOutcome = { record: registry.record, server: label(server), raw: [registry.raw] };
+  const outcome: LookupOutcome = { answers: [{ origin: "whois_registry", record: registry.record }], server: label(server), raw: [registry.raw], errors: [] };
   const referral = registry.record.referral ? endpointOf(registry.record.referral) : undefined;
   // Thin registries always refer; the registrar's answer adds its own expiry (auto-renewal).
   if (referral && label(referral) !== label(server) && (lacksData(registry.record) || registry.record.registrarExpiry === null)) {
     try {
-      const registrar = await ask({ ...referral, query: DEFAULT_QUERY }, rd, "registrar", ctx);
-      outcome.record = mergeRecords(registry.record, registrar.record);
+      const registrar = await askRegistrar(referral, rd, ctx);
+      outcome.answers.push({ origin: "whois_registrar", record: registrar.record });
       outcome.raw.push(registrar.raw);
-    } catch {
-      // The registrar's server is optional: the registry's data stands on its own.
+    } catch (err) {
+      // The registrar's server is optional: the registry's facts stand, and the error is noted.
+      if (!(err instanceof LookupFailure)) throw err;
+      outcome.errors.push({ origin: "whois_registrar", server: label(referral), reason: err.reason, message: err.message });
+      outcome.raw.push(...err.raw);
     }
   }
   return outcome;
