@@ -55,10 +55,24 @@ async function ask(
     const answer = await queryWhois(address ? { ...server, host: address } : server, queryLine(server, rd.domain), ctx);
     const raw: RawAnswer = { source: "whois", server: label(server), role, body: answer.text, truncated: answer.truncated };
     const record = parseWhois(answer.text, rd.tld);
-    const kind = classifyWhoisAnswer(answer.text, record);
-    if (kind === "rate_limited") throw new LookupFailure("rate_limited", `WHOIS ${label(server)} throttled the query`, null, [raw]);
-    if (kind === "not_found") throw new LookupFailure("not_found", `WHOIS ${label(server)}: no match for ${rd.domain}`, null, [raw]);
-    if (kind === "empty") throw new LookupFailure("parse_error", `WHOIS ${label(server)}: no registration data in the answer`, null, [raw]);
+    const answerClass = classifyWhoisAnswer(answer.text, record);
+    const where = `WHOIS ${label(server)}`;
+    switch (answerClass.kind) {
+      case "registered":
+        break;
+      case "throttled":
+        throw new LookupFailure("rate_limited", `${where} throttled the query`, null, [raw]);
+      case "not_found":
+        throw new LookupFailure("not_found", `${where}: no match for ${rd.domain}`, null, [raw]);
+      case "error":
+        throw answerClass.cause === "registry_error"
+          ? new LookupFailure("server_error", `${where} answered with an error`, null, [raw])
+          : new LookupFailure("parse_error", `${where}: no registration data in the answer`, null, [raw]);
+      default: {
+        const _exhaustive: never = answerClass;
+        return _exhaustive;
+      }
+    }
     return { record, raw };
   });
 }
