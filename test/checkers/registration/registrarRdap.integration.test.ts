@@ -183,6 +183,32 @@ describe("the registrar's expiry over RDAP (local RDAP and WHOIS servers)", () =
       expect(registrar.received).to.deep.equal(["/domain/quillbrook.org"]);
     });
 
+    it("follows a registrar's redirect (RFC 7480) through the guard, and refuses one to a URL with credentials", async () => {
+      const registrar = await registrarServer();
+      const moved = await rdap((path) => ({ status: 301, headers: { location: `${registrar.baseUrl.replace(/\/$/, "")}${path}` } }));
+      const { bootstrap } = await orgRegistry({ expiry: IN_20_DAYS, link: `${moved.baseUrl}domain/quillbrook.org` });
+      const r = await checkRegistration("quillbrook.org", checkOptions(NOW, { rdapBootstrap: bootstrap }));
+      expectOk(r);
+      expect(r).to.deep.include({ registrar_expiry_date: NEXT_YEAR, expiry_date: NEXT_YEAR, supplementary_errors: [] });
+      expect(registrar.received).to.deep.equal(["/domain/quillbrook.org"]);
+
+      const sneaky = await rdap(() => ({ status: 302, headers: { location: `http://user:secret@127.0.0.1:${registrar.port}/domain/quillbrook.org` } }));
+      const { bootstrap: other } = await orgRegistry({ expiry: IN_20_DAYS, link: `${sneaky.baseUrl}domain/quillbrook.org` });
+      const refused = await checkRegistration("quillbrook.org", checkOptions(NOW, { rdapBootstrap: other }));
+      expectOk(refused);
+      expect(refused.supplementary_errors[0]).to.include({ reason: "parse_error" });
+      expect(registrar.received).to.have.length(1);
+    });
+
+    it("gives up on a redirect loop after a few hops", async () => {
+      const loop = await rdap((path) => ({ status: 302, headers: { location: path } }));
+      const { bootstrap } = await orgRegistry({ expiry: IN_20_DAYS, link: `${loop.baseUrl}domain/quillbrook.org` });
+      const r = await checkRegistration("quillbrook.org", checkOptions(NOW, { rdapBootstrap: bootstrap }));
+      expectOk(r);
+      expect(r.supplementary_errors[0]).to.include({ reason: "server_error" });
+      expect(loop.received).to.have.length(4);
+    });
+
     it("refuses a link with credentials or another scheme without connecting", async () => {
       const registrar = await registrarServer();
       for (const href of [`http://user:secret@127.0.0.1:${registrar.port}/domain/quillbrook.org`, `ftp://127.0.0.1:${registrar.port}/domain/quillbrook.org`]) {

@@ -6,9 +6,8 @@ import { lacksData, type LookupContext, type LookupOutcome } from "../context.js
 import { LookupFailure } from "../failure.js";
 import { politely } from "../politeness.js";
 import type { RegistrationRecord } from "../record.js";
-import { approvedAddresses, referralUrl } from "../referralGuard.js";
+import { guardedFetch, referralUrl } from "../referralGuard.js";
 import type { RawAnswer } from "../result.js";
-import { pinnedFetch } from "../../../infrastructure/network/pinnedFetch.js";
 import { queryRdap, rdapDomainUrl } from "./client.js";
 import { parseRdap, RdapParseError } from "./parse.js";
 
@@ -23,12 +22,10 @@ async function ask(url: string, role: RawAnswer["role"], ctx: LookupContext): Pr
   }
 }
 
-/** The registrar's answer, fetched only from addresses the SSRF guard approves. */
+/** The registrar's answer, fetched (redirects included) only from addresses the SSRF guard approves. */
 async function askRegistrar(href: string, ctx: LookupContext) {
   const what = `registrar RDAP ${href}`;
-  const url = referralUrl(href, what);
-  const addresses = await approvedAddresses(url.hostname, what, ctx);
-  return ask(url.href, "registrar", { ...ctx, fetch: pinnedFetch(addresses) });
+  return ask(referralUrl(href, what).href, "registrar", { ...ctx, fetch: guardedFetch(ctx, what) });
 }
 
 export async function rdapLookup(domain: string, baseUrl: string, ctx: LookupContext): Promise<LookupOutcome> {
