@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { checkRegistration, RegistryState } from "../../../src/checkers/registration/index.js";
 import { unusedPort, writeBootstrapFile } from "../../support/registryServers.js";
 import { checkOptions, closeServers, expectOk, rdap, whois, whoisFor } from "./localRegistries.js";
+import { REGISTRAR_ANSWER, THIN_REGISTRY } from "./samples.js";
 
 const NOW = new Date("2025-01-01T00:00:00Z");
 const IN_20_DAYS = "2025-01-21T00:00:00.000Z";
@@ -113,6 +114,8 @@ describe("the registrar's expiry over RDAP (local RDAP and WHOIS servers)", () =
 
   describe("a failing registrar server never fails the check", () => {
     const cases: Array<[string, () => Promise<string>, string]> = [
+      // a registrar that does not know the name says nothing about the registry's registration
+      ["HTTP 404", async () => `${(await rdap(() => ({ status: 404 }))).baseUrl}domain/quillbrook.org`, "not_found"],
       ["HTTP 500", async () => `${(await rdap(() => ({ status: 500 }))).baseUrl}domain/quillbrook.org`, "server_error"],
       ["a refused connection", async () => `http://127.0.0.1:${await unusedPort()}/domain/quillbrook.org`, "connection_error"],
       ["an answer that is not JSON", async () => `${(await rdap(() => ({ body: "<html>maintenance</html>" }))).baseUrl}domain/quillbrook.org`, "parse_error"],
@@ -207,6 +210,18 @@ describe("the registrar's expiry over RDAP (local RDAP and WHOIS servers)", () =
       expectOk(r);
       expect(r.supplementary_errors[0]).to.include({ reason: "server_error" });
       expect(loop.received).to.have.length(4);
+    });
+
+    it("guards a thin WHOIS registry's registrar referral the same way", async () => {
+      const registrar = await whois(() => ({ body: REGISTRAR_ANSWER }));
+      const registry = await whois(() => ({ body: THIN_REGISTRY.replace("{REFERRAL}", `127.0.0.1:${registrar.port}`) }));
+      const r = await checkRegistration("example.com", checkOptions(NOW, { whoisServers: whoisFor("com", registry), allowPrivateTargets: false }));
+      expectOk(r);
+      expect(registrar.received).to.deep.equal([]);
+      expect(r).to.deep.include({ registry_expiry_date: "2025-08-13T04:00:00.000Z", registrar_expiry_date: null });
+      expect(r.supplementary_errors).to.deep.equal([
+        { origin: "whois_registrar", server: `127.0.0.1:${registrar.port}`, reason: "private_address", message: r.supplementary_errors[0]?.message },
+      ]);
     });
 
     it("refuses a link with credentials or another scheme without connecting", async () => {
