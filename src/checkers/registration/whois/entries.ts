@@ -119,7 +119,8 @@ export function readEntries(text: string): Entry[] {
       for (const key of kv.keys) entries.push({ key, value: kv.value, section, block, ...(kv.order ? { order: kv.order } : {}) });
       const key = kv.keys[kv.keys.length - 1]!;
       if (header) header.values++;
-      if (kv.value === "") header = { key, indent, values: 0 };
+      // a list item's value comes beside it or on the lines below, never as a section
+      if (kv.value === "" && !kv.listItem) header = { key, indent, values: 0 };
       last = kv.value === "" && !kv.listItem ? undefined : { key, indent, section, ...(kv.listItem ? { listItem: { from, continued: false } } : {}) };
     } else if (last && indent > last.indent) {
       // continuation of a value: .pl name servers, multi-line addresses. After a list-letter
