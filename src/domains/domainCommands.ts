@@ -45,8 +45,9 @@ export class DomainCommands {
   ) {}
 
   async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: GlobalPosition | null }> {
-    // Derived from the Idempotency-Key, if any: a retry adds the same domain, not another.
-    const domainId = newEntityId(ctx, "domain");
+    // Derived from the Idempotency-Key, if any: a retry adds the same domain, not another. The
+    // hostname and port are part of it, as one request may add many (POST /domains/bulk).
+    const domainId = newEntityId(ctx, `domain ${input.hostname}:${input.port}`);
     const now = this.clock.now();
     const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now);
     let added;
