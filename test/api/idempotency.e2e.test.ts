@@ -43,6 +43,19 @@ describe("Idempotency-Key on writes (e2e)", () => {
     expect((await hostnames()).filter((h) => h === "once.example.com")).to.have.length(1);
   });
 
+  it("POST /domains/bulk: one key adds every row, each its own domain, once", async () => {
+    const key = randomUUID();
+    const body = { domains: [{ hostname: "bulk-a.example.com" }, { hostname: "bulk-b.example.com" }, { hostname: "bulk-c.example.com" }] };
+    const first = await keyed("POST", "/domains/bulk", body, key);
+    expect(first.status, JSON.stringify(first.body)).to.equal(200);
+    const ids = (first.body.results as { id: string }[]).map((r) => r.id);
+    expect(new Set(ids).size).to.equal(3);
+    await loseAnswer(key);
+    const retry = await keyed("POST", "/domains/bulk", body, key);
+    expect((retry.body.results as { id: string; status: number }[]).map((r) => r.id)).to.deep.equal(ids);
+    expect((await hostnames()).filter((h) => h.startsWith("bulk-"))).to.have.length(3);
+  });
+
   it("stores an error outcome too: a retry of a 409 is the same 409", async () => {
     await keyed("POST", "/domains", { hostname: "taken.example.com" }, randomUUID());
     const key = randomUUID();
