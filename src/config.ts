@@ -87,7 +87,7 @@ const envSchema = z.object({
   /** API key those CLI commands use (or --key). */
   SSLTRACKR_API_KEY: z.string().optional(),
   /** Bearer token Prometheus sends to GET /metrics; unset: /metrics is off (404). */
-  SSLTRACKR_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  SSLTRACKR_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain white space").optional(),
   /** Domains with per-domain gauges on /metrics (the soonest to expire first); 0: none. */
   SSLTRACKR_METRICS_MAX_DOMAINS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   // OpenTelemetry: the SDK reads these (and the other standard OTEL_* variables) itself;
