@@ -292,3 +292,15 @@ export type SslCheckFailed = z.infer<typeof sslCheckFailedSchema>;
 
 export const sslCheckResultSchema = z.discriminatedUnion("outcome", [sslCheckOkSchema, sslCheckFailedSchema]);
 export type SslCheckResult = z.infer<typeof sslCheckResultSchema>;
+
+/**
+ * A successful result as stored before served certificates were kept (SslChecked v1): the new
+ * facts were not recorded, so they read as null. Used by the event upcaster and for read-model
+ * rows projected from v1 events. Leaves a current result unchanged.
+ */
+export function upcastSslCheckOkV1(result: Record<string, unknown>): Record<string, unknown> {
+  const withNulls = (r: Record<string, unknown>) =>
+    r["outcome"] !== "ok" || "served_certificates" in r ? r : { ...r, served_certificates: null, chain_issues: null, certification_path: null };
+  const endpoints = Array.isArray(result["endpoints"]) ? (result["endpoints"] as Record<string, unknown>[]).map(withNulls) : result["endpoints"];
+  return { ...withNulls(result), endpoints };
+}
