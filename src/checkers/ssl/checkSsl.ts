@@ -1,10 +1,9 @@
 // Entry point: resolve the target (SSRF guard included), check each address, and report the
 // worst one at the top level. No environment, database or HTTP server here: callers pass options.
 import net from "node:net";
-import tls from "node:tls";
 import { normalizeHostname, resolveTarget, TargetError, type LookupFn } from "../../infrastructure/network/targets.js";
 import { checkEndpoint } from "./endpoint.js";
-import { trustStoreFromPem, type TrustStore } from "./pathBuilding.js";
+import { checkTrust } from "./trust.js";
 import { GRADES, type EndpointFailed, type EndpointOk, type EndpointResult, type SslCheckResult } from "./result.js";
 
 export interface SslCheckTarget {
@@ -37,24 +36,6 @@ export interface SslCheckOptions {
 
 const DEFAULT_PORT = 443;
 const DEFAULT_MAX_ADDRESSES = 4;
-
-interface Trust {
-  ca: string[];
-  store: TrustStore;
-}
-const NO_EXTRA: string[] = [];
-const trustCache = new WeakMap<string[], Trust>();
-
-/** Parsing ~150 roots takes a while: once per extraCa array. */
-function trustOf(extraCa: string[] = NO_EXTRA): Trust {
-  let trust = trustCache.get(extraCa);
-  if (!trust) {
-    const ca = [...tls.rootCertificates, ...extraCa];
-    trust = { ca, store: trustStoreFromPem(ca) };
-    trustCache.set(extraCa, trust);
-  }
-  return trust;
-}
 
 const gradeRank = (e: EndpointOk) => GRADES.indexOf(e.grade);
 
@@ -97,7 +78,7 @@ export async function checkSsl(target: SslCheckTarget, options: SslCheckOptions)
     if (!(err instanceof TargetError)) throw err;
     return { outcome: "failed", ...base, reason: err.reason, message: err.message, endpoints: [] };
   }
-  const { ca, store } = trustOf(options.extraCa);
+  const { ca, store } = checkTrust(options.extraCa);
   // SNI carries names only (RFC 6066); an IP-literal target is checked without it.
   const servername = net.isIP(base.hostname) ? undefined : base.hostname;
   const selected = addresses.slice(0, options.maxAddresses ?? DEFAULT_MAX_ADDRESSES);

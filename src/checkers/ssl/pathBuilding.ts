@@ -56,7 +56,11 @@ function sameEntity(a: X509Certificate, b: X509Certificate): boolean {
 
 /** `issuer` issued `cert`: names (and key identifiers, key usage) match and the signature verifies. */
 function issued(issuer: X509Certificate, cert: X509Certificate): boolean {
-  return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    return false; // a key OpenSSL cannot use for this signature: not the issuer
+  }
 }
 
 function anchorFor(cert: X509Certificate, trust: TrustStore): X509Certificate | undefined {

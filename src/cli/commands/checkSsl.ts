@@ -43,6 +43,8 @@ function describe(r: SslCheckOk): string {
     ["valid", `${r.valid_from} to ${r.valid_to} (${r.days_remaining} days left)`],
     ["expires first", `${r.earliest_expiry.subject} on ${r.earliest_expiry.valid_to} (${r.earliest_expiry.days_remaining} days, ${r.earliest_expiry.ip_address})`],
     ["chain", chain],
+    ["path", r.chain.map((c) => c.subject).join(" <- ")],
+    ["sent", r.served_certificates ? `${r.served_certificates.length} certificate(s); ${r.chain_issues?.map((i) => i.code).join(", ") || "no issues"}` : "-"],
     ["names", r.sans.join(", ") || "-"],
     ["serial", r.serial_number],
     ["sha256", r.fingerprint_sha256],
