@@ -172,6 +172,7 @@ describe("ssltrackr commands and the configuration (e2e)", function () {
       ["history", "00000000-0000-4000-8000-000000000000"],
       ["check-ssl", "example.com"],
       ["check-whois", "example.com"],
+      ["domains", "export", "--key", "ssa_unused"],
     ];
     for (const args of commands) {
       it(`${args.slice(0, 2).join(" ")}: refuses an invalid setting from the shared config module (exit 2, the variable named)`, async () => {
