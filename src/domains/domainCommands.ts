@@ -86,14 +86,17 @@ export class DomainCommands {
   }
 
   /**
-   * Reserves hostname:port for a domain that is being created. Most hostnames are free, so it
-   * tries before looking at the holder; only a refusal makes it find out whether the holder is
-   * gone (then it decides again with what it found).
+   * Reserves hostname:port for a domain that is being created. Most hostnames were never
+   * reserved, so it first appends as if the reservation stream were new, without reading it
+   * (a stream that exists makes the handler read it and decide again); only a refusal makes
+   * it find out whether the holder is gone (then it decides again with what it found).
    */
   private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx), {
+        newStream: true,
+      });
       return result.position;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;

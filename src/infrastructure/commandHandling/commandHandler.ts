@@ -32,9 +32,9 @@ const MAX_ATTEMPTS = 5;
 
 export interface HandleOptions {
   /**
-   * The stream is new (its name holds a fresh id): decide on the initial state without
-   * reading it. If it exists after all, the append fails on no_stream and the next attempt
-   * reads it as usual.
+   * The stream is new, or most likely so (its name holds a fresh id, or names something rarely
+   * written twice): decide on the initial state without reading it. If it exists after all,
+   * the append fails on no_stream and the next attempt reads it as usual.
    */
   readonly newStream?: boolean;
 }
