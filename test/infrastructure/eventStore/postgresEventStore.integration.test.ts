@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
+import { AppendNotifier } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { describeEventStoreContract, readAllEventually } from "./eventStore.contract.js";
@@ -139,5 +140,38 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
     clearTimeout(timeout);
     expect(seen.size).to.equal(16 * perWriter);
     expect(duplicates).to.equal(0);
+  });
+});
+
+describe("PostgreSQL event store: wake-ups across processes", () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => db.drop());
+
+  it("wakes another process's subscribers through NOTIFY, and not its own a second time", async () => {
+    const channel = "test_appended";
+    const [own, other] = [new AppendNotifier(db.pool, db.url, channel), new AppendNotifier(db.pool, db.url, channel)];
+    const signal = new AbortController().signal;
+    try {
+      const [ownSubscriber, otherSubscriber] = [own.subscribe(signal), other.subscribe(signal)];
+      await new Promise((r) => setTimeout(r, 300)); // both LISTEN connections up
+      const otherWoken = otherSubscriber.next();
+      own.appended();
+      // Armed after the local wake-up: only this process's own NOTIFY could still wake it.
+      const ownWoken = ownSubscriber.next();
+      const timed = async (w: { wait(ms: number): Promise<void> }, ms: number) => {
+        const t = performance.now();
+        await w.wait(ms);
+        return performance.now() - t;
+      };
+      const [ownMs, otherMs] = await Promise.all([timed(ownWoken, 400), timed(otherWoken, 5000)]);
+      expect(otherMs).to.be.below(300);
+      expect(ownMs).to.be.at.least(390);
+    } finally {
+      await own.close();
+      await other.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // latency. Local subscribers are woken directly; other processes through LISTEN/NOTIFY,
 // sent outside the append transaction and coalesced, because a NOTIFY inside every append
 // would serialise all committing transactions on PostgreSQL's notify-queue lock.
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 
 export interface Wakeup {
@@ -17,6 +18,8 @@ export class AppendNotifier {
   private listener: pg.Client | undefined;
   private closed = false;
   private subscribers = 0;
+  /** Sent as the payload, so this process ignores its own notices (it woke its subscribers already). */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -31,7 +34,7 @@ export class AppendNotifier {
     setImmediate(() => {
       this.notifyScheduled = false;
       // Best effort: a lost NOTIFY costs other processes one poll interval, nothing more.
-      this.pool.query("select pg_notify($1, '')", [this.channel]).catch(() => undefined);
+      this.pool.query("select pg_notify($1, $2)", [this.channel, this.origin]).catch(() => undefined);
     });
   }
 
@@ -91,7 +94,9 @@ export class AppendNotifier {
       if (!this.closed && this.subscribers > 0) setTimeout(() => this.ensureListener(), 1000).unref();
     };
     client.on("error", retry);
-    client.on("notification", () => this.wake());
+    client.on("notification", (n) => {
+      if (n.payload !== this.origin) this.wake();
+    });
     client
       .connect()
       .then(() => client.query(`listen "${this.channel}"`))
