@@ -63,6 +63,7 @@ export class ApiKeyQueries {
 
   async list(userId: string, page: number, perPage: number) {
     return paginate(
+      this.knex,
       this.knex("api_keys").where({ user_id: userId }).whereNull("revoked_at"),
       page,
       perPage,
