@@ -86,6 +86,11 @@ export class DomainCommands {
   }
 
   /**
+   * Reservations are appended without waiting for the WAL flush: each is followed by the
+   * domain's own append, flushed, before anything is acknowledged, and the log is flushed in
+   * order (a crash in between loses only an unacknowledged reservation, as if the request had
+   * failed before it). One disk flush less per create.
+   *
    * Reserves hostname:port for a domain that is being created. Most hostnames were never
    * reserved, so it first appends as if the reservation stream were new, without reading it
    * (a stream that exists makes the handler read it and decide again); only a refusal makes
@@ -96,6 +101,7 @@ export class DomainCommands {
     try {
       const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx), {
         newStream: true,
+        deferFlush: true,
       });
       return result.position;
     } catch (err) {
@@ -118,7 +124,9 @@ export class DomainCommands {
         ? { domainId: state.domainId, status: await this.holderStatus(state.domainId, hostname, port) }
         : undefined;
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx), {
+        deferFlush: true,
+      });
       return result.position;
     } catch (err) {
       if (err instanceof ConflictError) throw new ConflictError(ALREADY_MONITORED);

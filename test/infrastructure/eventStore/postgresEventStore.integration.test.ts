@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { expect } from "chai";
 import { AppendNotifier } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
@@ -140,6 +141,33 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
     clearTimeout(timeout);
     expect(seen.size).to.equal(16 * perWriter);
     expect(duplicates).to.equal(0);
+  });
+});
+
+describe("PostgreSQL event store: appends with a deferred WAL flush", () => {
+  let db: TestDatabase;
+  let single: pg.Pool;
+  let store: PostgresEventStore;
+  before(async () => {
+    db = await createTestDatabase();
+    // One connection: the setting would leak into the next statement on it if it outlived its transaction.
+    single = new pg.Pool({ connectionString: db.url, max: 1 });
+    store = await PostgresEventStore.connect(single, db.url);
+  });
+  after(async () => {
+    await store.close();
+    await single.end();
+    await db.drop();
+  });
+
+  it("commits the events (in order, readable at once) and leaves later appends on the connection flushed", async () => {
+    const stream = `s-${randomUUID()}`;
+    const first = await store.appendToStream(stream, [{ id: randomUUID(), type: "Deferred", data: {} }], { expectedRevision: "no_stream", deferFlush: true });
+    const second = await store.appendToStream(stream, [{ id: randomUUID(), type: "Flushed", data: {} }], { expectedRevision: first.nextExpectedRevision });
+    expect((await store.readStream(stream)).map((e) => e.type)).to.deep.equal(["Deferred", "Flushed"]);
+    expect(second.nextExpectedRevision).to.equal(1n);
+    const { rows } = await single.query<{ synchronous_commit: string }>("show synchronous_commit");
+    expect(rows[0]!.synchronous_commit).to.equal("on");
   });
 });
 
