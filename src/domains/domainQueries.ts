@@ -52,16 +52,16 @@ export class DomainQueries {
     private readonly knex: Knex,
     private readonly clock: Clock,
   ) {
-    this.listTemplates = new QueryTemplates(knex);
+    this.templates = new QueryTemplates(knex);
   }
 
-  /** Pages of every sort, order and filter, each built once (see QueryTemplate). */
-  private readonly listTemplates: QueryTemplates;
+  /** The statements of every shape (sort, order, filter; one domain), each built once (see QueryTemplate). */
+  private readonly templates: QueryTemplates;
 
   async list(userId: string, q: ListDomainsQuery) {
     const now = this.clock.now();
     const shape = `${q.sort}:${q.order}:${q.status}:${q.search ? "search" : ""}`;
-    const template = this.listTemplates.get(shape, (p) => {
+    const template = this.templates.get(shape, (p) => {
       const status = statusSql(this.knex, p.value("now"));
       const base = this.knex(DOMAINS_TABLE).where({ user_id: p.value("userId") }).whereNull("deleted_at");
       if (q.search) base.andWhere("hostname", "like", p.value("hostnameLike"));
@@ -107,11 +107,13 @@ export class DomainQueries {
 
   async get(userId: string, domainId: string) {
     const now = this.clock.now();
-    const row = (await this.knex(DOMAINS_TABLE)
-      .select("*", this.knex.raw("(?) as status", [statusSql(this.knex, now)]))
-      .where({ id: domainId, user_id: userId })
-      .whereNull("deleted_at")
-      .first()) as DomainRow | undefined;
+    const template = this.templates.get("get", (p) =>
+      this.knex(DOMAINS_TABLE)
+        .select("*", this.knex.raw("(?) as status", [statusSql(this.knex, p.value("now"))]))
+        .where({ id: p.value("domainId"), user_id: p.value("userId") })
+        .whereNull("deleted_at"),
+    );
+    const [row] = await template.run<DomainRow>({ now: now.toISOString(), domainId, userId });
     return row ? this.detail(row, now) : null;
   }
 
