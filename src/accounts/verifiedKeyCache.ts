@@ -29,7 +29,13 @@ export async function ensureAccountsChangeNotification(knex: Knex): Promise<void
         perform pg_notify('${ACCOUNTS_CHANGED_CHANNEL}', '');
         return null;
       end $$`);
-    await trx.raw(`create or replace trigger ${ACCOUNTS_CHANGED_CHANNEL} after update on ${CHECKPOINTS_TABLE}
+    // Creating a trigger locks the table against the projectors' commits: only when missing.
+    const { rows } = await trx.raw<{ rows: unknown[] }>(`select 1 from pg_trigger where tgname = ? and tgrelid = ?::regclass`, [
+      ACCOUNTS_CHANGED_CHANNEL,
+      CHECKPOINTS_TABLE,
+    ]);
+    if (rows.length > 0) return;
+    await trx.raw(`create trigger ${ACCOUNTS_CHANGED_CHANNEL} after update on ${CHECKPOINTS_TABLE}
       for each row when (new.name = '${ACCOUNTS_PROJECTION}') execute function ${ACCOUNTS_CHANGED_CHANNEL}()`);
   });
 }
