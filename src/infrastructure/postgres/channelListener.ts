@@ -5,9 +5,9 @@ import pg from "pg";
 
 export interface ChannelEvents {
   /** LISTEN is in effect: every NOTIFY committed from now on will arrive. */
-  onListening(): void;
+  onListening?(): void;
   /** The connection is gone (or never came): notifications may be missed until onListening. */
-  onDeaf(): void;
+  onDeaf?(): void;
   onNotification(payload: string | undefined): void;
 }
 
@@ -34,7 +34,7 @@ export class ChannelListener {
     clearTimeout(this.retry);
     const client = this.client;
     this.client = undefined;
-    this.events.onDeaf();
+    this.events.onDeaf?.();
     await client?.end().catch(() => undefined);
   }
 
@@ -46,7 +46,7 @@ export class ChannelListener {
     const onLost = () => {
       if (lost) return;
       lost = true;
-      this.events.onDeaf();
+      this.events.onDeaf?.();
       client.end().catch(() => undefined);
       if (this.client === client) this.client = undefined;
       if (!this.stopped) this.retry = setTimeout(() => void this.connect(), RECONNECT_MS).unref();
@@ -59,7 +59,7 @@ export class ChannelListener {
     try {
       await client.connect();
       await client.query(`listen "${this.channel.replaceAll('"', '""')}"`);
-      if (!lost && !this.stopped) this.events.onListening();
+      if (!lost && !this.stopped) this.events.onListening?.();
     } catch {
       onLost();
     }

@@ -3,7 +3,8 @@
 // sent outside the append transaction and coalesced, because a NOTIFY inside every append
 // would serialise all committing transactions on PostgreSQL's notify-queue lock.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
+import { ChannelListener } from "../../postgres/channelListener.js";
 
 export interface Wakeup {
   /** Resolves when an append happened after this wakeup was armed, on timeout or abort. */
@@ -14,10 +15,9 @@ export class AppendNotifier {
   private generation = 0;
   private readonly waiting = new Set<() => void>();
   private notifyScheduled = false;
-  /** The LISTEN connection, from the moment it starts connecting. */
-  private listener: pg.Client | undefined;
+  /** The LISTEN connection (reconnecting), from the first subscriber on. */
+  private listener: ChannelListener | undefined;
   private closed = false;
-  private subscribers = 0;
   /** Sent as the payload, so this process ignores its own notices (it woke its subscribers already). */
   private readonly origin = randomUUID();
 
@@ -39,13 +39,10 @@ export class AppendNotifier {
   }
 
   subscribe(signal: AbortSignal): { next(): Wakeup; close(): void } {
-    this.subscribers++;
     this.ensureListener();
     return {
       next: () => this.arm(signal),
-      close: () => {
-        this.subscribers--;
-      },
+      close: () => undefined,
     };
   }
 
@@ -54,7 +51,7 @@ export class AppendNotifier {
     this.wake();
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await listener?.stop();
   }
 
   private arm(signal: AbortSignal): Wakeup {
@@ -83,23 +80,11 @@ export class AppendNotifier {
 
   private ensureListener(): void {
     if (this.listener || this.closed) return;
-    const client = new pg.Client({ connectionString: this.connectionString });
-    this.listener = client;
-    let failed = false;
-    const retry = () => {
-      if (failed) return;
-      failed = true;
-      if (this.listener === client) this.listener = undefined;
-      client.end().catch(() => undefined);
-      if (!this.closed && this.subscribers > 0) setTimeout(() => this.ensureListener(), 1000).unref();
-    };
-    client.on("error", retry);
-    client.on("notification", (n) => {
-      if (n.payload !== this.origin) this.wake();
+    this.listener = new ChannelListener(this.connectionString, this.channel, {
+      onNotification: (payload) => {
+        if (payload !== this.origin) this.wake();
+      },
     });
-    client
-      .connect()
-      .then(() => client.query(`listen "${this.channel}"`))
-      .catch(retry);
+    void this.listener.start();
   }
 }
