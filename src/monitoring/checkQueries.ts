@@ -82,6 +82,7 @@ export class CheckQueries {
 
   async history(domainId: string, kind: CheckKind, page: number, perPage: number) {
     return paginate(
+      this.knex,
       this.knex(tableOf(kind)).where({ domain_id: domainId }),
       page,
       perPage,
