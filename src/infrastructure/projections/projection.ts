@@ -46,7 +46,9 @@ function decode<E extends { type: string; data: unknown }>(codec: EventCodec<E>,
   let byCodec = decodedOnce.get(recorded);
   if (!byCodec) decodedOnce.set(recorded, (byCodec = new Map()));
   const key = codec as unknown as EventCodec<never>;
-  if (!byCodec.has(key)) byCodec.set(key, codec.decode(recorded));
+  // Upcast without validating: the log holds what this service's deciders wrote (issue 12:
+  // validating every stored SSL result again cost more than projecting it).
+  if (!byCodec.has(key)) byCodec.set(key, codec.upcast(recorded));
   return byCodec.get(key) as E | null;
 }
 

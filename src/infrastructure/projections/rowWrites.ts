@@ -1,14 +1,15 @@
 // Set-based writes for projections on the batch contract: a batch is folded into rows in
 // memory (RowChanges, pure), then written with one statement per table whatever its size.
 // Rows travel as one JSON parameter typed by the table's own row type
-// (json_populate_recordset), so there is no parameter limit and no per-column cast. Table
+// (jsonb_populate_recordset), so there is no parameter limit and no per-column cast. Table
 // names are unqualified: the transaction's search_path picks the live or the shadow copy.
 import type { Knex } from "knex";
 
 export type Row = Record<string, unknown>;
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const json = (rows: readonly Row[]) => JSON.stringify(rows, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+/** Rows hold JSON values only (folds write revisions as strings): no replacer, which would cost a call per key. */
+const json = (rows: readonly Row[]) => JSON.stringify(rows);
 const columnsOf = (rows: readonly Row[]) => [...new Set(rows.flatMap((r) => Object.keys(r)))];
 
 export interface InsertOptions {
@@ -33,7 +34,7 @@ export async function insertRows(trx: Knex.Transaction, table: string, rows: rea
     const newer = options.onConflict === "replace" ? "" : options.onConflict.newerBy;
     conflict = `on conflict (${key}) do update set ${set.join(", ")}${newer ? ` where ${ident(table)}.${ident(newer)} < excluded.${ident(newer)}` : ""}`;
   }
-  await trx.raw(`insert into ${ident(table)} (${list}) select ${list} from json_populate_recordset(null::${ident(table)}, ?::json) ${conflict}`, [json(rows)]);
+  await trx.raw(`insert into ${ident(table)} (${list}) select ${list} from jsonb_populate_recordset(null::${ident(table)}, ?::jsonb) ${conflict}`, [json(rows)]);
 }
 
 /**
@@ -52,10 +53,10 @@ export async function patchRows(
   const columns = columnsOf(patches).filter((c) => c !== key);
   if (columns.length === 0) return;
   const t = ident(table);
-  const patched = (column: string) => `(json_populate_record(null::${t}, p.v)).${ident(column)}`;
+  const patched = (column: string) => `(jsonb_populate_record(null::${t}, p.v)).${ident(column)}`;
   await trx.raw(
-    `update ${t} as t set (${columns.map(ident).join(", ")}) = (select ${columns.map((c) => `r.${ident(c)}`).join(", ")} from json_populate_record(t, p.v) r)
-     from json_array_elements(?::json) as p(v)
+    `update ${t} as t set (${columns.map(ident).join(", ")}) = (select ${columns.map((c) => `r.${ident(c)}`).join(", ")} from jsonb_populate_record(t, p.v) r)
+     from jsonb_array_elements(?::jsonb) as p(v)
      where t.${ident(key)} = ${patched(key)}${options.newerBy ? ` and t.${ident(options.newerBy)} < ${patched(options.newerBy)}` : ""}`,
     [json(patches)],
   );

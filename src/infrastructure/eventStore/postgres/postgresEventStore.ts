@@ -149,19 +149,24 @@ export class PostgresEventStore implements EventStore {
   private async readPage({ after, maxCount, eventTypes }: ReadAllOptions): Promise<{ events: RecordedEvent[]; considered: GlobalPosition | null }> {
     // Only transactions older than every running one are final: reading below the
     // snapshot's xmin means a transaction that commits later can never land behind us. The
-    // horizon comes back with the page, even an empty one.
+    // horizon comes back with the page, even an empty one. The page's positions are chosen
+    // first and its rows fetched by key after, so a plan that sorts sorts keys, not data.
     const { rows } = await this.pool.query<EventRow & { horizon: string }>(
       `select h.horizon::text as horizon, e.* from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
        left join lateral (
-         select ${COLUMNS} from ${this.schema}.events
-         where (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
-           ${eventTypes ? "and event_type = any($4::text[])" : ""}
-         order by events.transaction_id, events.position
-         limit $3
+         select ${COLUMNS} from ${this.schema}.events where position = any(array(
+           select position from ${this.schema}.events
+           where (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
+             ${eventTypes ? "and event_type = any($4::text[])" : ""}
+           order by events.transaction_id, events.position
+           limit $3))
        ) e on true`,
       [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), maxCount, ...(eventTypes ? [eventTypes] : [])],
     );
-    const events = rows.filter((r) => r.event_id !== null).map(toRecorded);
+    const events = rows
+      .filter((r) => r.event_id !== null)
+      .map(toRecorded)
+      .sort((a, b) => comparePositions(a.position, b.position));
     const last = events.at(-1)?.position ?? null;
     if (!eventTypes || events.length === maxCount) return { events, considered: last };
     // Every event of a transaction below the horizon has been looked at; those are final, so
