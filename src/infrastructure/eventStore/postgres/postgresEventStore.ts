@@ -154,12 +154,7 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.pool.query<EventRow & { horizon: string }>(
       `select h.horizon::text as horizon, e.* from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
        left join lateral (
-         select ${COLUMNS} from ${this.schema}.events where position = any(array(
-           select position from ${this.schema}.events
-           where (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
-             ${eventTypes ? "and event_type = any($4::text[])" : ""}
-           order by events.transaction_id, events.position
-           limit $3))
+         select ${COLUMNS} from ${this.schema}.events where position = any(array(${eventTypes ? this.typedPage() : this.page()}))
        ) e on true`,
       [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), maxCount, ...(eventTypes ? [eventTypes] : [])],
     );
@@ -179,6 +174,22 @@ export class PostgresEventStore implements EventStore {
     );
     const row = newest[0];
     return { events, considered: row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) } : last };
+  }
+
+  /** Positions of the next $3 events after ($1, $2) below the horizon h.horizon. */
+  private page(): string {
+    return `select position from ${this.schema}.events
+      where (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
+      order by events.transaction_id, events.position limit $3`;
+  }
+
+  /** The same for the types in $4: a range of events_type_order per type, merged. */
+  private typedPage(): string {
+    return `select p.position from unnest($4::text[]) as t(type) cross join lateral (
+        select transaction_id, position from ${this.schema}.events
+        where event_type = t.type and (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
+        order by events.transaction_id, events.position limit $3) p
+      order by p.transaction_id, p.position limit $3`;
   }
 
   async *subscribeToAll({ after, signal, eventTypes, pageSize }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
@@ -235,10 +246,15 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition({ eventTypes }: EventTypeFilter = {}): Promise<GlobalPosition | null> {
+    // Per type, the newest on events_type_order; the newest of those.
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(
-      `select transaction_id::text, position from ${this.schema}.events
-       ${eventTypes ? "where event_type = any($1::text[])" : ""}
-       order by events.transaction_id desc, events.position desc limit 1`,
+      eventTypes
+        ? `select h.transaction_id::text, h.position from unnest($1::text[]) as t(type) cross join lateral (
+             select transaction_id, position from ${this.schema}.events where event_type = t.type
+             order by events.transaction_id desc, events.position desc limit 1) h
+           order by h.transaction_id desc, h.position desc limit 1`
+        : `select transaction_id::text, position from ${this.schema}.events
+           order by events.transaction_id desc, events.position desc limit 1`,
       eventTypes ? [eventTypes] : [],
     );
     const row = rows[0];
