@@ -5,11 +5,8 @@ import { ConflictError, SecretShownOnceError } from "../shared/errors.js";
 import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
-import {
-  WrongExpectedVersionError,
-  type EventStore,
-  type GlobalPosition,
-} from "../infrastructure/eventStore/eventStore.js";
+import { WrongExpectedVersionError, type EventStore } from "../infrastructure/eventStore/eventStore.js";
+import type { Written } from "../infrastructure/commandHandling/written.js";
 import { accountDecider, type AccountCommand, type AccountState } from "./accountDecider.js";
 import { generateApiKey } from "./apiKeySecret.js";
 import type { Actor } from "./actor.js";
@@ -85,7 +82,7 @@ export class AccountCommands {
     return { keyId, key: secret.key, created: created.data, position: result.position };
   }
 
-  async revokeApiKey(ctx: RequestContext, actor: Actor, keyId: string): Promise<GlobalPosition | null> {
+  async revokeApiKey(ctx: RequestContext, actor: Actor, keyId: string): Promise<Written | null> {
     const result = await this.handler.handle(
       userStreamName(actor.userId),
       accountStream,

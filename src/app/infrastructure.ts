@@ -13,6 +13,7 @@ import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
 import { ensureIdempotencyTable } from "../infrastructure/http/idempotency.js";
 import { ensureCheckClaimsTable } from "../monitoring/checkClaims.js";
+import { ensureAccountsChangeNotification } from "../accounts/verifiedKeyCache.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
 
@@ -59,6 +60,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   await ensureRateLimitTable(knex);
   await ensureIdempotencyTable(knex);
   await ensureCheckClaimsTable(knex);
+  await ensureAccountsChangeNotification(knex);
   const snapshots = await PostgresSnapshotStore.create(pool);
   return {
     databaseUrl,

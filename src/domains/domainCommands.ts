@@ -5,7 +5,7 @@ import { ConflictError, UnavailableError } from "../shared/errors.js";
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
-import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
 import type { DomainFields } from "./domainDecider.js";
 import { domainStream } from "./domainStream.js";
 import { domainStreamName } from "./events.js";
@@ -35,8 +35,6 @@ const reservationMetadata = (ctx: RequestContext) => {
   return metadata;
 };
 
-const latest = (...positions: (GlobalPosition | null)[]): GlobalPosition | null =>
-  positions.reduce<GlobalPosition | null>((a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b), null);
 
 export class DomainCommands {
   constructor(
@@ -44,7 +42,7 @@ export class DomainCommands {
     private readonly clock: Clock,
   ) {}
 
-  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: GlobalPosition | null }> {
+  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: Written | null }> {
     // Derived from the Idempotency-Key, if any: a retry adds the same domain, not another. The
     // hostname and port are part of it, as one request may add many (POST /domains/bulk).
     const domainId = newEntityId(ctx, `domain ${input.hostname}:${input.port}`);
@@ -66,10 +64,10 @@ export class DomainCommands {
       if (!(err instanceof UnavailableError)) await this.release(ctx, input.hostname, input.port, domainId, now).catch(() => undefined);
       throw err;
     }
-    return { domainId, position: latest(reserved, added.position) };
+    return { domainId, position: combineWritten(reserved, added.position) };
   }
 
-  async update(ctx: RequestContext & { userId: string }, domainId: string, changes: Partial<DomainFields>): Promise<GlobalPosition | null> {
+  async update(ctx: RequestContext & { userId: string }, domainId: string, changes: Partial<DomainFields>): Promise<Written | null> {
     const now = this.clock.now();
     const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
     const current = state.domain.status === "monitored" && state.domain.userId === ctx.userId ? state.domain : null;
@@ -91,10 +89,10 @@ export class DomainCommands {
     // Once moved, the new reservation must stay even if releasing the old one fails; a
     // reservation left behind is reclaimed later (holder "moved").
     const released = moves ? await this.release(ctx, current.hostname, current.port, domainId, now) : null;
-    return latest(reserved, result.position, released);
+    return combineWritten(reserved, result.position, released);
   }
 
-  async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<GlobalPosition | null> {
+  async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<Written | null> {
     const now = this.clock.now();
     const result = await this.handler.handle(
       domainStreamName(domainId),
@@ -104,18 +102,27 @@ export class DomainCommands {
     );
     const removed = result.state.domain.status === "removed" ? result.state.domain : null;
     const released = removed ? await this.release(ctx, removed.hostname, removed.port, domainId, now) : null;
-    return latest(result.position, released);
+    return combineWritten(result.position, released);
   }
 
   /**
-   * Reserves hostname:port for a domain that is being created. Most hostnames are free, so it
-   * tries before looking at the holder; only a refusal makes it find out whether the holder is
-   * gone (then it decides again with what it found).
+   * Reservations are appended without waiting for the WAL flush: each is followed by the
+   * domain's own append, flushed, before anything is acknowledged, and the log is flushed in
+   * order (a crash in between loses only an unacknowledged reservation, as if the request had
+   * failed before it). One disk flush less per create.
+   *
+   * Reserves hostname:port for a domain that is being created. Most hostnames were never
+   * reserved, so it first appends as if the reservation stream were new, without reading it
+   * (a stream that exists makes the handler read it and decide again); only a refusal makes
+   * it find out whether the holder is gone (then it decides again with what it found).
    */
   private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, reservationMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, reservationMetadata(ctx), {
+        newStream: true,
+        deferFlush: true,
+      });
       return result.position;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
@@ -137,7 +144,9 @@ export class DomainCommands {
         ? { domainId: state.domainId, status: await this.holderStatus(state.domainId, hostname, port) }
         : undefined;
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, reservationMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, reservationMetadata(ctx), {
+        deferFlush: true,
+      });
       return result.position;
     } catch (err) {
       if (err instanceof ConflictError) throw new ConflictError(ALREADY_MONITORED);

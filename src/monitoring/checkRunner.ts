@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { eventMetadata } from "../infrastructure/commandHandling/requestContext.js";
-import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
 import type { SslCheckResult } from "../checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
 import { domainStream, type DomainStreamCommand } from "../domains/domainStream.js";
@@ -24,7 +24,7 @@ export interface CheckOutcome {
   readonly whois?: RegistrationCheckResult;
   /** Kinds skipped because another process is checking them right now. */
   readonly busy: CheckKind[];
-  readonly position: GlobalPosition | null;
+  readonly position: Written | null;
 }
 
 /** Runs one checker in a span and records its duration and outcome. */
@@ -74,14 +74,13 @@ export class CheckRunner {
       const metadata = eventMetadata({ ...ctx, userId: ctx.userId ?? domain.userId });
       const record = (command: DomainStreamCommand) =>
         this.handler.handle(domainStreamName(domainId), domainStream, command, metadata);
-      let position: GlobalPosition | null = null;
+      let position: Written | null = null;
       const base = { trigger, settings, now: this.clock.now() };
       for (const recorded of [
         ssl && (await record({ type: "RecordSslCheck", checkId: randomUUID(), result: ssl, ...base })),
         whois && (await record({ type: "RecordWhoisCheck", checkId: randomUUID(), result: whois, ...base })),
       ]) {
-        const p = recorded?.position ?? null;
-        if (p && (!position || comparePositions(p, position) > 0)) position = p;
+        position = combineWritten(position, recorded?.position);
       }
       return {
         ...(ssl ? { ssl } : {}),

@@ -370,7 +370,7 @@ describe("analytics read models (integration)", function () {
     await t.server.infra.knex.transaction(async (trx) => {
       // As the runner does: handlers name tables unqualified.
       await trx.raw("select set_config('search_path', ?, true)", [liveTarget(analyticsProjection).searchPath]);
-      for (const event of events) await analyticsProjection.apply(trx, event);
+      await analyticsProjection.applyBatch(trx, events);
     });
     expect(await snapshot()).to.deep.equal(live);
   });

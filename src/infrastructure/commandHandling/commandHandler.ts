@@ -8,10 +8,10 @@ import {
   WrongExpectedVersionError,
   type EventMetadata,
   type EventStore,
-  type GlobalPosition,
 } from "../eventStore/eventStore.js";
 import { fold, type Decider } from "./decider.js";
 import { eventIdsFor } from "./idempotentIds.js";
+import { written, type Written } from "./written.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 import { currentTraceContext, withSpan } from "../telemetry/tracing.js";
 
@@ -25,19 +25,21 @@ export interface StreamDefinition<Command, Event extends { type: string; data: u
 export interface CommandResult<Event, State> {
   readonly events: Event[];
   readonly state: State;
-  /** Null when the command decided nothing (nothing to wait for). */
-  readonly position: GlobalPosition | null;
+  /** Where the events went and their types (for read-your-writes); null when the command decided nothing. */
+  readonly position: Written | null;
 }
 
 const MAX_ATTEMPTS = 5;
 
 export interface HandleOptions {
   /**
-   * The stream is new (its name holds a fresh id): decide on the initial state without
-   * reading it. If it exists after all, the append fails on no_stream and the next attempt
-   * reads it as usual.
+   * The stream is new, or most likely so (its name holds a fresh id, or names something rarely
+   * written twice): decide on the initial state without reading it. If it exists after all,
+   * the append fails on no_stream and the next attempt reads it as usual.
    */
   readonly newStream?: boolean;
+  /** Append without waiting for the WAL flush (see AppendOptions.deferFlush for when that is safe). */
+  readonly deferFlush?: boolean;
 }
 
 export class CommandHandler {
@@ -74,7 +76,13 @@ export class CommandHandler {
       // events are there under the same ids. Deciding again would act twice, or fail (a
       // second DomainRemoved is a 404), so answer with what the first attempt did.
       const applied = await this.eventStore.findEvent(streamName, idOf(0));
-      if (applied) return { events: [], state: (await this.load(streamName, definition)).state, position: applied.position };
+      if (applied) {
+        // The first attempt's append: the events from there on that carry its ids.
+        const from = await this.eventStore.readStream(streamName, { fromRevision: applied.revision, maxCount: 100 });
+        const ours = from.filter((e, index) => e.id === idOf(index));
+        const { state } = await this.load(streamName, definition);
+        return { events: [], state, position: written(ours.at(-1)?.position ?? applied.position, ours.map((e) => e.type)) };
+      }
     }
     for (let attempt = 1; ; attempt++) {
       const { state, revision, sinceSnapshot } =
@@ -89,11 +97,11 @@ export class CommandHandler {
           this.eventStore.appendToStream(
             streamName,
             events.map((e, index) => definition.codec.encode(e, idOf(index), metadata)),
-            { expectedRevision: revision ?? "no_stream" },
+            { expectedRevision: revision ?? "no_stream", ...(options.deferFlush ? { deferFlush: true } : {}) },
           ),
         );
         this.maybeSnapshot(streamName, definition, newState, appended.nextExpectedRevision, sinceSnapshot + events.length);
-        return { events, state: newState, position: appended.position };
+        return { events, state: newState, position: written(appended.position, events.map((e) => e.type)) };
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
       }

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import schedule from "node-schedule";
 import type { Knex } from "knex";
 import type { Config } from "../../config.js";
-import type { GlobalPosition } from "../../infrastructure/eventStore/eventStore.js";
+import type { Written } from "../../infrastructure/commandHandling/written.js";
 import type { Logger } from "../../infrastructure/logging/logger.js";
 import type { LeaderSession } from "../../infrastructure/postgres/leaderLock.js";
 import type { Clock } from "../../shared/clock.js";
@@ -49,7 +49,7 @@ export interface SchedulerDeps {
   /** This process's leader session: the scheduler's lock is one more on it. */
   readonly leaderSession: LeaderSession;
   readonly runner: Pick<CheckRunner, "run">;
-  readonly projections: { waitFor(position: GlobalPosition): Promise<void> };
+  readonly projections: { waitFor(written: Written): Promise<void> };
   /** This process's identity: the same as its check claims', so status can match them. */
   readonly owner: string;
   readonly clock: Clock;
