@@ -50,7 +50,7 @@ for (const [label, setup] of Object.entries(stores)) {
       const first = await domains.add(ctx, newDomain("retry.example.com"));
       const retry = await domains.add(ctx, newDomain("retry.example.com"));
       expect(retry.domainId).to.equal(first.domainId);
-      expect(retry.position).to.deep.equal(first.position);
+      expect(comparePositions(retry.position!, first.position!)).to.equal(0);
       expect(await types(first.domainId)).to.deep.equal(["DomainAdded"]);
     });
 
