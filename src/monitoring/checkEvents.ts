@@ -52,9 +52,15 @@ export type AlertType = z.infer<typeof alertType>;
 export const alertSeverity = z.enum(["info", "warning", "critical"]);
 export type AlertSeverity = z.infer<typeof alertSeverity>;
 
+/**
+ * v2 added `passedOverKeys`: a check that crosses several expiry thresholds at once raises
+ * one alert, for the tightest, and records the looser ones here as handled. v1 alerts were
+ * raised one per threshold, so they passed nothing over: they are read with `[]`.
+ */
 export const AlertRaised = defineEvent({
   type: "AlertRaised",
-  version: 1,
+  version: 2,
+  upcasters: { 1: (v1) => ({ ...v1, passedOverKeys: [] }) },
   schema: z.object({
     alertId: z.uuid(),
     domainId: z.uuid(),
@@ -70,6 +76,8 @@ export const AlertRaised = defineEvent({
     checkId: z.uuid(),
     /** What the alert is about, so one fact alerts once (e.g. "ssl_expiry:<fingerprint>:<valid_to>:14"). */
     dedupeKey: z.string(),
+    /** Dedupe keys of looser thresholds crossed by the same check, handled by this alert (never raised later). */
+    passedOverKeys: z.array(z.string()),
   }),
 });
 

@@ -89,8 +89,8 @@ export function evolveMonitoring(state: MonitoringState, event: MonitoringEvent)
       if (event.data.result.reason === "rate_limited") return state;
       return { ...state, whois: { ...state.whois, consecutiveFailures: state.whois.consecutiveFailures + 1 } };
     case "AlertRaised": {
-      const { alertType, dedupeKey } = event.data;
-      const raised = remember(state.raised, [dedupeKey], MAX_REMEMBERED_ALERTS);
+      const { alertType, dedupeKey, passedOverKeys } = event.data;
+      const raised = remember(state.raised, [...passedOverKeys, dedupeKey], MAX_REMEMBERED_ALERTS);
       if (alertType === "ssl_invalid") return { ...state, raised, ssl: { ...state.ssl, invalidAlerted: true } };
       if (alertType === "check_failed" && dedupeKey.startsWith("check_failed:ssl"))
         return { ...state, raised, ssl: { ...state.ssl, failureAlerted: true } };

@@ -204,6 +204,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
     let flaky: Site;
     let limits: Site;
     let tuned: Site;
+    let soon: Site;
     const leafValidTo = at(10);
 
     /** POST /check a minute later than the last one (so "the latest check" is unambiguous). */
@@ -213,29 +214,59 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
     };
 
     before(async () => {
-      const [shopLeaf, expiredLeaf, flakyLeaf, limitsLeaf, tunedLeaf] = await Promise.all([
+      const [shopLeaf, expiredLeaf, flakyLeaf, limitsLeaf, tunedLeaf, soonLeaf] = await Promise.all([
         leafFor("www.shop.test", leafValidTo, { serial: "03a1b2c3d4", sans: ["www.shop.test", "shop.test"] }),
         leafFor("expired.test", at(-2), { notBefore: at(-92, 0) }),
         leafFor("flaky.test", at(60)),
         leafFor("limits.test", at(60)),
         leafFor("tuned.test", at(40)),
+        leafFor("soon.test", at(4)),
       ]);
-      [shop, expired, flaky, limits, tuned] = await Promise.all([
+      [shop, expired, flaky, limits, tuned, soon] = await Promise.all([
         Site.start("www.shop.test", shopLeaf),
         Site.start("expired.test", expiredLeaf),
         Site.start("flaky.test", flakyLeaf),
         Site.start("limits.test", limitsLeaf),
         Site.start("tuned.test", tunedLeaf),
+        Site.start("soon.test", soonLeaf),
       ]);
       registrations.set("shop.test", { created: new Date("2020-03-15T00:00:00.000Z"), expiry: at(20) });
       t = await startTestServer({
         clock,
-        env: checkEnv([shop, expired, flaky, limits, tuned].map((s) => s.hostname), { SSLTRACKR_CHECK_ON_CREATE: "true" }),
+        env: checkEnv([shop, expired, flaky, limits, tuned, soon].map((s) => s.hostname), { SSLTRACKR_CHECK_ON_CREATE: "true" }),
       });
     });
     after(async () => {
       await t?.close();
-      await Promise.all([shop, expired, flaky, limits, tuned].map((s) => s?.stop()));
+      await Promise.all([shop, expired, flaky, limits, tuned, soon].map((s) => s?.stop()));
+    });
+
+    it("raises one alert for a certificate with 4 days left on its first check, saying 4 days; the thresholds passed over never fire", async () => {
+      const api = t.client((await t.createUser()).key);
+      const id = await createDomain(api, soon);
+      await firstChecksRecorded(t, api, id);
+      const first = await allAlerts(api, `&domain_id=${id}`);
+      expect(first).to.have.length(1);
+      expect(first[0]).to.include({
+        alert_type: "ssl_expiry",
+        threshold_days: 7,
+        severity: "critical",
+        title: "SSL certificate expires in 4 days",
+        message: `The SSL certificate for soon.test expires on ${dateOnly(at(4))}. 4 days remaining.`,
+      });
+      // Re-checks before the next threshold raise nothing (30 and 14 were recorded as handled)...
+      await check(api, id);
+      expect(await allAlerts(api, `&domain_id=${id}`)).to.have.length(1);
+      // ...and the next threshold alerts on its own, in its real words.
+      clock.set(at(1, 0));
+      try {
+        await check(api, id);
+        const now = await allAlerts(api, `&domain_id=${id}`);
+        expect(kinds(now)).to.deep.equal(["ssl_expiry:3", "ssl_expiry:7"]);
+        expect(now[0]).to.include({ threshold_days: 3, title: "SSL certificate expires in 3 days" });
+      } finally {
+        clock.set(NOW);
+      }
     });
 
     describe("a domain checked on creation (one flow: each step builds on the previous)", () => {
@@ -308,10 +339,10 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         expect(ok(await api.get(`/domains/${expiredId}`))).to.deep.include({ ssl_grade: "T", ssl_days_remaining: -2, status: "expired" });
       });
 
-      it("raised the 30- and 14-day SSL alerts and the 30-day domain alert, in the spec's shape", async () => {
+      it("raised one SSL alert (14 days, the tightest threshold crossed; 30 passed over) and the 30-day domain alert, stating the real days left", async () => {
         await firstChecksRecorded(t, api, shopId);
         const body = ok(await api.get(`/alerts?domain_id=${shopId}`));
-        expect(body.pagination).to.deep.equal({ page: 1, per_page: 20, total: 3, total_pages: 1 });
+        expect(body.pagination).to.deep.equal({ page: 1, per_page: 20, total: 2, total_pages: 1 });
         for (const alert of body.data) {
           expect(alert).to.have.all.keys(...ALERT_FIELDS);
           expect(alert.id).to.match(UUID);
@@ -319,19 +350,14 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         }
         const byThreshold = (type: string, days: number) => body.data.find((a: { alert_type: string; threshold_days: number }) => a.alert_type === type && a.threshold_days === days);
         const sslDate = dateOnly(leafValidTo);
-        expect(byThreshold("ssl_expiry", 30)).to.include({
-          severity: "warning",
-          title: "SSL certificate expires in 30 days",
-          message: `The SSL certificate for www.shop.test expires on ${sslDate}. 10 days remaining.`,
-        });
         expect(byThreshold("ssl_expiry", 14)).to.include({
           severity: "warning",
-          title: "SSL certificate expires in 14 days",
+          title: "SSL certificate expires in 10 days",
           message: `The SSL certificate for www.shop.test expires on ${sslDate}. 10 days remaining.`,
         });
         expect(byThreshold("domain_expiry", 30)).to.include({
           severity: "warning",
-          title: "Domain expires in 30 days",
+          title: "Domain expires in 20 days",
           message: `The domain shop.test expires on ${dateOnly(at(20))}. 20 days remaining.`,
         });
       });
@@ -350,12 +376,12 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
 
       it("filters alerts by domain_id, paginates them, and shows them to their owner only", async () => {
         const all = ok(await api.get("/alerts"));
-        expect(all.pagination).to.deep.equal({ page: 1, per_page: 20, total: 4, total_pages: 1 });
-        const page1 = ok(await api.get("/alerts?per_page=3&page=1"));
-        const page2 = ok(await api.get("/alerts?per_page=3&page=2"));
-        expect(page1.pagination).to.deep.equal({ page: 1, per_page: 3, total: 4, total_pages: 2 });
-        expect(page2.pagination).to.deep.equal({ page: 2, per_page: 3, total: 4, total_pages: 2 });
-        expect(page1.data).to.have.length(3);
+        expect(all.pagination).to.deep.equal({ page: 1, per_page: 20, total: 3, total_pages: 1 });
+        const page1 = ok(await api.get("/alerts?per_page=2&page=1"));
+        const page2 = ok(await api.get("/alerts?per_page=2&page=2"));
+        expect(page1.pagination).to.deep.equal({ page: 1, per_page: 2, total: 3, total_pages: 2 });
+        expect(page2.pagination).to.deep.equal({ page: 2, per_page: 2, total: 3, total_pages: 2 });
+        expect(page1.data).to.have.length(2);
         expect(page2.data).to.have.length(1);
         const ids = [...page1.data, ...page2.data].map((a: { id: string }) => a.id);
         expect(new Set(ids)).to.deep.equal(new Set(all.data.map((a: { id: string }) => a.id)));
@@ -382,7 +408,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
           checked_at: checkedAt,
         });
         expect(body.whois).to.deep.equal({ registrar: "Gandi SAS", expiry_date: at(20).toISOString(), days_remaining: 20, checked_at: checkedAt });
-        expect(kinds(await allAlerts(api, `&domain_id=${shopId}`))).to.deep.equal(["domain_expiry:30", "ssl_expiry:14", "ssl_expiry:30"]);
+        expect(kinds(await allAlerts(api, `&domain_id=${shopId}`))).to.deep.equal(["domain_expiry:30", "ssl_expiry:14"]);
       });
 
       it("re-arms the thresholds for a renewed certificate, and says the certificate changed", async () => {
@@ -390,7 +416,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         const renewed = await check(api, shopId);
         expect(renewed.ssl.days_remaining).to.equal(90);
         const afterRenewal = await allAlerts(api, `&domain_id=${shopId}`);
-        expect(kinds(afterRenewal)).to.deep.equal(["certificate_changed:null", "domain_expiry:30", "ssl_expiry:14", "ssl_expiry:30"]);
+        expect(kinds(afterRenewal)).to.deep.equal(["certificate_changed:null", "domain_expiry:30", "ssl_expiry:14"]);
         expect(afterRenewal[0]).to.include({
           alert_type: "certificate_changed",
           severity: "info",
@@ -410,20 +436,14 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
           "domain_expiry:30",
           "ssl_expiry:14",
           "ssl_expiry:14",
-          "ssl_expiry:30",
-          "ssl_expiry:30",
         ]);
-        // Newest first: the three alerts of this check lead the list.
-        const fresh = afterSecond.slice(0, 3);
+        // Newest first: the two alerts of this check lead the list.
+        const fresh = afterSecond.slice(0, 2);
         for (const a of fresh) expect(a.triggered_at).to.equal(second.ssl.checked_at);
-        expect(fresh.map((a) => a.title).sort()).to.deep.equal([
-          "SSL certificate changed",
-          "SSL certificate expires in 14 days",
-          "SSL certificate expires in 30 days",
-        ]);
+        expect(fresh.map((a) => a.title).sort()).to.deep.equal(["SSL certificate changed", "SSL certificate expires in 10 days"]);
 
         await check(api, shopId);
-        expect(await allAlerts(api, `&domain_id=${shopId}`)).to.have.length(7);
+        expect(await allAlerts(api, `&domain_id=${shopId}`)).to.have.length(5);
       });
 
       it("paginates GET /domains/{id}/ssl/history and /whois/history, newest first", async () => {
@@ -586,7 +606,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
           alert_type: "ssl_expiry",
           threshold_days: 45,
           severity: "info",
-          title: "SSL certificate expires in 45 days",
+          title: "SSL certificate expires in 40 days",
           message: `The SSL certificate for tuned.test expires on ${dateOnly(at(40))}. 40 days remaining.`,
         });
         // A change after the domain was added applies to its next check.
