@@ -3,6 +3,7 @@
 import type { Knex } from "knex";
 import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
 import { defineProjection } from "../src/infrastructure/projections/projection.js";
+import { factsClearedByMove } from "./checkTarget.js";
 import type { RecordedEvent } from "../src/infrastructure/eventStore/eventStore.js";
 
 export const DOMAINS_TABLE = "domains";
@@ -13,6 +14,19 @@ const updateIfNewer = (trx: Knex.Transaction, domainId: string, recorded: Record
     .where({ id: domainId })
     .andWhere("stream_revision", "<", recorded.revision.toString())
     .update({ ...values, stream_revision: recorded.revision.toString() });
+
+/**
+ * Like updateIfNewer, for a check result: only while the domain is still at the checked
+ * target. A result for a target the domain had already left (possible in streams written
+ * before the decider discarded them) changes nothing.
+ */
+const updateCheckFacts = (
+  trx: Knex.Transaction,
+  domainId: string,
+  recorded: RecordedEvent,
+  target: { hostname: string; port?: number },
+  values: Record<string, unknown>,
+) => updateIfNewer(trx, domainId, recorded, values).andWhere(target);
 
 export const domainsProjection = defineProjection<DomainStreamEvent>({
   name: "domains",
@@ -41,7 +55,7 @@ export const domainsProjection = defineProjection<DomainStreamEvent>({
       }
       case "DomainUpdated": {
         const c = event.data.changes;
-        const values: Record<string, unknown> = { updated_at: event.data.updatedAt };
+        const values: Record<string, unknown> = { updated_at: event.data.updatedAt, ...factsClearedByMove(c) };
         if (c.hostname !== undefined) values["hostname"] = c.hostname;
         if (c.port !== undefined) values["port"] = c.port;
         if (c.isActive !== undefined) values["is_active"] = c.isActive;
@@ -55,7 +69,7 @@ export const domainsProjection = defineProjection<DomainStreamEvent>({
         return;
       case "SslChecked": {
         const r = event.data.result;
-        await updateIfNewer(trx, event.data.domainId, recorded, {
+        await updateCheckFacts(trx, event.data.domainId, recorded, { hostname: r.hostname, port: r.port }, {
           ssl_grade: r.grade,
           ssl_valid_to: r.valid_to,
           ssl_earliest_expiry: r.earliest_expiry.valid_to,
@@ -67,20 +81,20 @@ export const domainsProjection = defineProjection<DomainStreamEvent>({
       }
       // A failed check keeps the last known certificate facts; the status turns to error.
       case "SslCheckFailed":
-        await updateIfNewer(trx, event.data.domainId, recorded, {
+        await updateCheckFacts(trx, event.data.domainId, recorded, { hostname: event.data.result.hostname, port: event.data.result.port }, {
           ssl_check_failed: true,
           ssl_checked_at: event.data.result.checked_at,
         });
         return;
       case "WhoisChecked":
-        await updateIfNewer(trx, event.data.domainId, recorded, {
+        await updateCheckFacts(trx, event.data.domainId, recorded, { hostname: event.data.result.hostname }, {
           whois_expiry: event.data.result.expiry_date,
           whois_check_failed: false,
           whois_checked_at: event.data.result.checked_at,
         });
         return;
       case "WhoisCheckFailed":
-        await updateIfNewer(trx, event.data.domainId, recorded, {
+        await updateCheckFacts(trx, event.data.domainId, recorded, { hostname: event.data.result.hostname }, {
           whois_check_failed: true,
           whois_checked_at: event.data.result.checked_at,
         });

@@ -8,8 +8,12 @@ import { sslCheckFailedSchema, sslCheckOkSchema } from "../checkers/ssl/result.j
 import { registrationCheckFailed, registrationCheckOk } from "../checkers/registration/result.js";
 import { defineEvent } from "../infrastructure/eventStore/eventCodec.js";
 
-/** What caused a check: a schedule tick, POST /check, or the domain being added. */
-export const checkTrigger = z.enum(["scheduled", "manual", "domain_added"]);
+/**
+ * What caused a check: a schedule tick, POST /check, the domain being added, or the domain
+ * moved to another hostname or port (`domain_moved`, added with issue #10; earlier events
+ * never carry it, so their meaning is unchanged).
+ */
+export const checkTrigger = z.enum(["scheduled", "manual", "domain_added", "domain_moved"]);
 export type CheckTrigger = z.infer<typeof checkTrigger>;
 
 const checkEnvelope = { checkId: z.uuid(), domainId: z.uuid(), trigger: checkTrigger };

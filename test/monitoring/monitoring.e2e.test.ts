@@ -178,6 +178,7 @@ async function firstChecksRecorded(t: TestServer, api: ApiClient, id: string): P
 
 interface Alert {
   alert_type: string;
+  hostname: string;
   threshold_days: number | null;
   severity: string;
   title: string;
@@ -712,5 +713,113 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
       expect(await listed("status=error")).to.deep.equal([]);
       expect(await listed("status=all&sort=hostname&order=asc")).to.deep.equal(["alpha.example", "beta.test", "gamma.test"]);
     });
+  });
+});
+
+describe("A domain moved to another hostname or port is a new target (e2e, issue #10 §4)", function () {
+  this.timeout(60_000);
+  const clock = new ManualClock(NOW);
+  let t: TestServer;
+  let api: ApiClient;
+  let oldSite: Site; // old.test, 10 days left
+  let movedSite: Site; // moved.test, 60 days left
+  let otherPort: Site; // moved.test on another port, 45 days left
+  let closedPort: number; // nothing listens there
+  let id: string;
+
+  /** Waits until `kind` has `count` checks in its history, then for every read model. */
+  const checksRecorded = async (kind: "ssl" | "whois", count: number) => {
+    await eventually(`${count} ${kind} checks`, async () => {
+      const res = await api.get(`/domains/${id}/${kind}/history`);
+      return res.status === 200 && res.body.pagination.total >= count ? true : undefined;
+    });
+    const head = await t.server.infra.eventStore.headPosition();
+    if (head) await t.server.services.projections.waitFor(head);
+  };
+  const history = async (kind: "ssl" | "whois") =>
+    ok(await api.get(`/domains/${id}/${kind}/history`)).data.map((c: { hostname: string; port?: number; trigger: string; outcome: string }) =>
+      [c.hostname, c.port ?? null, c.trigger, c.outcome].join(" "),
+    );
+  const alertSummary = async () =>
+    (await allAlerts(api, `&domain_id=${id}`)).map((a) => `${a.alert_type}:${a.threshold_days} ${a.hostname}`).sort();
+
+  before(async () => {
+    const [oldLeaf, movedLeaf, otherLeaf] = await Promise.all([
+      leafFor("old.test", at(10)),
+      leafFor("moved.test", at(60)),
+      leafFor("moved.test", at(45)),
+    ]);
+    [oldSite, movedSite, otherPort] = await Promise.all([
+      Site.start("old.test", oldLeaf),
+      Site.start("moved.test", movedLeaf),
+      Site.start("moved.test", otherLeaf),
+    ]);
+    const closed = await Site.start("moved.test", otherLeaf);
+    closedPort = closed.port;
+    await closed.stop();
+    registrations.set("old.test", { created: new Date("2019-01-01T00:00:00.000Z"), expiry: at(20) });
+    registrations.set("moved.test", { created: new Date("2019-01-01T00:00:00.000Z"), expiry: at(200) });
+    t = await startTestServer({ clock, env: checkEnv(["old.test", "moved.test"], { SSLTRACKR_CHECK_ON_CREATE: "true" }) });
+    api = t.client((await t.createUser()).key);
+    id = ok(await api.post("/domains", { hostname: "old.test", port: oldSite.port }), 201).id;
+    await checksRecorded("ssl", 1);
+    await checksRecorded("whois", 1);
+  });
+  after(async () => {
+    await t?.close();
+    await Promise.all([oldSite, movedSite, otherPort].map((s) => s?.stop()));
+  });
+
+  it("answers a PUT with a new hostname and port with no SSL or registration facts (pending), not the old host's", async () => {
+    expect(await alertSummary()).to.deep.equal(["domain_expiry:30 old.test", "ssl_expiry:14 old.test"]);
+    clock.advance(60_000);
+    const body = ok(await api.put(`/domains/${id}`, { hostname: "moved.test", port: movedSite.port }));
+    expect(body).to.deep.include({
+      hostname: "moved.test",
+      port: movedSite.port,
+      ssl_grade: null,
+      ssl_days_remaining: null,
+      whois_days_remaining: null,
+      status: "pending",
+    });
+  });
+
+  it("checks the new target at once; its facts then are the domain's, and the old host's are history, labelled with it", async () => {
+    await checksRecorded("ssl", 2);
+    await checksRecorded("whois", 2);
+    expect(ok(await api.get(`/domains/${id}/ssl`))).to.deep.include({ subject: "CN=moved.test", days_remaining: 60, valid_to: at(60).toISOString() });
+    expect(ok(await api.get(`/domains/${id}/whois`))).to.deep.include({ domain: "moved.test", days_remaining: 200 });
+    expect(ok(await api.get(`/domains/${id}`))).to.deep.include({ ssl_days_remaining: 60, whois_days_remaining: 200, status: "valid" });
+    expect(await history("ssl")).to.deep.equal([`moved.test ${movedSite.port} domain_moved ok`, `old.test ${oldSite.port} domain_added ok`]);
+    expect(await history("whois")).to.deep.equal(["moved.test  domain_moved ok", "old.test  domain_added ok"]);
+  });
+
+  it("keeps the old host's alerts as they were, labelled with the old hostname (the new target, 60 and 200 days out, has none)", async () => {
+    expect(await alertSummary()).to.deep.equal(["domain_expiry:30 old.test", "ssl_expiry:14 old.test"]);
+  });
+
+  it("on a new port only, clears the SSL facts and keeps the registration's (same hostname); a failing new port never shows the old certificate", async () => {
+    clock.advance(60_000);
+    const body = ok(await api.put(`/domains/${id}`, { port: closedPort }));
+    expect(body).to.deep.include({ port: closedPort, ssl_grade: null, ssl_days_remaining: null, whois_days_remaining: 200 });
+    await checksRecorded("ssl", 3);
+    expectError(await api.get(`/domains/${id}/ssl`), 404, "No SSL check has completed for this domain yet");
+    expect(ok(await api.get(`/domains/${id}`))).to.deep.include({ ssl_days_remaining: null, status: "error" });
+    expect((await history("ssl"))[0]).to.equal(`moved.test ${closedPort} domain_moved failed`);
+
+    clock.advance(60_000);
+    ok(await api.put(`/domains/${id}`, { port: otherPort.port }));
+    await checksRecorded("ssl", 4);
+    expect(ok(await api.get(`/domains/${id}/ssl`))).to.deep.include({ days_remaining: 45, last_failure: null });
+    expect(ok(await api.get(`/domains/${id}`))).to.deep.include({ ssl_days_remaining: 45, whois_days_remaining: 200, status: "valid" });
+  });
+
+  it("re-arms alerts: moved back to the old host, its certificate alerts again, but the same registration does not alert twice", async () => {
+    clock.advance(60_000);
+    ok(await api.put(`/domains/${id}`, { hostname: "old.test", port: oldSite.port }));
+    await checksRecorded("ssl", 5);
+    await checksRecorded("whois", 5);
+    expect(await alertSummary()).to.deep.equal(["domain_expiry:30 old.test", "ssl_expiry:14 old.test", "ssl_expiry:14 old.test"]);
+    expect(ok(await api.get(`/domains/${id}`))).to.deep.include({ ssl_days_remaining: 10, whois_days_remaining: 20, status: "warning" });
   });
 });
