@@ -114,8 +114,10 @@ export function domainRoutes(
       tags: body.tags,
     });
     if (position) await projections.waitFor(position);
-    res.json(await respondWithDomain(ctx.userId, id));
-    if (moved) checkTarget(id, ctx, "domain_moved");
+    const domain = await respondWithDomain(ctx.userId, id);
+    res.json(domain);
+    // A paused domain is not checked (the scheduler skips it too) until it is resumed.
+    if (moved && domain.is_active) checkTarget(id, ctx, "domain_moved");
   });
 
   router.delete("/domains/:id", async (req, res) => {

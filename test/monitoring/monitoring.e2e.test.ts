@@ -822,4 +822,13 @@ describe("A domain moved to another hostname or port is a new target (e2e, issue
     expect(await alertSummary()).to.deep.equal(["domain_expiry:30 old.test", "ssl_expiry:14 old.test", "ssl_expiry:14 old.test"]);
     expect(ok(await api.get(`/domains/${id}`))).to.deep.include({ ssl_days_remaining: 10, whois_days_remaining: 20, status: "warning" });
   });
+
+  it("does not check a paused domain that moves (the scheduler skips it too); its facts are still cleared", async () => {
+    clock.advance(60_000);
+    const body = ok(await api.put(`/domains/${id}`, { hostname: "moved.test", port: movedSite.port, is_active: false }));
+    expect(body).to.deep.include({ is_active: false, ssl_days_remaining: null, whois_days_remaining: null, status: "pending" });
+    await sleep(1500);
+    expect(ok(await api.get(`/domains/${id}/ssl/history`)).pagination.total).to.equal(5);
+    expect(ok(await api.get(`/domains/${id}/whois/history`)).pagination.total).to.equal(5);
+  });
 });
