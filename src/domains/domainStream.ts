@@ -53,6 +53,7 @@ export const domainStreamCodec = eventCodec([...domainEventDefinitions, ...monit
 export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
   decider: domainStreamDecider,
   codec: domainStreamCodec,
-  // v2: a move to another hostname/port re-arms monitoring, so v1 snapshots may hold stale state.
-  snapshots: { every: 20, stateVersion: 2 },
+  // 2: the monitoring state remembers the last registration found (whois.registration).
+  // 3: a move to another hostname/port re-arms monitoring, so older snapshots may hold stale state.
+  snapshots: { every: 20, stateVersion: 3 },
 };
