@@ -77,15 +77,16 @@ const remember = <T>(list: readonly T[], items: readonly T[], max: number): T[] 
  * A domain moved to another hostname or port is a new target: what was learnt about the old
  * one (certificates seen, grade baseline, failure counts, alerts raised) no longer applies, so
  * every SSL alert re-arms, and on a new hostname the registration's failure count restarts.
- * Only `domain_expiry` keys are kept: they name the registrable domain and its expiry date, a
- * fact that is the same whichever of its hostnames is monitored (www -> api of one domain
- * must not announce the same registration expiry twice; another domain has other keys).
+ * Kept: `domain_expiry` keys and the last registration found, which name the registered
+ * domain (and its expiry date), facts that are the same whichever of its hostnames is
+ * monitored (www -> api of one domain must not announce the same registration expiry twice,
+ * and a lapse is still recognised; another registered domain has other keys).
  */
 export function retargetMonitoring(state: MonitoringState, moved: { readonly hostname: boolean }): MonitoringState {
   const fresh = initialMonitoringState();
   return {
     ssl: fresh.ssl,
-    whois: moved.hostname ? fresh.whois : state.whois,
+    whois: moved.hostname ? { ...fresh.whois, registration: state.whois.registration } : state.whois,
     raised: state.raised.filter((key) => key.startsWith("domain_expiry:")),
   };
 }

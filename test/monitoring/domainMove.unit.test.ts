@@ -128,6 +128,14 @@ describe("A domain moved to another hostname or port (unit, issue #10 §4)", () 
     expect(d.alertsOf(d.whois(expiringRegistration("www.example.org", "example.org")))).to.deep.equal(["domain_expiry:14 www.example.org"]);
   });
 
+  it("given a registration found, when the domain moves to another hostname of the same registered domain and the registry then answers not_found, then the lapse alerts", () => {
+    const d = stream();
+    d.whois(registrationCheckOk({ hostname: "www.example.com", now: T0 }, { domain: "example.com" }));
+    d.move({ hostname: "api.example.com" });
+    const notFound = { ...registrationCheckFailed({ hostname: "api.example.com", now: plusDays(1) }), domain: "example.com", reason: "not_found" as const };
+    expect(d.alertsOf(d.whois(notFound))).to.deep.equal(["domain_expiry:0 api.example.com"]);
+  });
+
   it("given changes that keep the target (notes, tags, pausing), then nothing re-arms", () => {
     const d = stream();
     d.ssl(expiringCert("www.example.com"));
