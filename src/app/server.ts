@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { Router, type Express } from "express";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
+import { BULK_BODY_LIMIT, bulkDomainRoutes } from "../domains/bulkRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
@@ -80,12 +81,14 @@ export async function startServer(
     ),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
+    bodyLimits: BULK_BODY_LIMIT,
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx, trigger) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
         const options = { userId: ctx.userId, waitForBusyMs: TARGET_CHECK_WAIT_MS };
         services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], trigger, ctx, options));
       }),
+      bulkDomainRoutes(services.domains, services.domainQueries, services.projections, infra.knex, clock),
       historyRoutes(services.history),
       monitoringRoutes(services.checks, services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),

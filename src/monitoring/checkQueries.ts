@@ -5,7 +5,7 @@
 // labelled with the target it was for (taken from the recorded result).
 import type { Knex } from "knex";
 import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
-import { sslCheckOkSchema } from "../checkers/ssl/result.js";
+import { sslCheckOkSchema, upcastSslCheckOkV1 } from "../checkers/ssl/result.js";
 import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
@@ -59,7 +59,8 @@ export class CheckQueries {
   async latestSsl(domainId: string, target: CheckTarget): Promise<LatestSslCheck | null> {
     const { ok, failedSince } = await this.latest(domainId, "ssl", target);
     if (!ok) return null;
-    const r = sslCheckOkSchema.parse(ok.result);
+    // Rows projected from v1 events before the upgrade lack the v2 fields.
+    const r = sslCheckOkSchema.parse(upcastSslCheckOkV1(ok.result as Record<string, unknown>));
     const now = this.clock.now();
     const { outcome: _o, hostname: _h, port: _p, endpoints, ...facts } = r;
     return {
@@ -114,7 +115,7 @@ export class CheckQueries {
         outcome: row.outcome,
         trigger: row.trigger,
         checked_at: row.checked_at.toISOString(),
-        result: row.result,
+        result: kind === "ssl" ? upcastSslCheckOkV1(row.result as Record<string, unknown>) : row.result,
       }),
     );
   }
