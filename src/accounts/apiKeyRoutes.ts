@@ -21,6 +21,10 @@ export const createApiKeyBody = z.strictObject({
 
 export const listApiKeysQuery = z.strictObject(paginationQuery);
 
+export const revokeApiKeyQuery = z.strictObject({
+  cascade: z.enum(["true", "false"]).default("false"),
+});
+
 export function apiKeyRoutes(
   commands: AccountCommands,
   queries: ApiKeyQueries,
@@ -57,10 +61,11 @@ export function apiKeyRoutes(
 
   router.delete("/api-keys/:id", async (req, res) => {
     const { id } = parseWith(uuidParam("API key"), req.params);
-    const position = await commands.revokeApiKey(requestContext(res), actorOf(res), id);
+    const { cascade } = parseWith(revokeApiKeyQuery, req.query);
+    const { revokedKeyIds, position } = await commands.revokeApiKey(requestContext(res), actorOf(res), id, cascade === "true");
     if (position) await projections.waitFor(position);
-    queries.forget(id);
-    res.json({ message: "API key revoked" });
+    for (const revoked of revokedKeyIds) queries.forget(revoked);
+    res.json({ message: "API key revoked", revoked_key_ids: revokedKeyIds });
   });
 
   return router;

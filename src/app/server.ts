@@ -24,6 +24,12 @@ import { webhookRoutes } from "../webhooks/webhookRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
 
+/**
+ * A new target's first checks wait this long for a check of the same domain still running
+ * (one of the old hostname, when a domain moves), rather than leaving it to the scheduler.
+ */
+const TARGET_CHECK_WAIT_MS = 30_000;
+
 export interface RunningServer {
   readonly url: string;
   /** The Express application (the OpenAPI test lists its routes). */
@@ -78,9 +84,10 @@ export async function startServer(
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     bodyLimits: BULK_BODY_LIMIT,
     apiRouters: [
-      domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
+      domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx, trigger) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
-        services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], "domain_added", ctx, { userId: ctx.userId }));
+        const options = { userId: ctx.userId, waitForBusyMs: TARGET_CHECK_WAIT_MS };
+        services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], trigger, ctx, options));
       }),
       bulkDomainRoutes(services.domains, services.domainQueries, services.projections, infra.knex, clock),
       historyRoutes(services.history),
