@@ -13,6 +13,8 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   "scheduler status": () => import("./commands/schedulerStatus.js"),
   "check-whois": () => import("./commands/checkWhois.js"),
   "check-ssl": () => import("./commands/checkSsl.js"),
+  backup: () => import("./commands/backup.js").then((m) => ({ run: m.backup })),
+  restore: () => import("./commands/backup.js").then((m) => ({ run: m.restore })),
 };
 
 function usage(): string {

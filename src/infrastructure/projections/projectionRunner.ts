@@ -41,6 +41,9 @@ export interface RebuildProgress {
   readonly eventsPerSecond: number;
 }
 
+/** The advisory lock a projection's leader holds (a restore takes them all to keep servers out). */
+export const projectionLockName = (projection: Projection): string => `projection:${projection.name}`;
+
 const samePosition = (a: GlobalPosition | null, b: GlobalPosition | null) =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 
@@ -187,7 +190,7 @@ export class ProjectionRunner {
 
   private async runLoop(projection: Projection): Promise<void> {
     const signal = this.controller.signal;
-    const lock = this.options.leaderSession?.lock(`projection:${projection.name}`);
+    const lock = this.options.leaderSession?.lock(projectionLockName(projection));
     try {
       while (!signal.aborted) {
         if (lock && !(await lock.tryAcquire())) {
