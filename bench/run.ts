@@ -17,9 +17,10 @@ import { rebuild } from "./workloads/3-rebuild.js";
 import { longStream } from "./workloads/6-longStream.js";
 import { sslChecks } from "./workloads/7-sslChecks.js";
 import { cliStart } from "./workloads/11-cliStart.js";
+import { bulkImport } from "./workloads/12-bulkImport.js";
 import { apiWorkloads } from "./workloads/api.js";
 
-const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, cliStart];
+const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, cliStart, bulkImport];
 
 const START = "<!-- results:start -->";
 const END = "<!-- results:end -->";

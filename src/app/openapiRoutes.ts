@@ -4,6 +4,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { apiKeyOperations } from "../accounts/apiKeyApi.js";
+import { bulkDomainOperations } from "../domains/bulkApi.js";
 import { domainOperations } from "../domains/domainApi.js";
 import { historyOperations } from "../domains/historyApi.js";
 import { API_PREFIX } from "../infrastructure/http/apiPrefix.js";
@@ -12,7 +13,7 @@ import type { ApiOperation } from "../infrastructure/http/openapi/operation.js";
 import { alertOperations } from "../monitoring/alertApi.js";
 import { monitoringOperations } from "../monitoring/monitoringApi.js";
 import { webhookOperations } from "../webhooks/webhookApi.js";
-import { healthOperations } from "./healthApi.js";
+import { healthOperations, metricsOperation } from "./healthApi.js";
 
 const documentOperation: ApiOperation = {
   id: "getOpenApiDocument",
@@ -27,12 +28,14 @@ const documentOperation: ApiOperation = {
 
 export const apiOperations: readonly ApiOperation[] = [
   ...domainOperations,
+  ...bulkDomainOperations,
   ...historyOperations,
   ...monitoringOperations,
   ...alertOperations,
   ...apiKeyOperations,
   ...webhookOperations,
   ...healthOperations,
+  metricsOperation,
   documentOperation,
 ];
 

@@ -2,12 +2,14 @@
 // finish in-flight requests, stop projectors at a checkpoint, flush, close pools).
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import type { Express } from "express";
+import { Router, type Express } from "express";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
+import { BULK_BODY_LIMIT, bulkDomainRoutes } from "../domains/bulkRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
+import { metricsRoutes } from "./metricsRoutes.js";
 import { apiOperations, openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
@@ -67,15 +69,20 @@ export async function startServer(
 
   const app = createHttpApp({
     logger,
-    publicRouter: healthRoutes(infra.knex, infra.eventStore, services.projections),
+    publicRouter: Router().use(
+      healthRoutes(infra.knex, infra.eventStore, services.projections),
+      metricsRoutes(infra.knex, { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS }, clock),
+    ),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
+    bodyLimits: BULK_BODY_LIMIT,
     operations: apiOperations,
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
         services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], "domain_added", ctx, { userId: ctx.userId }));
       }),
+      bulkDomainRoutes(services.domains, services.domainQueries, services.projections, infra.knex, clock),
       historyRoutes(services.history),
       monitoringRoutes(services.checks, services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),

@@ -13,6 +13,8 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   "scheduler status": () => import("./commands/schedulerStatus.js"),
   "check-whois": () => import("./commands/checkWhois.js"),
   "check-ssl": () => import("./commands/checkSsl.js"),
+  "domains import": () => import("./commands/domains.js").then((m) => ({ run: m.runImport })),
+  "domains export": () => import("./commands/domains.js").then((m) => ({ run: m.runExport })),
   backup: () => import("./commands/backup.js").then((m) => ({ run: m.backup })),
   restore: () => import("./commands/backup.js").then((m) => ({ run: m.restore })),
 };

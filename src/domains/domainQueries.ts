@@ -99,6 +99,14 @@ export class DomainQueries {
     return row ? this.detail(row, now) : null;
   }
 
+  /** The id of the caller's monitored domain on this hostname and port, if any. */
+  async idOf(userId: string, hostname: string, port: number): Promise<string | null> {
+    const row = (await this.knex(DOMAINS_TABLE).select("id").where({ user_id: userId, hostname, port }).whereNull("deleted_at").first()) as
+      | { id: string }
+      | undefined;
+    return row?.id ?? null;
+  }
+
   // Typed from the API description, so the answers and the OpenAPI document stay in step.
   private listItem(r: DomainRow, now: Date): DomainListItem {
     return {

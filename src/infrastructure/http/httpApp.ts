@@ -18,10 +18,12 @@ export interface HttpAppParts {
   readonly apiRouters: readonly Router[];
   /** Every operation served (the OpenAPI document's): which methods a path allows, which take a body. */
   readonly operations: readonly ApiOperation[];
-  /** Routes outside /api/v1 without authentication (health, readiness). */
+  /** Routes outside /api/v1 without API keys (health, readiness, Prometheus metrics). */
   readonly publicRouter?: Router;
   /** Routes under /api/v1 without authentication (the OpenAPI document). */
   readonly publicApiRouter?: Router;
+  /** Larger body limits (bytes) for paths under /api/v1 that take many items (bulk imports). */
+  readonly bodyLimits?: Readonly<Record<string, number>>;
 }
 
 export function createHttpApp(parts: HttpAppParts): express.Express {
@@ -36,7 +38,10 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   const api = express.Router();
   api.use(parts.authenticate);
   api.use(jsonBodiesOnly(operations));
-  api.use(express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: () => true }));
+  const json = (limit: number) => express.json({ limit, strict: true, type: () => true });
+  const parsers = new Map(Object.entries(parts.bodyLimits ?? {}).map(([path, limit]) => [path, json(limit)]));
+  const defaultParser = json(BODY_LIMIT_BYTES);
+  api.use((req, res, next) => (parsers.get(req.path) ?? defaultParser)(req, res, next));
   for (const router of parts.apiRouters) api.use(router);
   app.use(API_PREFIX, api);
   app.use(notFoundHandler);
