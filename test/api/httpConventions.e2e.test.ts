@@ -160,6 +160,17 @@ describe("HTTP conventions (e2e)", function () {
         ],
       },
       {
+        route: "POST /domains/bulk",
+        limit: 30,
+        setup: async () => ({ domains: [{ hostname: `bulk-${randomUUID()}.example.com` }] }),
+        valid: (api: Api, body: unknown) => api.post("/domains/bulk", body),
+        invalid: [
+          (api: Api) => api.post("/domains/bulk", {}),
+          (api: Api) => api.post("/domains/bulk", { domains: [] }),
+          (api: Api) => api.post("/domains/bulk", { domains: "a.example.com" }),
+        ],
+      },
+      {
         route: "POST /webhooks/{id}/test",
         limit: 10,
         setup: async (api: Api) =>

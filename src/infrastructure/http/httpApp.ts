@@ -16,8 +16,11 @@ export interface HttpAppParts {
   readonly logger: Logger;
   readonly authenticate: RequestHandler;
   readonly apiRouters: readonly Router[];
-  /** Every operation served (the OpenAPI document's): which methods a path allows, which take a body. */
-  readonly operations: readonly ApiOperation[];
+  /**
+   * Every operation served (the OpenAPI document's): which methods a path allows (405
+   * otherwise), which take a body (415 rules). Without it, no such checks (bare test apps).
+   */
+  readonly operations?: readonly ApiOperation[];
   /** Routes outside /api/v1 without API keys (health, readiness, Prometheus metrics). */
   readonly publicRouter?: Router;
   /** Routes under /api/v1 without authentication (the OpenAPI document). */
@@ -31,7 +34,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(requestTelemetry(parts.logger));
-  const operations = new OperationTable(parts.operations);
+  const operations = new OperationTable(parts.operations ?? []);
   app.use(methodNotAllowed(operations));
   if (parts.publicRouter) app.use(parts.publicRouter);
   if (parts.publicApiRouter) app.use(API_PREFIX, parts.publicApiRouter);

@@ -26,7 +26,12 @@ export class OperationTable {
       methods.set(op.method.toUpperCase(), op);
       byPath.set(fullPath, methods);
     }
-    this.paths = [...byPath].map(([fullPath, ops]) => ({ pattern: pathPattern(fullPath), operations: ops }));
+    // A literal segment wins over a parameter (`/domains/bulk` is not `/domains/{id}`), as
+    // the routes are registered.
+    const parameters = (fullPath: string) => fullPath.split("{").length;
+    this.paths = [...byPath]
+      .sort(([a], [b]) => parameters(a) - parameters(b))
+      .map(([fullPath, ops]) => ({ pattern: pathPattern(fullPath), operations: ops }));
   }
 
   /** The operations at the request's path, by method; undefined for an unknown path. */
