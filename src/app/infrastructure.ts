@@ -12,6 +12,7 @@ import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.j
 import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
 import { ensureCheckClaimsTable } from "../monitoring/checkClaims.js";
+import { ensureAccountsChangeNotification } from "../accounts/verifiedKeyCache.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
 
@@ -57,6 +58,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
   await ensureCheckClaimsTable(knex);
+  await ensureAccountsChangeNotification(knex);
   const snapshots = await PostgresSnapshotStore.create(pool);
   return {
     databaseUrl,

@@ -50,6 +50,7 @@ export async function startServer(
   });
   await services.projections.start();
   services.usage.start();
+  await services.verifiedKeys.start();
   const scheduler = config.SSLTRACKR_SCHEDULER
     ? new CheckScheduler(
         {
@@ -119,6 +120,7 @@ export async function startServer(
         await services.webhooks.worker.stop();
         await services.projections.stop();
         await services.usage.stop();
+        await services.verifiedKeys.stop();
         await infra.close();
         await telemetry.shutdown();
         logger.info("stopped");

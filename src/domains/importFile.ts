@@ -1,10 +1,14 @@
 // The files `ssltrackr domains import` reads, turned into POST /domains/bulk rows:
-// - a plain list: one `host` or `host:port` a line (`[v6]:port` for IPv6 literals); blank
-//   lines and `#` comments (whole-line or trailing) are skipped;
+// - a plain list: one `host` or `host:port` a line; blank lines and `#` comments (whole-line
+//   or trailing) are skipped;
 // - CSV with a header line naming the columns `hostname` (required), `port`, `tags` (several
-//   separated by `;`) and `notes`, in any order (RFC 4180 quoting, parsed by csv-parse).
-// A file is CSV when its first line that is not blank or a comment holds a `hostname` column.
-// Each row keeps its line number, so the import can report outcomes by line.
+//   separated by `;`) and `notes`, in any order (RFC 4180 quoting, parsed by csv-parse). The
+//   columns `ssltrackr domains export` adds (id, status, grades, days...) are ignored, so an
+//   export can be imported again; any other column is an error, as is a header without
+//   `hostname`.
+// A file is CSV when its first line that is not blank or a comment has a comma, semicolon or
+// tab (a hostname never does). Each row keeps its line number, so the import can report
+// outcomes by line.
 import { parse } from "csv-parse/sync";
 
 export interface ImportRow {
@@ -25,17 +29,19 @@ export interface ImportFile {
   readonly problems: readonly ImportProblem[];
 }
 
+/** A file that cannot be imported at all (its header): nothing of it is sent. */
+export class ImportFileError extends Error {}
+
 const COLUMNS = ["hostname", "port", "tags", "notes"] as const;
+/** Columns of `domains export` that are facts, not fields to import. */
+const EXPORT_ONLY = new Set(["id", "status", "is_active", "ssl_grade", "ssl_days_remaining", "whois_days_remaining", "created_at"]);
 
 const isSkipped = (line: string) => line.trim() === "" || line.trimStart().startsWith("#");
 
-/** `host`, `host:port`, `[v6]`, `[v6]:port`; the port stays text when it is not a number, for the API to refuse. */
+/** `host` or `host:port`; the port stays text when it is not a number, for the API to refuse. */
 function listEntry(text: string): ImportRow["body"] {
-  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
-  if (bracketed) return { hostname: bracketed[1]!, ...(bracketed[2] !== undefined ? { port: portOf(bracketed[2]) } : {}) };
   const colon = text.lastIndexOf(":");
-  // More than one colon without brackets: an IPv6 literal without a port.
-  if (colon < 0 || text.indexOf(":") !== colon) return { hostname: text };
+  if (colon < 0) return { hostname: text };
   return { hostname: text.slice(0, colon), port: portOf(text.slice(colon + 1)) };
 }
 
@@ -44,8 +50,13 @@ const portOf = (text: string): number | string => (/^\d{1,5}$/.test(text) ? Numb
 export function parseImportFile(text: string): ImportFile {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const first = lines.findIndex((l) => !isSkipped(l));
-  const header = first >= 0 ? lines[first]!.split(",").map((c) => c.trim().toLowerCase()) : [];
-  if (header.includes("hostname")) return parseCsv(lines, first, header);
+  if (first >= 0 && /[,;\t]/.test(lines[first]!)) {
+    const header = lines[first]!.split(",").map((c) => c.trim().toLowerCase());
+    if (!header.includes("hostname")) throw new ImportFileError(`line ${first + 1}: a CSV header must name a hostname column (comma-separated: ${COLUMNS.join(",")})`);
+    const unknown = header.filter((c) => !(COLUMNS as readonly string[]).includes(c) && !EXPORT_ONLY.has(c));
+    if (unknown.length) throw new ImportFileError(`line ${first + 1}: unknown column(s) ${unknown.join(", ")}; the columns are ${COLUMNS.join(", ")}`);
+    return parseCsv(lines, first, header);
+  }
   const rows: ImportRow[] = [];
   lines.forEach((raw, i) => {
     const text = raw.replace(/\s+#.*$/, "").trim();
@@ -56,8 +67,7 @@ export function parseImportFile(text: string): ImportFile {
 }
 
 function parseCsv(lines: readonly string[], headerIndex: number, header: readonly string[]): ImportFile {
-  const unknown = header.filter((c) => !(COLUMNS as readonly string[]).includes(c));
-  const problems: ImportProblem[] = unknown.length ? [{ line: headerIndex + 1, error: `Unknown column(s): ${unknown.join(", ")}; the columns are ${COLUMNS.join(", ")}` }] : [];
+  const problems: ImportProblem[] = [];
   const records = parse(lines.slice(headerIndex).join("\n"), {
     columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
     comment: "#",
@@ -70,7 +80,7 @@ function parseCsv(lines: readonly string[], headerIndex: number, header: readonl
   for (const { record, info } of records) {
     const line = headerIndex + info.lines;
     if (info.invalid_field_length > 0) {
-      problems.push({ line, error: `Expected ${header.length} fields, found another number` });
+      problems.push({ line, error: `the number of fields differs from the header's ${header.length}` });
       continue;
     }
     const tags = record["tags"] ? record["tags"].split(";").map((t) => t.trim()).filter(Boolean) : undefined;

@@ -53,14 +53,14 @@ describe("ssltrackr domains import / export (e2e)", function () {
     expect((await t.client(key).get("/domains")).body.pagination.total).to.equal(0);
   });
 
-  it("imports a plain list: added, already monitored, listed twice, invalid, each reported by line", async () => {
+  it("imports a plain list: added, already monitored, repeated, invalid, each reported by line", async () => {
     await t.client(key).post("/domains", { hostname: "existing.example.com" });
     const list = await file("sites.txt", ["# production", "www.example.com", "api.example.com:8443", "existing.example.com", "www.example.com", "not a host", ""].join("\n"));
     const res = await cli(["import", list]);
     expect(res.code, res.stderr).to.equal(1);
-    expect(res.stdout).to.include("line 5: ").and.include("listed twice");
-    expect(res.stdout).to.match(/line 6: Invalid domains\[4\]\.hostname/);
-    expect(res.stdout.trim().split("\n").at(-1)).to.equal("rows: 5, created: 2, already monitored: 1, invalid: 2");
+    expect(res.stdout).to.include("line 5: repeats line 2, skipped");
+    expect(res.stdout).to.match(/line 6: Invalid hostname: /);
+    expect(res.stdout.trim().split("\n").at(-1)).to.equal("rows: 5, created: 2, already monitored: 1, repeated: 1, invalid: 1");
     const hosts = (await t.client(key).get("/domains?per_page=100&sort=hostname&order=asc")).body.data.map((d: { hostname: string; port: number }) => `${d.hostname}:${d.port}`);
     expect(hosts).to.deep.equal(["api.example.com:8443", "existing.example.com:443", "www.example.com:443"]);
   });
@@ -92,9 +92,29 @@ describe("ssltrackr domains import / export (e2e)", function () {
     expect(exported[0]).to.include.keys("id", "hostname", "status", "ssl_days_remaining");
   });
 
-  it("usage mistakes exit 2; a wrong key is a clear error", async () => {
+  it("an export imports again as it is", async () => {
+    const out = path.join(dir, "round-trip.csv");
+    expect((await cli(["export", "--out", out])).code).to.equal(0);
+    const res = await cli(["import", out, "--json"]);
+    expect(res.code, res.stdout + res.stderr).to.equal(0);
+    expect(JSON.parse(res.stdout)).to.include({ rows: 5, created: 0, already_monitored: 5, invalid: 0 });
+  });
+
+  it("usage mistakes exit 2; a file or an API it cannot use is one clear line, exit 1", async () => {
     expect((await cli(["import"])).code).to.equal(2);
     expect((await cli(["export", "--format", "xml"])).code).to.equal(2);
+    expect((await cli(["--help"])).code).to.equal(0);
+    expect((await cli(["import", "--help"])).stdout).to.include("usage: ssltrackr domains import");
+    const badHeader = await cli(["import", await file("bad.csv", "host,prt\na.example.com,443\n")]);
+    expect(badHeader.code).to.equal(2);
+    expect(badHeader.stderr).to.include("a CSV header must name a hostname column");
+    const missing = await cli(["import", path.join(dir, "no-such-file.txt")]);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.match(/^ssltrackr domains: ENOENT: no such file or directory/);
+    const down = await cli(["export", "--url", "http://127.0.0.1:1"]);
+    expect(down.code).to.equal(1);
+    expect(down.stderr.trim()).to.match(/^ssltrackr domains: cannot reach the API at http:\/\/127\.0\.0\.1:1/);
+    expect((await cli(["export", "--url", "not a url"])).code).to.equal(2);
     expect((await cli(["export"], { SSLTRACKR_API_KEY: "" })).stderr).to.include("an API key is needed");
     const wrong = await cli(["export", "--key", "ssa_live_wrong"]);
     expect(wrong.code).to.equal(1);

@@ -1,20 +1,18 @@
 // The import file formats of `ssltrackr domains import`: plain lists and CSV with a header.
 import { expect } from "chai";
-import { parseImportFile } from "../../src/domains/importFile.js";
+import { ImportFileError, parseImportFile } from "../../src/domains/importFile.js";
 
 describe("domain import files (unit)", () => {
   it("reads a plain list: host or host:port a line, comments and blank lines skipped, line numbers kept", () => {
-    const file = parseImportFile(["# our sites", "", "example.com", "shop.example.com:8443  # the shop", "  api.example.com  ", "[2001:db8::1]:443", "2001:db8::2", "bad.example.com:http"].join("\n"));
+    const file = parseImportFile(["# our sites", "", "example.com", "shop.example.com:8443  # the shop", "  api.example.com  ", "bad.example.com:http"].join("\n"));
     expect(file.format).to.equal("list");
     expect(file.problems).to.deep.equal([]);
     expect(file.rows).to.deep.equal([
       { line: 3, body: { hostname: "example.com" } },
       { line: 4, body: { hostname: "shop.example.com", port: 8443 } },
       { line: 5, body: { hostname: "api.example.com" } },
-      { line: 6, body: { hostname: "2001:db8::1", port: 443 } },
-      { line: 7, body: { hostname: "2001:db8::2" } },
       // Left for the API's validation, which names the field.
-      { line: 8, body: { hostname: "bad.example.com", port: "http" } },
+      { line: 6, body: { hostname: "bad.example.com", port: "http" } },
     ]);
   });
 
@@ -30,13 +28,24 @@ describe("domain import files (unit)", () => {
     ]);
   });
 
-  it("reports unknown CSV columns and rows with the wrong number of fields by line", () => {
-    const file = parseImportFile("hostname,port,owner\na.example.com,443,team-a\nb.example.com,443,team-b,extra\n");
+  it("reports rows with the wrong number of fields by line", () => {
+    const file = parseImportFile("hostname,port\na.example.com,443\nb.example.com,443,extra\nc.example.com\n");
     expect(file.problems).to.deep.equal([
-      { line: 1, error: "Unknown column(s): owner; the columns are hostname, port, tags, notes" },
-      { line: 3, error: "Expected 3 fields, found another number" },
+      { line: 3, error: "the number of fields differs from the header's 2" },
+      { line: 4, error: "the number of fields differs from the header's 2" },
     ]);
     expect(file.rows.map((r) => r.line)).to.deep.equal([2]);
+  });
+
+  it("refuses a CSV header without hostname, or with unknown columns, before any row is read", () => {
+    expect(() => parseImportFile("host,prt\na.example.com,443\n")).to.throw(ImportFileError, "line 1: a CSV header must name a hostname column");
+    expect(() => parseImportFile("hostname;port\na.example.com;443\n")).to.throw(ImportFileError, "hostname column");
+    expect(() => parseImportFile("# x\nhostname,port,owner\n")).to.throw(ImportFileError, "line 2: unknown column(s) owner");
+  });
+
+  it("reads its own export again: the export's fact columns are ignored", () => {
+    const file = parseImportFile("id,hostname,port,status,is_active,ssl_grade,ssl_days_remaining,whois_days_remaining,tags,created_at\n0e5c,a.example.com,8443,valid,true,A,60,300,prod;eu,2026-01-01T00:00:00.000Z\n");
+    expect(file.rows).to.deep.equal([{ line: 2, body: { hostname: "a.example.com", port: 8443, tags: ["prod", "eu"] } }]);
   });
 
   it("an empty file, or one of comments only, has no rows", () => {

@@ -1,6 +1,7 @@
 // Everything about one address of the target: the main handshake, then protocol, suite and
 // HSTS probes in parallel, graded into an endpoint result.
 import { chainErrors } from "./chainErrors.js";
+import type { X509Certificate } from "node:crypto";
 import { describeCertificate, earliestExpiry, keyFacts, parseSubjectAltNames } from "./certificate.js";
 import { summarizeSuites } from "./cipherSuites.js";
 import { ProbeError, type ProbeTarget } from "./connection.js";
@@ -9,13 +10,18 @@ import { mainHandshake, type MainHandshake } from "./handshake.js";
 import { fetchHsts } from "./hsts.js";
 import { parseOcspStaple } from "./ocsp.js";
 import { probeLegacySuites } from "./legacySuites.js";
+import { buildCertificationPath, type TrustStore } from "./pathBuilding.js";
 import { probeProtocols } from "./protocols.js";
-import { TLS_VERSIONS, type EndpointResult, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
+import { fetchServedCertificates } from "./servedCertificates.js";
+import { describeServedChain } from "./servedChain.js";
+import { TLS_VERSIONS, type CertificateFacts, type CertificationPath, type ChainIssue, type EndpointResult, type ServedCertificate, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
 import { enumerateSuites } from "./suiteEnumeration.js";
 
 export interface EndpointContext {
   hostname: string;
   now: Date;
+  /** The roots the main handshake trusted (target.ca), for path building. */
+  trust: TrustStore;
 }
 
 interface Configuration {
@@ -50,8 +56,36 @@ async function probeConfiguration(target: ProbeTarget, main: MainHandshake): Pro
   };
 }
 
-function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
-  const chain = main.chain.map((cert, depth) => describeCertificate(cert, depth, ctx.now));
+interface PathFacts {
+  path: X509Certificate[];
+  chain: CertificateFacts[];
+  served: ServedCertificate[];
+  issues: ChainIssue[];
+  certificationPath: CertificationPath;
+}
+
+/**
+ * The verified path and the served list beside it. `sent` is the list as the server sent it
+ * (null for TLS 1.3-only servers); without it, or when it is not the main handshake's (a
+ * server with several certificates), the TLS stack's linked view stands in and no issues of
+ * order, duplicates or extras can be told.
+ */
+function pathFacts(main: MainHandshake, sent: X509Certificate[] | null, ctx: EndpointContext): PathFacts {
+  const asSent = sent !== null && sent[0]?.fingerprint256 === main.chain[0]!.fingerprint256;
+  const served = asSent ? sent : main.chain;
+  const built = buildCertificationPath(served, ctx.trust, ctx.now);
+  const described = describeServedChain(served, built, ctx.now);
+  return {
+    path: built.path,
+    chain: built.path.map((cert, depth) => describeCertificate(cert, depth, ctx.now)),
+    served: described.served,
+    issues: asSent ? described.issues : [],
+    certificationPath: { anchored: built.anchored, paths_found: built.pathsFound, selected_by: built.selectedBy, served_list: asSent ? "as_sent" : "linked" },
+  };
+}
+
+function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] | null, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+  const { chain, served, issues, certificationPath } = pathFacts(main, sent, ctx);
   const leaf = chain[0]!;
   const key = keyFacts(main.chain[0]!);
   const ocsp = main.ocspResponse ? parseOcspStaple(main.ocspResponse, main.chain[0]!.serialNumber) : null;
@@ -61,6 +95,7 @@ function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, h
     key,
     signatureAlgorithm: leaf.signature_algorithm,
     chainErrors: errors.map((e) => e.reason),
+    chainIssues: issues.map((i) => i.code),
     hsts: { present: hsts.present, maxAge: hsts.max_age },
   });
   return {
@@ -82,6 +117,9 @@ function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, h
     score: graded.score,
     chain_errors: errors,
     chain,
+    served_certificates: served,
+    chain_issues: issues,
+    certification_path: certificationPath,
     earliest_expiry: earliestExpiry(chain, ip),
     key,
     signature_algorithm: leaf.signature_algorithm,
@@ -105,6 +143,6 @@ export async function checkEndpoint(target: ProbeTarget, ctx: EndpointContext): 
     if (!(err instanceof ProbeError)) throw err;
     return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
   }
-  const [config, hsts] = await Promise.all([probeConfiguration(target, main), fetchHsts(target, ctx.hostname)]);
-  return buildEndpoint(target.ip, main, config, hsts, ctx);
+  const [config, hsts, sent] = await Promise.all([probeConfiguration(target, main), fetchHsts(target, ctx.hostname), fetchServedCertificates(target)]);
+  return buildEndpoint(target.ip, main, sent, config, hsts, ctx);
 }
