@@ -3,7 +3,7 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
-import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
@@ -34,8 +34,10 @@ export function apiKeyRoutes(
 ): Router {
   const router = Router();
 
-  router.post("/api-keys", rateLimit(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 }), async (req, res) => {
+  const createQuota = rateLimiter(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 });
+  router.post("/api-keys", async (req, res) => {
     const body = parseWith(createApiKeyBody, req.body);
+    await createQuota(res);
     const actor = actorOf(res);
     const { keyId, key, created, position } = await commands.createApiKey(requestContext(res), actor.userId, actor, {
       label: body.label,

@@ -10,7 +10,7 @@ import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
 import { metricsRoutes } from "./metricsRoutes.js";
-import { openapiRoutes } from "./openapiRoutes.js";
+import { apiOperations, openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
@@ -83,6 +83,7 @@ export async function startServer(
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     bodyLimits: BULK_BODY_LIMIT,
+    operations: apiOperations,
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx, trigger) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
@@ -101,10 +102,13 @@ export async function startServer(
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once("error", reject);
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
-  const url = `http://${host}:${port}`;
-  logger.info("listening", { url: `${url}/api/v1` });
+  const bound = server.address() as AddressInfo;
+  const urlHost = (address: string) => (address.includes(":") ? `[${address}]` : address);
+  // The log names the address actually bound (0.0.0.0 is every interface, not loopback); the
+  // returned url is one a local client can connect to.
+  logger.info("listening", { address: bound.address, port: bound.port, url: `http://${urlHost(bound.address)}:${bound.port}/api/v1` });
+  const wildcard = bound.address === "0.0.0.0" || bound.address === "::";
+  const url = `http://${wildcard ? "127.0.0.1" : urlHost(bound.address)}:${bound.port}`;
 
   let closing: Promise<void> | undefined;
   return {

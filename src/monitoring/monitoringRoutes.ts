@@ -4,7 +4,7 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
-import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
@@ -61,8 +61,10 @@ export function monitoringRoutes(
     return domain;
   };
 
-  router.post("/check", rateLimit(knex, clock, { name: "check", limit: 10, windowSeconds: 60 }), async (req, res) => {
+  const checkQuota = rateLimiter(knex, clock, { name: "check", limit: 10, windowSeconds: 60 });
+  router.post("/check", async (req, res) => {
     const body = parseWith(checkBody, req.body);
+    await checkQuota(res);
     const ctx = requestContext(res);
     const outcome = await checks.run(body.domain_id, ["ssl", "whois"], "manual", ctx, {
       userId: ctx.userId,
