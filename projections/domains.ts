@@ -3,6 +3,7 @@
 import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { RowChanges, type Row } from "../src/infrastructure/projections/rowWrites.js";
+import { factsClearedByMove } from "./checkTarget.js";
 
 export const DOMAINS_TABLE = "domains";
 
@@ -16,6 +17,7 @@ function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
       const c = event.data.changes;
       return {
         updated_at: event.data.updatedAt,
+        ...factsClearedByMove(c),
         ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
         ...(c.port !== undefined ? { port: c.port } : {}),
         ...(c.isActive !== undefined ? { is_active: c.isActive } : {}),
@@ -50,16 +52,40 @@ function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
   }
 }
 
-/** Pure: the batch's rows, one insert or one patch per domain. */
+type CheckEvent = Extract<DomainsEvent, { type: "SslChecked" | "SslCheckFailed" | "WhoisChecked" | "WhoisCheckFailed" }>;
+const isCheck = (event: DomainsEvent): event is CheckEvent =>
+  event.type === "SslChecked" || event.type === "SslCheckFailed" || event.type === "WhoisChecked" || event.type === "WhoisCheckFailed";
+
+/** Whether a check result is for the target the domain is at (an SSL result also by port). */
+const forTarget = (event: CheckEvent, target: { hostname: string; port: number }) =>
+  event.data.result.hostname === target.hostname && (event.type.startsWith("Whois") || ("port" in event.data.result && event.data.result.port === target.port));
+
+/**
+ * Pure: the batch's rows, one insert or one patch per domain. A check result for a target the
+ * domain has left in this batch changes nothing (the decider discards such results since
+ * issue #10; streams written before may hold them).
+ */
 export function foldDomains(events: readonly Decoded<DomainsEvent>[]): RowChanges {
   const rows = new RowChanges("id");
+  const targets = new Map<string, { hostname: string; port: number }>();
   for (const { event, recorded } of events) {
     const stream_revision = recorded.revision.toString();
+    const id = event.data.domainId;
+    if (event.type === "DomainUpdated" && (event.data.changes.hostname !== undefined || event.data.changes.port !== undefined)) {
+      const was = targets.get(id);
+      if (was) targets.set(id, { hostname: event.data.changes.hostname ?? was.hostname, port: event.data.changes.port ?? was.port });
+      else if (event.data.changes.hostname !== undefined && event.data.changes.port !== undefined) targets.set(id, { hostname: event.data.changes.hostname, port: event.data.changes.port });
+    }
+    if (isCheck(event)) {
+      const target = targets.get(id);
+      if (target && !forTarget(event, target)) continue;
+    }
     if (event.type !== "DomainAdded") {
-      rows.patch(event.data.domainId, { ...changes(event), stream_revision });
+      rows.patch(id, { ...changes(event), stream_revision });
       continue;
     }
     const d = event.data;
+    targets.set(id, { hostname: d.hostname, port: d.port });
     rows.insert({
       id: d.domainId,
       user_id: d.userId,

@@ -82,13 +82,20 @@ export class AccountCommands {
     return { keyId, key: secret.key, created: created.data, position: result.position };
   }
 
-  async revokeApiKey(ctx: RequestContext, actor: Actor, keyId: string): Promise<Written | null> {
+  /** Revokes a key (with `cascade`, also the keys it created, transitively); returns the ids revoked. */
+  async revokeApiKey(
+    ctx: RequestContext,
+    actor: Actor,
+    keyId: string,
+    cascade = false,
+  ): Promise<{ revokedKeyIds: string[]; position: Written | null }> {
     const result = await this.handler.handle(
       userStreamName(actor.userId),
       accountStream,
-      { type: "RevokeApiKey", keyId, now: this.clock.now() },
+      { type: "RevokeApiKey", keyId, cascade, now: this.clock.now() },
       eventMetadata(ctx),
     );
-    return result.position;
+    const revokedKeyIds = result.events.flatMap((e) => (e.type === "ApiKeyRevoked" ? [e.data.keyId] : []));
+    return { revokedKeyIds, position: result.position };
   }
 }

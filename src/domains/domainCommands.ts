@@ -67,7 +67,12 @@ export class DomainCommands {
     return { domainId, position: combineWritten(reserved, added.position) };
   }
 
-  async update(ctx: RequestContext & { userId: string }, domainId: string, changes: Partial<DomainFields>): Promise<Written | null> {
+  /** Applies the changes; `moved` when the hostname or port changed (a new target to check). */
+  async update(
+    ctx: RequestContext & { userId: string },
+    domainId: string,
+    changes: Partial<DomainFields>,
+  ): Promise<{ position: Written | null; moved: boolean }> {
     const now = this.clock.now();
     const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
     const current = state.domain.status === "monitored" && state.domain.userId === ctx.userId ? state.domain : null;
@@ -89,7 +94,7 @@ export class DomainCommands {
     // Once moved, the new reservation must stay even if releasing the old one fails; a
     // reservation left behind is reclaimed later (holder "moved").
     const released = moves ? await this.release(ctx, current.hostname, current.port, domainId, now) : null;
-    return combineWritten(reserved, result.position, released);
+    return { position: combineWritten(reserved, result.position, released), moved: Boolean(moves) && result.events.length > 0 };
   }
 
   async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<Written | null> {

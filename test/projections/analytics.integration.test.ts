@@ -105,7 +105,7 @@ describe("analytics read models (integration)", function () {
     at("2026-03-03T10:30:00.000Z");
     track(await t.server.services.domains.remove(ctx("bob"), domainId("d.example.org")));
     at("2026-03-03T11:00:00.000Z");
-    track(await t.server.services.domains.update(ctx("alice"), domainId("b.example.com"), { isActive: false }));
+    track((await t.server.services.domains.update(ctx("alice"), domainId("b.example.com"), { isActive: false })).position);
 
     // The first event of day 4 closes day 3.
     at("2026-03-04T10:00:00.000Z");

@@ -36,11 +36,28 @@ describe("projection folds (unit)", () => {
   it("domains: changes to an existing domain merge into one patch, the last value of each column winning", () => {
     revision = 5n;
     const rows = foldDomains([
-      decoded({ type: "DomainUpdated", data: { domainId: D, changes: { hostname: "b.example.com" }, updatedAt: "2026-01-02T00:00:00.000Z" } }),
-      decoded({ type: "DomainUpdated", data: { domainId: D, changes: { hostname: "c.example.com", isActive: false }, updatedAt: "2026-01-03T00:00:00.000Z" } }),
+      decoded({ type: "DomainUpdated", data: { domainId: D, changes: { notes: "first" }, updatedAt: "2026-01-02T00:00:00.000Z" } }),
+      decoded({ type: "DomainUpdated", data: { domainId: D, changes: { notes: "second", isActive: false }, updatedAt: "2026-01-03T00:00:00.000Z" } }),
     ] as never);
     expect(rows.inserts.size).to.equal(0);
-    expect(rows.patches.get(D)).to.deep.equal({ id: D, hostname: "c.example.com", is_active: false, updated_at: "2026-01-03T00:00:00.000Z", stream_revision: "6" });
+    expect(rows.patches.get(D)).to.deep.equal({ id: D, notes: "second", is_active: false, updated_at: "2026-01-03T00:00:00.000Z", stream_revision: "6" });
+  });
+
+  it("domains: a move clears the facts of the target left (issue #10, 4), and the old target's late results are dropped", () => {
+    revision = 10n;
+    const ssl = { hostname: "a.example.com", port: 443, grade: "A", valid_to: "2027-01-01T00:00:00.000Z", earliest_expiry: { valid_to: "2027-01-01T00:00:00.000Z" }, chain_valid: true, checked_at: "2026-01-04T00:00:00.000Z" };
+    const rows = foldDomains([
+      decoded(added),
+      decoded({ type: "DomainUpdated", data: { domainId: D, changes: { hostname: "b.example.com" }, updatedAt: "2026-01-02T00:00:00.000Z" } }),
+      decoded({ type: "SslChecked", data: { checkId: "c1", domainId: D, trigger: "scheduled", result: ssl } }),
+    ] as never);
+    expect(rows.inserts.get(D)).to.deep.include({ hostname: "b.example.com", ssl_grade: null, ssl_valid_to: null, whois_expiry: null });
+
+    const patch = foldDomains([
+      decoded({ type: "DomainUpdated", data: { domainId: D, changes: { port: 8443 }, updatedAt: "2026-01-02T00:00:00.000Z" } }),
+    ] as never).patches.get(D);
+    expect(patch).to.include({ port: 8443, ssl_grade: null, ssl_checked_at: null });
+    expect(patch).to.not.have.property("whois_expiry");
   });
 
   it("check history: one row per check, into the table of its kind, the result kept whole", () => {

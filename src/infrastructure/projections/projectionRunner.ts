@@ -58,6 +58,9 @@ export interface RebuildProgress {
   readonly eventsPerSecond: number;
 }
 
+/** The advisory lock a projection's leader holds (a restore takes them all to keep servers out). */
+export const projectionLockName = (projection: Projection): string => `projection:${projection.name}`;
+
 const samePosition = (a: GlobalPosition | null, b: GlobalPosition | null) =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 const after = (a: GlobalPosition, b: GlobalPosition | null) => !b || comparePositions(a, b) > 0;
@@ -234,7 +237,7 @@ export class ProjectionRunner {
 
   private async runLoop(projection: Projection): Promise<void> {
     const signal = this.controller.signal;
-    const lock = this.options.leaderSession?.lock(`projection:${projection.name}`);
+    const lock = this.options.leaderSession?.lock(projectionLockName(projection));
     try {
       while (!signal.aborted) {
         if (lock && !(await lock.tryAcquire())) {

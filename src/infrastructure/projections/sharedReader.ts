@@ -101,10 +101,15 @@ export class SharedReader {
     await this.reading;
   }
 
-  /** A feed of everything the reader delivers from now on; `feed.after` says where it starts. */
+  /**
+   * A feed of everything the reader delivers from now on; `feed.after` says where it starts.
+   * Once the reader is stopping (its signal aborted) the feed is closed at once: a projection
+   * attaching while the runner stops must end, not wait for events that never come.
+   */
   attach(eventTypes: ReadonlySet<string>, limit: number): Feed {
     const feed = new Feed(this.position, eventTypes, limit, (f) => this.feeds.delete(f));
-    this.feeds.add(feed);
+    if (this.signal.aborted) feed.close();
+    else this.feeds.add(feed);
     return feed;
   }
 

@@ -39,6 +39,7 @@ const errorResponses = {
   403: ["Forbidden", "The API key lacks the permission (read for GET, write otherwise) or the action is not allowed to it."],
   404: ["NotFound", "No such resource for the caller (another user's is a 404 too)."],
   409: ["Conflict", "The resource already exists or is busy."],
+  415: ["UnsupportedMediaType", "The body is not sent as JSON (`Content-Type: application/json` or a `+json` type), or in a charset or Content-Encoding the server cannot read. `Accept` names the type expected."],
   422: ["IdempotencyKeyReused", "The Idempotency-Key was already used, within 24 hours, with a different request (method, path or body)."],
   429: ["TooManyRequests", "Rate limit exceeded; Retry-After says when to try again."],
   500: ["InternalError", "A bug; the details are logged, never returned."],
@@ -51,7 +52,7 @@ const errorResponses = {
 } as const;
 type ErrorStatus = keyof typeof errorResponses;
 
-/** Errors raised after the rate limiter took its token (it runs after authentication and the body parser). */
+/** Errors raised after the rate limiter took its token (it runs after authentication, the body parser and validation). */
 const AFTER_RATE_LIMITER: ReadonlySet<number> = new Set([404, 409, 503]);
 
 /** Writes take an Idempotency-Key (src/infrastructure/http/idempotency.ts). */
@@ -97,6 +98,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     if (op.auth === "bearer") for (const status of [400, 401, 403, 503] as const) errors.add(status);
     if (write) errors.add(422);
     if (rateLimited) errors.add(429);
+    if (op.request?.body) errors.add(415);
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r, successHeaders);
     if (op.auth === "metricsToken") {
