@@ -138,6 +138,9 @@ const HOSTILE: readonly Omit<Case, "rateLimited">[] = [
   { name: "a port out of range", method: "POST", path: "/domains", body: { hostname: "port.example.com", port: 70000 }, names: "port" },
   { name: "a page of 10^30", method: "GET", path: "/domains?page=1000000000000000000000000000000", names: "page" },
   { name: "a percent-encoding that is not one", method: "GET", path: "/domains/%E0%A4%A" },
+  { name: "a JSON body sent as text/plain", method: "POST", path: "/domains", body: '{"hostname":"plain.example.com"}', headers: { "content-type": "text/plain" } },
+  { name: "a form body", method: "POST", path: "/domains", body: "hostname=form.example.com", headers: { "content-type": "application/x-www-form-urlencoded" } },
+  { name: "a method the path does not serve", method: "PATCH", path: "/domains" },
 ];
 
 describe("Robustness sweep: malformed requests to every route (e2e)", function () {
