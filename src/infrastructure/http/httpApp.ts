@@ -8,7 +8,7 @@ import { errorHandler, notFoundHandler } from "./errorHandler.js";
 import { requestTelemetry } from "./requestTelemetry.js";
 import { API_PREFIX } from "./apiPrefix.js";
 import type { ApiOperation } from "./openapi/operation.js";
-import { jsonBodiesOnly, methodNotAllowed, OperationTable } from "./operationGuards.js";
+import { jsonBodiesOnly, methodNotAllowed, noUndeclaredQuery, OperationTable } from "./operationGuards.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -43,6 +43,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   const api = express.Router();
   api.use(parts.authenticate);
   api.use(jsonBodiesOnly(operations));
+  api.use(noUndeclaredQuery(operations));
   const json = (limit: number) => express.json({ limit, strict: true, type: () => true });
   const parsers = new Map(Object.entries(parts.bodyLimits ?? {}).map(([path, limit]) => [path, json(limit)]));
   const defaultParser = json(BODY_LIMIT_BYTES);
