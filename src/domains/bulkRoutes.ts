@@ -6,7 +6,7 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
-import { describeIssues, parseWith } from "../infrastructure/http/validation.js";
+import { parseWith, validate } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
 import { addInBulk, BULK_MAX_ROWS, type ParsedRow } from "./bulkImport.js";
@@ -24,8 +24,8 @@ export const BULK_RATE_LIMIT = { limit: 30, windowSeconds: 60 } as const;
 export const BULK_BODY_LIMIT = { "/domains/bulk": 2 * 1024 * 1024 } as const;
 
 const parseRow = (value: unknown, index: number): ParsedRow => {
-  const parsed = createDomainBody.safeParse(value);
-  if (!parsed.success) return { ok: false, error: describeIssues(parsed.error).replace(/^Invalid /, `Invalid domains[${index}].`) };
+  const parsed = validate(createDomainBody, value);
+  if (!parsed.ok) return { ok: false, error: parsed.error.replace(/^Invalid /, `Invalid domains[${index}].`) };
   return { ok: true, row: parsed.data, requestedHostname: (value as { hostname: string }).hostname };
 };
 
@@ -33,7 +33,8 @@ export function bulkDomainRoutes(commands: DomainCommands, queries: DomainQuerie
   const router = Router();
   const bulkQuota = rateLimiter(knex, clock, { name: "domains_bulk", ...BULK_RATE_LIMIT });
   router.post("/domains/bulk", async (req, res) => {
-    const body = parseWith(bulkCreateBody, req.body);
+    // Rows are checked one by one (parseRow), strings included: one bad row never fails the others.
+    const body = parseWith(bulkCreateBody, req.body, "request", { strings: "skip" });
     await bulkQuota(res);
     const ctx = requestContext(res);
     const { results, position } = await addInBulk(commands, ctx, body.domains.map(parseRow), (hostname, port) =>

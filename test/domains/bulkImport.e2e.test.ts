@@ -27,13 +27,17 @@ describe("POST /domains/bulk (e2e)", function () {
         { hostname: "extra.example.com", colour: "red" },
         "just a string",
         { hostname: "api.example.com", port: 443 },
+        { hostname: "nul.example.com", notes: "bad\u0000nul" },
       ],
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(res.body).to.include({ created: 3, conflicts: 2, invalid: 4 });
+    expect(res.body).to.include({ created: 3, conflicts: 2, invalid: 5 });
     const r = res.body.results as { index: number; status: number; id?: string | null; error?: string; hostname?: string; port?: number }[];
-    expect(r.map((x) => x.status)).to.deep.equal([201, 201, 409, 409, 400, 400, 400, 400, 201]);
-    expect(r.map((x) => x.index)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(r.map((x) => x.status)).to.deep.equal([201, 201, 409, 409, 400, 400, 400, 400, 201, 400]);
+    expect(r.map((x) => x.index)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // A string PostgreSQL cannot store is that row's 400, named, and reserves nothing.
+    expect(r[9]!.error).to.match(/^Invalid domains\[9\]\.notes: must not contain NUL/);
+    expect((await api.post("/domains", { hostname: "nul.example.com" })).status).to.equal(201);
     expect(r[0]).to.include({ hostname: "shop.example.com", port: 443 });
     expect(r[2]).to.include({ id: existing.body.id, hostname: "already.example.com" });
     expect(r[3]!.error).to.include("listed twice").and.include("row 0");
@@ -48,7 +52,7 @@ describe("POST /domains/bulk (e2e)", function () {
     expect(created.body).to.include({ hostname: "shop.example.com", port: 443, notes: "main shop" });
     expect(created.body.tags).to.deep.equal(["prod"]);
     const list = await api.get("/domains?per_page=100");
-    expect(list.body.pagination.total).to.equal(4);
+    expect(list.body.pagination.total).to.equal(5);
   });
 
   it("is safe to retry: rows added by an earlier attempt answer 409 with their ids, nothing is added twice", async () => {

@@ -18,7 +18,7 @@ import { loadConfig } from "../../config.js";
 import { BULK_MAX_ROWS } from "../../domains/bulkImport.js";
 import { createDomainBody } from "../../domains/domainRoutes.js";
 import { ImportFileError, parseImportFile, type ImportProblem, type ImportRow } from "../../domains/importFile.js";
-import { describeIssues } from "../../infrastructure/http/validation.js";
+import { validate } from "../../infrastructure/http/validation.js";
 
 const USAGE = [
   "usage: ssltrackr domains import <file> [--dry-run] [--json] [--key KEY] [--url URL]",
@@ -140,8 +140,8 @@ async function importDomains(args: string[]): Promise<number> {
 
   if (values["dry-run"]) {
     for (const row of rows) {
-      const parsed = createDomainBody.safeParse(row.body);
-      if (!parsed.success) problems.push({ line: row.line, error: describeIssues(parsed.error) });
+      const parsed = validate(createDomainBody, row.body);
+      if (!parsed.ok) problems.push({ line: row.line, error: parsed.error });
     }
     summary.invalid = problems.length;
     return report({ ...summary, dry_run: true, valid: rows.length - (problems.length - file.problems.length) }, problems, notes, values.json ?? false);

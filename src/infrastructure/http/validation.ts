@@ -17,10 +17,24 @@ const UNSTORABLE_MESSAGE = "must not contain NUL characters or unpaired UTF-16 s
 
 const invalid = (message: string, what: string) => new ValidationError(what === "request" ? message : `${message} (${what})`);
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = "request"): z.infer<S> {
-  const unstorable = unstorableStringPath(value);
-  if (unstorable) throw invalid(`Invalid ${unstorable.length ? unstorable.join(".") : "value"}: ${UNSTORABLE_MESSAGE}`, what);
+/**
+ * The boundary's rule for one value: every string storable, then the schema. `strings: "skip"`
+ * leaves the string rule to the caller, for an envelope whose items are validated one by one
+ * (POST /domains/bulk answers each row on its own).
+ */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  options: { readonly strings?: "check" | "skip" } = {},
+): { readonly ok: true; readonly data: z.infer<S> } | { readonly ok: false; readonly error: string } {
+  const unstorable = options.strings === "skip" ? undefined : unstorableStringPath(value);
+  if (unstorable) return { ok: false, error: `Invalid ${unstorable.length ? unstorable.join(".") : "value"}: ${UNSTORABLE_MESSAGE}` };
   const result = schema.safeParse(value);
-  if (!result.success) throw invalid(describeIssues(result.error), what);
+  return result.success ? { ok: true, data: result.data } : { ok: false, error: describeIssues(result.error) };
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = "request", options: { readonly strings?: "check" | "skip" } = {}): z.infer<S> {
+  const result = validate(schema, value, options);
+  if (!result.ok) throw invalid(result.error, what);
   return result.data;
 }
