@@ -77,7 +77,14 @@ const envSchema = z.object({
   SSLTRACKR_CHECK_ON_CREATE: bool.default(true),
   /** Seconds between scheduler ticks; a divisor of 60 so ticks stay evenly spaced. */
   SSLTRACKR_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).refine((s) => 60 % s === 0, "must divide 60").default(30),
+  /** Run check workers in `serve` (the `worker` command always does). */
+  SSLTRACKR_WORKERS: bool.default(true),
+  /** Checks each process with workers runs at once. */
   SSLTRACKR_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  /** A check job not finished after this many seconds is presumed dead (its worker died) and runs elsewhere. */
+  SSLTRACKR_CHECK_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(60),
+  /** How often idle workers look for queued checks, in ms. */
+  SSLTRACKR_QUEUE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   SSLTRACKR_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Waits between webhook delivery attempts; after the last one a delivery is dead. */
   SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: durationList.prefault("1m,5m,30m,2h,6h,12h"),

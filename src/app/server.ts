@@ -18,6 +18,7 @@ import type { Checkers } from "../monitoring/checkers.js";
 import { monitoringRoutes } from "../monitoring/monitoringRoutes.js";
 import { alertRoutes } from "../monitoring/alertRoutes.js";
 import { CheckScheduler, schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
+import { CHECK_KINDS } from "../monitoring/checkJobs.js";
 import { webhookRoutes } from "../webhooks/webhookRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
@@ -31,6 +32,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long POST /check waits for its checks: a check's DNS, connect, handshake and HTTP steps. */
+export const checkWaitMs = (config: Config): number => 4 * config.SSLTRACKR_CHECK_TIMEOUT_MS;
+
+/** The scheduler of this process, started, when SSLTRACKR_SCHEDULER is on (one process leads). */
+export function startScheduling(config: Config, infra: Infrastructure, services: Services, { clock, logger }: { clock: Clock; logger: Logger }) {
+  if (!config.SSLTRACKR_SCHEDULER) return undefined;
+  const scheduler = new CheckScheduler(
+    { knex: infra.knex, leaderSession: infra.leaderSession, queue: infra.queue, owner: services.owner, clock, logger },
+    schedulerSettings(config),
+  );
+  scheduler.start();
+  return scheduler;
+}
+
 export async function startServer(
   config: Config,
   options: { clock?: Clock; logger?: Logger; checkers?: Checkers } = {},
@@ -38,7 +53,7 @@ export async function startServer(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr" });
   const telemetry = startTelemetry(config);
-  const infra = await openInfrastructure(config, logger);
+  const infra = await openInfrastructure(config, logger, { queueMaintenance: true });
   const services = createServices(infra, {
     clock,
     logger,
@@ -48,21 +63,8 @@ export async function startServer(
   });
   await services.projections.start();
   services.usage.start();
-  const scheduler = config.SSLTRACKR_SCHEDULER
-    ? new CheckScheduler(
-        {
-          knex: infra.knex,
-          leaderSession: infra.leaderSession,
-          runner: services.checks,
-          projections: services.projections,
-          owner: services.claims.owner,
-          clock,
-          logger,
-        },
-        schedulerSettings(config),
-      )
-    : undefined;
-  scheduler?.start();
+  const scheduler = startScheduling(config, infra, services, { clock, logger });
+  if (config.SSLTRACKR_WORKERS) services.checkWorkers.start();
   services.webhooks.worker.start();
 
   const app = createHttpApp({
@@ -73,10 +75,10 @@ export async function startServer(
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
-        services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], "domain_added", ctx, { userId: ctx.userId }));
+        services.background.run(() => services.checkRequests.request(domainId, CHECK_KINDS, "domain_added", ctx.correlationId));
       }),
       historyRoutes(services.history),
-      monitoringRoutes(services.checks, services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
+      monitoringRoutes(services.checkRequests, checkWaitMs(config), services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),
       apiKeyRoutes(services.accounts, services.apiKeys, services.projections, infra.knex, clock),
       webhookRoutes(services.webhooks, services.projections, infra.knex, clock),
@@ -105,6 +107,7 @@ export async function startServer(
         });
         await scheduler?.stop();
         await services.background.drain();
+        await services.checkWorkers.stop();
         await services.webhooks.worker.stop();
         await services.projections.stop();
         await services.usage.stop();

@@ -15,17 +15,17 @@ import { ProjectionRunner } from "../infrastructure/projections/projectionRunner
 import type { Clock } from "../shared/clock.js";
 import type { Config } from "../config.js";
 import { AlertSettingsQueries } from "../monitoring/alertSettingsQueries.js";
-import { CheckClaims } from "../monitoring/checkClaims.js";
 import { CheckRunner } from "../monitoring/checkRunner.js";
+import { CheckRequests } from "../monitoring/checkRequests.js";
+import { createCheckWorkers } from "../monitoring/checkWorker.js";
+import { DueChecks } from "../monitoring/scheduler/dueChecks.js";
+import { schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
 import { checkersFromConfig, type Checkers } from "../monitoring/checkers.js";
 import { CheckQueries } from "../monitoring/checkQueries.js";
 import { AlertQueries } from "../monitoring/alertQueries.js";
 import { BackgroundTasks } from "../shared/backgroundTasks.js";
 import { createWebhooks } from "../webhooks/webhookModule.js";
 import type { Infrastructure } from "./infrastructure.js";
-
-/** A check that has not finished after this long is presumed dead and may run again. */
-const CHECK_LEASE_MS = 5 * 60_000;
 
 export interface ServiceOptions {
   readonly clock: Clock;
@@ -45,20 +45,33 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     onError: (projection, err) => options.logger.error("projection failed; retrying", { projection, err }),
   });
   const alertSettings = new AlertSettingsQueries(infra.knex);
-  const claims = new CheckClaims(infra.knex, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, CHECK_LEASE_MS);
-  const checks = new CheckRunner(
-    handler,
-    options.checkers ?? checkersFromConfig(options.config, options.clock),
-    claims,
-    alertSettings,
-    options.clock,
+  /** This process, as the scheduler's heartbeat and check jobs' outputs name it. */
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const checks = new CheckRunner(handler, options.checkers ?? checkersFromConfig(options.config, options.clock), alertSettings, options.clock);
+  const checkWorkers = createCheckWorkers(
+    {
+      queue: infra.queue,
+      runner: checks,
+      due: new DueChecks(infra.knex, schedulerSettings(options.config)),
+      projections,
+      owner,
+      logger: options.logger,
+    },
+    {
+      concurrency: options.config.SSLTRACKR_CHECK_CONCURRENCY,
+      pollMs: options.config.SSLTRACKR_QUEUE_POLL_MS,
+      leaseSeconds: options.config.SSLTRACKR_CHECK_LEASE_SECONDS,
+    },
   );
   return {
     handler,
     projections,
     usage,
+    owner,
     checks,
-    claims,
+    checkWorkers,
+    // Checks asked for here also wake this process's workers (if it runs them) at once.
+    checkRequests: new CheckRequests(infra.queue, () => checkWorkers.wake()),
     alertSettings,
     checkQueries: new CheckQueries(infra.knex, options.clock),
     history: new DomainHistory(infra.eventStore),

@@ -45,5 +45,6 @@ export const domainStreamCodec = eventCodec([...domainEventDefinitions, ...monit
 export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
   decider: domainStreamDecider,
   codec: domainStreamCodec,
-  snapshots: { every: 20, stateVersion: 1 },
+  // Version 2: the monitoring state remembers recent check ids.
+  snapshots: { every: 20, stateVersion: 2 },
 };

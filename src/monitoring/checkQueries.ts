@@ -6,7 +6,7 @@ import { sslCheckOkSchema } from "../checkers/ssl/result.js";
 import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
-import type { CheckKind } from "./checkClaims.js";
+import type { CheckKind } from "./checkJobs.js";
 import type { LatestSslCheck, LatestWhoisCheck } from "./monitoringApi.js";
 
 interface CheckRow {

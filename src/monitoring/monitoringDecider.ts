@@ -8,7 +8,7 @@ import type { DomainState } from "../domains/domainDecider.js";
 import { sslAlerts, whoisAlerts, type AlertContext } from "./alertPolicy.js";
 import type { AlertSettings } from "./alertSettings.js";
 import type { CheckTrigger, monitoringEventDefinitions } from "./checkEvents.js";
-import { MAX_KNOWN_FINGERPRINTS, MAX_REMEMBERED_ALERTS, type MonitoringState } from "./monitoringState.js";
+import { MAX_KNOWN_FINGERPRINTS, MAX_RECENT_CHECKS, MAX_REMEMBERED_ALERTS, type MonitoringState } from "./monitoringState.js";
 
 export type MonitoringEvent = EventOf<(typeof monitoringEventDefinitions)[number]>;
 
@@ -28,6 +28,8 @@ export const monitoringCommandTypes: ReadonlySet<string> = new Set(["RecordSslCh
 export function decideMonitoring(command: MonitoringCommand, domain: DomainState, state: MonitoringState): MonitoringEvent[] {
   // Results for a removed domain (a check that was running when it was deleted) are dropped.
   if (domain.status !== "monitored") throw new NotFoundError("Domain not found");
+  // Idempotent by check id: a retried check job (its worker died after recording) adds nothing.
+  if (state.recentChecks.includes(command.checkId)) return [];
   const ctx: AlertContext = {
     domainId: domain.domainId,
     userId: domain.userId,
@@ -64,6 +66,11 @@ const remember = <T>(list: readonly T[], items: readonly T[], max: number): T[] 
 };
 
 export function evolveMonitoring(state: MonitoringState, event: MonitoringEvent): MonitoringState {
+  const next = evolveFacts(state, event);
+  return event.type === "AlertRaised" ? next : { ...next, recentChecks: remember(state.recentChecks, [event.data.checkId], MAX_RECENT_CHECKS) };
+}
+
+function evolveFacts(state: MonitoringState, event: MonitoringEvent): MonitoringState {
   switch (event.type) {
     case "SslChecked": {
       const r = event.data.result;

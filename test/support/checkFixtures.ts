@@ -3,7 +3,7 @@
 import type { CertificateFacts, SslCheckFailed, SslCheckOk } from "../../src/checkers/ssl/result.js";
 import type { RegistrationCheckFailed, RegistrationCheckOk } from "../../src/checkers/registration/result.js";
 import type { Checkers } from "../../src/monitoring/checkers.js";
-import type { CheckKind } from "../../src/monitoring/checkClaims.js";
+import type { CheckKind } from "../../src/monitoring/checkJobs.js";
 import { DAY_MS, type Clock } from "../../src/shared/clock.js";
 
 export interface Target {
