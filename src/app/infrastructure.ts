@@ -11,6 +11,7 @@ import { ensureDatabase } from "../infrastructure/postgres/database.js";
 import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
 import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
+import { ensureConnectionGateTables } from "../infrastructure/network/connectionGate.js";
 import { JobQueue } from "../infrastructure/queue/jobQueue.js";
 import { ensureCheckQueue } from "../monitoring/checkJobs.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
@@ -64,6 +65,7 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   closers.unshift(() => eventStore.close());
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
+  await ensureConnectionGateTables(knex);
   const queue = await JobQueue.open({
     databaseUrl,
     poolMax: config.SSLTRACKR_DB_POOL_MAX,

@@ -32,8 +32,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** How long POST /check waits for its checks: a check's DNS, connect, handshake and HTTP steps. */
-export const checkWaitMs = (config: Config): number => 4 * config.SSLTRACKR_CHECK_TIMEOUT_MS;
+/**
+ * How long POST /check waits for its checks (queue wait included): six check timeouts (a full
+ * probe's DNS, connect, handshake, probe rounds and HTTP steps), and never less than 30 s.
+ */
+export const checkWaitMs = (config: Config): number => Math.max(30_000, 6 * config.SSLTRACKR_CHECK_TIMEOUT_MS);
 
 /** The scheduler of this process, started, when SSLTRACKR_SCHEDULER is on (one process leads). */
 export function startScheduling(config: Config, infra: Infrastructure, services: Services, { clock, logger }: { clock: Clock; logger: Logger }) {

@@ -26,6 +26,19 @@ import { AlertQueries } from "../monitoring/alertQueries.js";
 import { BackgroundTasks } from "../shared/backgroundTasks.js";
 import { createWebhooks } from "../webhooks/webhookModule.js";
 import type { Infrastructure } from "./infrastructure.js";
+import { PostgresConnectionGate } from "../infrastructure/network/connectionGate.js";
+
+/** The politeness gate of checks, unless SSLTRACKR_TARGET_MAX_CONNECTIONS is 0. */
+const connectionGate = (infra: Infrastructure, config: Config, owner: string) =>
+  config.SSLTRACKR_TARGET_MAX_CONNECTIONS === 0
+    ? undefined
+    : new PostgresConnectionGate(infra.knex, {
+        maxConnections: config.SSLTRACKR_TARGET_MAX_CONNECTIONS,
+        spacingMs: config.SSLTRACKR_TARGET_MIN_SPACING_MS,
+        // A connection lives through connect, handshake and one HTTP exchange at most.
+        leaseMs: 3 * config.SSLTRACKR_CHECK_TIMEOUT_MS + 5000,
+        owner,
+      });
 
 export interface ServiceOptions {
   readonly clock: Clock;
@@ -47,7 +60,17 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
   const alertSettings = new AlertSettingsQueries(infra.knex);
   /** This process, as the scheduler's heartbeat and check jobs' outputs name it. */
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const checks = new CheckRunner(handler, options.checkers ?? checkersFromConfig(options.config, options.clock), alertSettings, options.clock);
+  const checkQueries = new CheckQueries(infra.knex, options.clock);
+  const checks = new CheckRunner(
+    handler,
+    options.checkers ?? checkersFromConfig(options.config, options.clock, connectionGate(infra, options.config, owner)),
+    alertSettings,
+    {
+      lastFullProbe: (domainId) => checkQueries.lastFullProbe(domainId),
+      fullProbeIntervalMs: options.config.SSLTRACKR_FULL_PROBE_INTERVAL_HOURS * 3_600_000,
+    },
+    options.clock,
+  );
   const checkWorkers = createCheckWorkers(
     {
       queue: infra.queue,
@@ -73,7 +96,7 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     // Checks asked for here also wake this process's workers (if it runs them) at once.
     checkRequests: new CheckRequests(infra.queue, () => checkWorkers.wake()),
     alertSettings,
-    checkQueries: new CheckQueries(infra.knex, options.clock),
+    checkQueries,
     history: new DomainHistory(infra.eventStore),
     alertQueries: new AlertQueries(infra.knex),
     background: new BackgroundTasks((err) => options.logger.error("background task failed", { err })),

@@ -2,7 +2,7 @@
 // and the record over time (/history). Days remaining are recomputed against the clock.
 import type { Knex } from "knex";
 import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
-import { sslCheckOkSchema } from "../checkers/ssl/result.js";
+import { sslCheckOkSchema, type SslCheckOk } from "../checkers/ssl/result.js";
 import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
@@ -48,8 +48,20 @@ export class CheckQueries {
       earliest_expiry: { ...r.earliest_expiry, days_remaining: daysUntil(new Date(r.earliest_expiry.valid_to), now) },
       endpoints,
       checked_at: r.checked_at,
+      probe: r.probe ?? "full",
+      graded_at: r.graded_at ?? r.checked_at,
       last_failure: failureOf(failedSince),
     };
+  }
+
+  /** The latest successful full probe of a domain (results without `probe` were all full). */
+  async lastFullProbe(domainId: string): Promise<SslCheckOk | null> {
+    const row = await this.knex(SSL_CHECKS_TABLE)
+      .where({ domain_id: domainId, outcome: "ok" })
+      .whereRaw("coalesce(result->>'probe', 'full') = 'full'")
+      .orderBy("checked_at", "desc")
+      .first<CheckRow | undefined>();
+    return row ? sslCheckOkSchema.parse(row.result) : null;
   }
 
   async latestWhois(domainId: string): Promise<LatestWhoisCheck | null> {

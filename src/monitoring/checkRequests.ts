@@ -6,7 +6,7 @@ import type { JobQueue } from "../infrastructure/queue/jobQueue.js";
 import type { CheckTrigger } from "./checkEvents.js";
 import { CHECK_PRIORITY, CHECK_QUEUE, checkJobKey, type CheckJobData, type CheckJobOutput, type CheckKind } from "./checkJobs.js";
 
-const POLL_MS = 100;
+const POLL_MS = 25;
 /** Sends racing with the sweep (or another request) give up after this many tries. */
 const MAX_SEND_ATTEMPTS = 5;
 

@@ -5,7 +5,7 @@ import type { CommandHandler } from "../infrastructure/commandHandling/commandHa
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { eventMetadata } from "../infrastructure/commandHandling/requestContext.js";
 import type { GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
-import type { SslCheckResult } from "../checkers/ssl/result.js";
+import type { SslCheckOk, SslCheckResult } from "../checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
 import { domainStream, type DomainStreamCommand } from "../domains/domainStream.js";
 import { domainStreamName } from "../domains/events.js";
@@ -14,6 +14,7 @@ import type { AlertSettingsQueries } from "./alertSettingsQueries.js";
 import type { CheckTrigger } from "./checkEvents.js";
 import type { CheckKind } from "./checkJobs.js";
 import type { Checkers } from "./checkers.js";
+import { expiryCheckBasis } from "./probeSelection.js";
 import { serviceMetrics } from "../infrastructure/telemetry/metrics.js";
 import { withSpan } from "../infrastructure/telemetry/tracing.js";
 
@@ -41,11 +42,19 @@ const measured = <R extends { outcome: "ok" | "failed" }>(kind: CheckKind, trigg
     return result;
   });
 
+export interface ProbeHistory {
+  /** The domain's latest successful full probe, from the read model. */
+  lastFullProbe(domainId: string): Promise<SslCheckOk | null>;
+  /** A full probe at least this often, in ms. */
+  readonly fullProbeIntervalMs: number;
+}
+
 export class CheckRunner {
   constructor(
     private readonly handler: CommandHandler,
     private readonly checkers: Checkers,
     private readonly settings: AlertSettingsQueries,
+    private readonly probes: ProbeHistory,
     private readonly clock: Clock,
   ) {}
 
@@ -62,7 +71,8 @@ export class CheckRunner {
     };
     const base = async () => ({ checkId, trigger, settings: await this.settings.forUser(domain.userId), now: this.clock.now() });
     if (kind === "ssl") {
-      const result = await measured("ssl", trigger, () => this.checkers.ssl({ hostname: domain.hostname, port: domain.port }));
+      const basis = expiryCheckBasis(trigger, await this.probes.lastFullProbe(domainId), this.clock.now(), this.probes.fullProbeIntervalMs);
+      const result = await measured("ssl", trigger, () => this.checkers.ssl({ hostname: domain.hostname, port: domain.port }, basis));
       return record({ type: "RecordSslCheck", result, ...(await base()) });
     }
     const result = await measured("whois", trigger, () => this.checkers.registration(domain.hostname));

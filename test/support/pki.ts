@@ -306,6 +306,10 @@ export interface RunningServer {
   port: number;
   /** SNI names received, in connection order (undefined entries: no SNI). */
   servernames: (string | undefined)[];
+  /** TCP connections accepted so far. */
+  connectionCount(): number;
+  /** When each connection was accepted (ms, performance.now()), and the most open at once. */
+  connectionStats?(): { acceptedAt: number[]; peakOpen: number };
   close(): Promise<void>;
 }
 
@@ -327,10 +331,13 @@ function closer(server: net.Server, sockets: Set<net.Socket>): () => Promise<voi
     });
 }
 
-function trackSockets(server: net.Server): Set<net.Socket> {
-  const sockets = new Set<net.Socket>();
+function trackSockets(server: net.Server): Set<net.Socket> & { accepted: number; acceptedAt: number[]; peakOpen: number } {
+  const sockets = Object.assign(new Set<net.Socket>(), { accepted: 0, acceptedAt: [] as number[], peakOpen: 0 });
   server.on("connection", (socket: net.Socket) => {
+    sockets.accepted++;
+    sockets.acceptedAt.push(performance.now());
     sockets.add(socket);
+    sockets.peakOpen = Math.max(sockets.peakOpen, sockets.size);
     socket.on("close", () => sockets.delete(socket));
   });
   return sockets;
@@ -355,7 +362,14 @@ export async function startTlsServer(options: TlsServerOptions): Promise<Running
   server.on("tlsClientError", () => undefined);
   const sockets = trackSockets(server);
   const port = await listen(server, host, options.port ?? 0);
-  return { host, port, servernames, close: closer(server, sockets) };
+  return {
+    host,
+    port,
+    servernames,
+    connectionCount: () => sockets.accepted,
+    connectionStats: () => ({ acceptedAt: [...sockets.acceptedAt], peakOpen: sockets.peakOpen }),
+    close: closer(server, sockets),
+  };
 }
 
 /** Accepts TCP connections and never answers: a TLS handshake against it cannot finish. */
@@ -364,5 +378,5 @@ export async function startStallingServer(options: { host?: string; port?: numbe
   const server = net.createServer(() => undefined);
   const sockets = trackSockets(server);
   const port = await listen(server, host, options.port ?? 0);
-  return { host, port, servernames: [], close: closer(server, sockets) };
+  return { host, port, servernames: [], connectionCount: () => sockets.accepted, close: closer(server, sockets) };
 }

@@ -17,6 +17,13 @@ export interface ProbeTarget {
    * keeps Node's default store (bundled roots + NODE_EXTRA_CA_CERTS).
    */
   ca: string[] | undefined;
+  /** Politeness: waited on before each new connection to `ip`; what it returns is called once the connection closed. */
+  gate?: ConnectionGate | undefined;
+}
+
+/** Admits new connections to an address (limits shared by every process; see connectionGate.ts). */
+export interface ConnectionGate {
+  acquire(ip: string): Promise<() => void>;
 }
 
 export class ProbeError extends Error {
@@ -89,7 +96,17 @@ export function closeQuietly(socket: net.Socket): void {
   socket.destroy();
 }
 
-export function connectTcp(target: ProbeTarget): Promise<net.Socket> {
+export async function connectTcp(target: ProbeTarget): Promise<net.Socket> {
+  const release = (await target.gate?.acquire(target.ip)) ?? noop;
+  const socket = await connectTcpNow(target).catch((err: unknown) => {
+    release();
+    throw err;
+  });
+  socket.once("close", release);
+  return socket;
+}
+
+function connectTcpNow(target: ProbeTarget): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: target.ip, port: target.port });
     const timer = setTimeout(() => {

@@ -1,16 +1,18 @@
-// Everything about one address of the target: the main handshake, then protocol, suite and
-// HSTS probes in parallel, graded into an endpoint result.
+// Everything about one address of the target. A full probe: the main handshake, then
+// protocol, suite and HSTS probes in parallel, graded into an endpoint result. An expiry
+// check: the main handshake and one HTTPS request over it; what needs the probes (protocols,
+// suites, key exchange, the grade) is carried over from the address's last full probe.
 import { chainErrors } from "./chainErrors.js";
 import { describeCertificate, earliestExpiry, keyFacts, parseSubjectAltNames } from "./certificate.js";
 import { summarizeSuites } from "./cipherSuites.js";
 import { ProbeError, type ProbeTarget } from "./connection.js";
 import { gradeServer } from "./grade.js";
-import { mainHandshake, type MainHandshake } from "./handshake.js";
-import { fetchHsts } from "./hsts.js";
+import { mainHandshake, mainHandshakeThen, type MainHandshake } from "./handshake.js";
+import { fetchHsts, readHsts } from "./hsts.js";
 import { parseOcspStaple } from "./ocsp.js";
 import { probeLegacySuites } from "./legacySuites.js";
 import { probeProtocols } from "./protocols.js";
-import { TLS_VERSIONS, type EndpointResult, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
+import { TLS_VERSIONS, type EndpointOk, type EndpointResult, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
 import { enumerateSuites } from "./suiteEnumeration.js";
 
 export interface EndpointContext {
@@ -50,19 +52,19 @@ async function probeConfiguration(target: ProbeTarget, main: MainHandshake): Pro
   };
 }
 
-function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+/** The fields of an endpoint that only a full probe (configuration and grade) establishes. */
+export type GradedFacts = Pick<
+  EndpointOk,
+  "grade" | "grade_trust_ignored" | "grade_reasons" | "score" | "protocols" | "cipher_suites" | "key_exchange" | "secure_renegotiation"
+>;
+type HandshakeFacts = Omit<EndpointOk, keyof GradedFacts>;
+
+/** What one handshake and one HTTPS request tell about an address. */
+function handshakeFacts(ip: string, main: MainHandshake, hsts: HstsDetails, ctx: EndpointContext): HandshakeFacts {
   const chain = main.chain.map((cert, depth) => describeCertificate(cert, depth, ctx.now));
   const leaf = chain[0]!;
-  const key = keyFacts(main.chain[0]!);
   const ocsp = main.ocspResponse ? parseOcspStaple(main.ocspResponse, main.chain[0]!.serialNumber) : null;
   const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, ocsp, now: ctx.now });
-  const graded = gradeServer({
-    ...config,
-    key,
-    signatureAlgorithm: leaf.signature_algorithm,
-    chainErrors: errors.map((e) => e.reason),
-    hsts: { present: hsts.present, maxAge: hsts.max_age },
-  });
   return {
     outcome: "ok",
     ip_address: ip,
@@ -76,24 +78,53 @@ function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, h
     chain_valid: errors.length === 0,
     hsts: hsts.present,
     sans: parseSubjectAltNames(main.chain[0]!.subjectAltName),
+    chain_errors: errors,
+    chain,
+    earliest_expiry: earliestExpiry(chain, ip),
+    key: keyFacts(main.chain[0]!),
+    signature_algorithm: leaf.signature_algorithm,
+    fingerprint_sha256: leaf.fingerprint_sha256,
+    cipher: main.cipher,
+    ocsp_staple: ocsp,
+    hsts_details: hsts,
+  };
+}
+
+function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+  const facts = handshakeFacts(ip, main, hsts, ctx);
+  const graded = gradeServer({
+    ...config,
+    key: facts.key,
+    signatureAlgorithm: facts.signature_algorithm,
+    chainErrors: facts.chain_errors.map((e) => e.reason),
+    hsts: { present: hsts.present, maxAge: hsts.max_age },
+  });
+  return {
+    ...facts,
     grade: graded.grade,
     grade_trust_ignored: graded.gradeTrustIgnored,
     grade_reasons: graded.reasons,
     score: graded.score,
-    chain_errors: errors,
-    chain,
-    earliest_expiry: earliestExpiry(chain, ip),
-    key,
-    signature_algorithm: leaf.signature_algorithm,
-    fingerprint_sha256: leaf.fingerprint_sha256,
-    cipher: main.cipher,
     protocols: config.protocols,
     cipher_suites: summarizeSuites(config.suites),
     key_exchange: { dh_min_bits: config.dhMinBits, ecdh_min_bits: config.ecdhMinBits },
     secure_renegotiation: config.secureRenegotiation,
-    ocsp_staple: ocsp,
-    hsts_details: hsts,
   };
+}
+
+/**
+ * An expiry check of one address: one TLS connection (handshake, then GET / for HSTS). The
+ * fingerprint tells the caller whether the certificate is still the one `graded` was probed
+ * with; if not, the carried-over grade is stale and a full probe is due.
+ */
+export async function checkEndpointLight(target: ProbeTarget, ctx: EndpointContext, graded: GradedFacts): Promise<EndpointResult> {
+  try {
+    const [main, hsts] = await mainHandshakeThen(target, (socket) => readHsts(target, ctx.hostname, socket));
+    return { ...graded, ...handshakeFacts(target.ip, main, hsts, ctx) };
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
+  }
 }
 
 /** Checks one address; a failure to handshake at all is a failed endpoint, not an exception. */

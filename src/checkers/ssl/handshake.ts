@@ -49,7 +49,15 @@ function verifyErrorCode(error: unknown): string | null {
   return (error as { code?: string }).code ?? String(error);
 }
 
-export async function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
+export function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
+  return mainHandshakeThen(target, () => Promise.resolve(undefined)).then(([main]) => main);
+}
+
+/**
+ * The main handshake, then `use` of the same connection before it closes (an expiry check
+ * reads HSTS over it, so one handshake per address is all it costs the server).
+ */
+export async function mainHandshakeThen<T>(target: ProbeTarget, use: (socket: tls.TLSSocket) => Promise<T>): Promise<[MainHandshake, T]> {
   let ocspResponse: Buffer | null = null;
   const captureStaple = (socket: tls.TLSSocket) => socket.once("OCSPResponse", (response: Buffer) => (ocspResponse = response));
   // Only here is `ca` passed: parsing a full root list costs milliseconds per connection.
@@ -60,7 +68,8 @@ export async function mainHandshake(target: ProbeTarget): Promise<MainHandshake>
     const chain = peerChain(socket);
     if (chain.length === 0) throw new ProbeError("handshake_failed", "the server presented no certificate");
     const verifyError = verifyErrorCode(socket.authorizationError);
-    return { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError, ocspResponse };
+    const main = { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError, ocspResponse };
+    return [main, await use(socket)];
   } finally {
     closeQuietly(socket);
   }
