@@ -1,17 +1,24 @@
-# The app image: TypeScript runs through tsx (a runtime dependency), exactly as `npm start`
-# does, so the CLI (`npx ssltrackr ...`) works inside the container too.
-FROM node:20-bookworm-slim
-
-ENV NODE_ENV=production
+# The app image, in two stages: the first installs every dependency and compiles TypeScript to
+# dist/ (`npm run build`); the second holds only the production dependencies and the compiled
+# output, which it runs (with source maps, so stack traces name the TypeScript lines).
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY projections ./projections
-COPY tsconfig.json ./
+RUN npm run build
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the root package's `prepare` would build again, and needs dev dependencies.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY bin ./bin
+COPY --from=build /app/dist ./dist
 
 USER node
 EXPOSE 3000

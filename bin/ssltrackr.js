@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Thin launcher: registers the TypeScript loader, then runs the CLI, so `npx ssltrackr`
-// works from a clone without a build step.
-import { register } from "tsx/esm/api";
-register();
-await import(new URL("../src/cli/main.ts", import.meta.url).href);
+// Runs the compiled CLI in dist/ (`npm run build`; `npm install`, `npm start` and `npm test`
+// build first). Source maps are on, so stack traces name the TypeScript lines.
+import { existsSync } from "node:fs";
+
+process.setSourceMapsEnabled(true);
+const main = new URL("../dist/src/cli/main.js", import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write("ssltrackr: the compiled build is missing (dist/); run `npm run build` first\n");
+  process.exit(1);
+}
+await import(main.href);

@@ -95,6 +95,10 @@ const envSchema = z.object({
   /** Waits between webhook delivery attempts; after the last one a delivery is dead. */
   SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: durationList.prefault("1m,5m,30m,2h,6h,12h"),
   SSLTRACKR_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Bearer token Prometheus sends to GET /metrics; unset: /metrics is off (404). */
+  SSLTRACKR_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Domains with per-domain gauges on /metrics (the soonest to expire first); 0: none. */
+  SSLTRACKR_METRICS_MAX_DOMAINS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   // OpenTelemetry: the SDK reads these (and the other standard OTEL_* variables) itself;
   // they are declared here to decide whether to start it at all.
   OTEL_SDK_DISABLED: bool.default(false),

@@ -1,4 +1,4 @@
-// The probes in the OpenAPI document: outside /api/v1, without authentication.
+// The probes and the Prometheus scrape target in the OpenAPI document: outside /api/v1, without API keys.
 import { z } from "zod";
 import { named } from "../infrastructure/http/openapi/jsonSchema.js";
 import type { ApiOperation } from "../infrastructure/http/openapi/operation.js";
@@ -30,3 +30,20 @@ export const healthOperations: readonly ApiOperation[] = [
     },
   },
 ];
+
+/** Served only when SSLTRACKR_METRICS_TOKEN is set (docs/prometheus.md). */
+export const metricsOperation: ApiOperation = {
+  tags: ["Probes"],
+  origin: "addition",
+  server: "/",
+  auth: "metricsToken",
+  id: "metrics",
+  method: "get",
+  path: "/metrics",
+  summary: "Prometheus metrics: the service's own and per-domain gauges",
+  description:
+    "Prometheus text format 0.0.4. Per-domain gauges (labels user_id, domain_id, hostname, port): ssl_cert_not_after and " +
+    "probe_ssl_earliest_cert_expiry (Unix seconds), ssl_probe_success, domain_expiry_days, domain_probe_success, " +
+    "ssltrackr_ssl_grade. Exists only when SSLTRACKR_METRICS_TOKEN is set.",
+  responses: { 200: { description: "The metrics.", textMediaType: "text/plain; version=0.0.4" } },
+};

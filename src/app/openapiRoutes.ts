@@ -12,7 +12,7 @@ import type { ApiOperation } from "../infrastructure/http/openapi/operation.js";
 import { alertOperations } from "../monitoring/alertApi.js";
 import { monitoringOperations } from "../monitoring/monitoringApi.js";
 import { webhookOperations } from "../webhooks/webhookApi.js";
-import { healthOperations } from "./healthApi.js";
+import { healthOperations, metricsOperation } from "./healthApi.js";
 
 const documentOperation: ApiOperation = {
   id: "getOpenApiDocument",
@@ -33,6 +33,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...apiKeyOperations,
   ...webhookOperations,
   ...healthOperations,
+  metricsOperation,
   documentOperation,
 ];
 

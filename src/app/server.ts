@@ -2,12 +2,13 @@
 // finish in-flight requests, stop projectors at a checkpoint, flush, close pools).
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import type { Express } from "express";
+import { Router, type Express } from "express";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
+import { metricsRoutes } from "./metricsRoutes.js";
 import { openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
@@ -72,7 +73,10 @@ export async function startServer(
 
   const app = createHttpApp({
     logger,
-    publicRouter: healthRoutes(infra.knex, infra.eventStore, services.projections),
+    publicRouter: Router().use(
+      healthRoutes(infra.knex, infra.eventStore, services.projections),
+      metricsRoutes(infra.knex, { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS }, clock),
+    ),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     apiRouters: [

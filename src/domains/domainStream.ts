@@ -45,6 +45,7 @@ export const domainStreamCodec = eventCodec([...domainEventDefinitions, ...monit
 export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
   decider: domainStreamDecider,
   codec: domainStreamCodec,
-  // Version 2: the monitoring state remembers recent check ids.
-  snapshots: { every: 20, stateVersion: 2 },
+  // 2: the monitoring state remembers the last registration found (whois.registration);
+  // 3: and the ids of its latest checks (recentChecks).
+  snapshots: { every: 20, stateVersion: 3 },
 };

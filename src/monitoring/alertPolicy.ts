@@ -162,10 +162,32 @@ export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: A
   return finish(ctx, state, dedupeWithinCheck(drafts));
 }
 
+/**
+ * The registry answers "no such domain" for a domain it had a registration for: the
+ * registration lapsed (or was deleted), which is the expiry this service exists to catch. Its
+ * dedupe key is the one the date-based "has expired" alert uses, so one lapse alerts once.
+ */
+function lapsedRegistrationAlert(registration: NonNullable<MonitoringState["whois"]["registration"]>): Draft {
+  const { domain, expiryDate } = registration;
+  const due = expiryDate ? ` (its registration was due to expire on ${expiryDate.slice(0, 10)})` : "";
+  return {
+    alertType: "domain_expiry",
+    severity: expirySeverity(0),
+    title: "Domain has expired",
+    message: `The registry no longer has a registration for ${domain}${due}: it has lapsed or was deleted.`,
+    thresholdDays: 0,
+    dedupeKey: `domain_expiry:${domain}:${expiryDate ?? "unknown"}:expired`,
+  };
+}
+
 export function whoisAlerts(state: MonitoringState, result: RegistrationCheckResult, ctx: AlertContext): NewAlert[] {
   if (result.outcome === "failed") {
     // A registry throttling us says nothing about the domain.
     if (result.reason === "rate_limited") return [];
+    const registration = state.whois.registration;
+    if (result.reason === "not_found" && registration?.domain === result.domain) {
+      return finish(ctx, state, [lapsedRegistrationAlert(registration)]);
+    }
     const failures = state.whois.consecutiveFailures + 1;
     return finish(ctx, state, failureAlert("whois", failures, state.whois.failureAlerted, ctx, result.message));
   }

@@ -85,6 +85,8 @@ export class CheckQueries {
       statuses: r.statuses,
       registry_expiry_date: r.registry_expiry_date,
       registrar_expiry_date: r.registrar_expiry_date,
+      field_sources: r.field_sources,
+      supplementary_errors: r.supplementary_errors,
       last_failure: failureOf(failedSince),
     };
   }

@@ -35,6 +35,9 @@ export function checkersFromConfig(config: Config, clock: Clock, gate?: Connecti
         timeoutMs: config.SSLTRACKR_CHECK_TIMEOUT_MS,
         ...(config.SSLTRACKR_RDAP_BOOTSTRAP ? { rdapBootstrap: config.SSLTRACKR_RDAP_BOOTSTRAP } : {}),
         ...(config.SSLTRACKR_WHOIS_SERVERS ? { whoisServers: config.SSLTRACKR_WHOIS_SERVERS } : {}),
+        // A registrar link or referral is a third party's choice: the SSL checks' SSRF guard.
+        allowPrivateTargets: config.SSLTRACKR_ALLOW_PRIVATE_TARGETS,
+        ...(config.SSLTRACKR_RESOLVE ? { resolveOverrides: config.SSLTRACKR_RESOLVE } : {}),
       }),
   };
 }

@@ -15,7 +15,10 @@ import {
   tlsVersionSchema,
 } from "../checkers/ssl/result.js";
 import {
+  answerOrigin,
   failureReason as registrationFailureReason,
+  fieldSources,
+  supplementaryError,
   registrationCheckFailed,
   registrationCheckOk,
   registrationCheckResult,
@@ -36,6 +39,13 @@ named("SslFailureReason", failureReasonSchema);
 named("SslCheckOk", sslCheckOkSchema, "A successful SSL check: the worst graded address decides the top-level fields.");
 named("SslCheckFailed", sslCheckFailedSchema, "An SSL check that could not run at all (bad name, DNS, refused target, no address answered).");
 named("RegistrationFailureReason", registrationFailureReason);
+named("RegistrationAnswerOrigin", answerOrigin, "Which answer a registration fact came from: RDAP or WHOIS, the registry's server or the registrar's.");
+named("RegistrationFieldSources", fieldSources, "Per field, the answer that gave it; null when no answer had it. Null for checks recorded before it existed.");
+named(
+  "RegistrationSupplementaryError",
+  supplementaryError,
+  "A lookup that would only have added to the registry's answer (the registrar's RDAP or WHOIS, WHOIS for an expiry RDAP lacked) and failed; the check kept the rest.",
+);
 named("RegistrationCheckOk", registrationCheckOk);
 named("RegistrationCheckFailed", registrationCheckFailed);
 

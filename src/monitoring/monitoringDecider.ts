@@ -90,8 +90,10 @@ function evolveFacts(state: MonitoringState, event: MonitoringEvent): Monitoring
     }
     case "SslCheckFailed":
       return { ...state, ssl: { ...state.ssl, consecutiveFailures: state.ssl.consecutiveFailures + 1 } };
-    case "WhoisChecked":
-      return { ...state, whois: { consecutiveFailures: 0, failureAlerted: false } };
+    case "WhoisChecked": {
+      const { domain, expiry_date: expiryDate } = event.data.result;
+      return { ...state, whois: { consecutiveFailures: 0, failureAlerted: false, registration: { domain, expiryDate } } };
+    }
     case "WhoisCheckFailed":
       if (event.data.result.reason === "rate_limited") return state;
       return { ...state, whois: { ...state.whois, consecutiveFailures: state.whois.consecutiveFailures + 1 } };

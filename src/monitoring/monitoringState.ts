@@ -16,6 +16,8 @@ export interface SslMonitoringState {
 export interface WhoisMonitoringState {
   readonly consecutiveFailures: number;
   readonly failureAlerted: boolean;
+  /** The registration the last successful check found: a later not_found means it lapsed. */
+  readonly registration: { readonly domain: string; readonly expiryDate: string | null } | null;
 }
 
 export interface MonitoringState {
@@ -36,7 +38,7 @@ export const initialMonitoringState = (): MonitoringState => ({
     consecutiveFailures: 0,
     failureAlerted: false,
   },
-  whois: { consecutiveFailures: 0, failureAlerted: false },
+  whois: { consecutiveFailures: 0, failureAlerted: false, registration: null },
   raised: [],
   recentChecks: [],
 });

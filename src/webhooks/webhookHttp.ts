@@ -4,7 +4,7 @@
 // Redirects are not followed: a 3xx is an answer like any other non-2xx.
 import http from "node:http";
 import https from "node:https";
-import net, { type LookupFunction } from "node:net";
+import { pinnedLookup } from "../infrastructure/network/pinnedLookup.js";
 
 export interface WebhookRequest {
   readonly url: URL;
@@ -13,18 +13,6 @@ export interface WebhookRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly timeoutMs: number;
-}
-
-function pinnedLookup(addresses: readonly string[]): LookupFunction {
-  const all = addresses.map((address) => ({ address, family: net.isIP(address) }));
-  return (_hostname, options, callback) => {
-    const usable = options.family ? all.filter((a) => a.family === options.family) : all;
-    const first = usable[0];
-    if (!first) {
-      callback(Object.assign(new Error("no approved address of the requested family"), { code: "ENOTFOUND" }), "", 0);
-    } else if (options.all) callback(null, usable);
-    else callback(null, first.address, first.family);
-  };
 }
 
 /** Resolves with the receiver's status code; rejects on a network error or the deadline. */

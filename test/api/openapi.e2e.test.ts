@@ -69,6 +69,8 @@ const servedRoutes = (stack: readonly Layer[], prefix = ""): string[] =>
     return layer.handle.stack ? servedRoutes(layer.handle.stack, prefix + mount) : [];
   });
 
+const METRICS_TOKEN = "openapi-metrics-token-0123456789";
+
 describe("OpenAPI document (e2e)", function () {
   this.timeout(30_000);
   const checkers = new FakeCheckers(systemClock);
@@ -94,7 +96,11 @@ describe("OpenAPI document (e2e)", function () {
       const header = resolve(doc, ref.$ref) as { required?: boolean };
       if (header.required) expect(res.headers.get(name), `${context}: header ${name}`).to.be.a("string");
     }
-    if (response.content) {
+    const textType = Object.keys(response.content ?? {}).find((type) => type.startsWith("text/"));
+    if (textType) {
+      expect(res.headers.get("content-type"), context).to.match(new RegExp(`^${textType.split(";")[0]!.replace("/", "\\/")}`));
+      expect(res.body, context).to.be.a("string");
+    } else if (response.content) {
       expect(res.headers.get("content-type"), context).to.match(/^application\/json/);
       let validate = validators.get(at);
       if (!validate) {
@@ -114,7 +120,10 @@ describe("OpenAPI document (e2e)", function () {
   }
 
   before(async () => {
-    t = await startTestServer({ checkers, env: { SSLTRACKR_WEBHOOK_POLL_MS: "20", SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: "100ms" } });
+    t = await startTestServer({
+      checkers,
+      env: { SSLTRACKR_WEBHOOK_POLL_MS: "20", SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: "100ms", SSLTRACKR_METRICS_TOKEN: METRICS_TOKEN },
+    });
     receiver = await startWebhookReceiver();
     const res = await t.client().get<OpenApiDocument>("/openapi.json");
     expect(res.status).to.equal(200);
@@ -195,11 +204,15 @@ describe("OpenAPI document (e2e)", function () {
     let domainId: string;
     let failingId: string;
 
-    it("the probes", async () => {
+    it("the probes and the Prometheus scrape target", async () => {
       for (const path of ["/health", "/ready"]) {
         const res = await fetch(`${t.url}${path}`);
         conforms("get", path, { status: res.status, body: await res.json(), headers: res.headers });
       }
+      const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      conforms("get", "/metrics", { status: metrics.status, body: await metrics.text(), headers: metrics.headers });
+      const refused = await fetch(`${t.url}/metrics`);
+      conforms("get", "/metrics", { status: refused.status, body: await refused.json(), headers: refused.headers });
     });
 
     it("domains", async () => {

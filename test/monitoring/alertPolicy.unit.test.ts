@@ -101,6 +101,11 @@ function whoisAt(now: Date, expiry: Date | null): RegistrationCheckOk {
 }
 
 const whoisFailedAt = (now: Date) => registrationCheckFailed({ hostname: HOST, now });
+const whoisNotFoundAt = (now: Date, domain = HOST): RegistrationCheckResult => ({
+  ...registrationCheckFailed({ hostname: domain, now }),
+  reason: "not_found",
+  message: `RDAP https://rdap.test/domain/${domain}: 404 (no such domain)`,
+});
 const whoisThrottledAt = (now: Date): RegistrationCheckResult => ({
   ...registrationCheckFailed({ hostname: HOST, now }),
   reason: "rate_limited",
@@ -398,6 +403,62 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
 
     it("alerts nothing when the registry does not say when the registration expires", () => {
       expect(monitoredDomain().whois(whoisAt(T0, null))).to.deep.equal([]);
+    });
+  });
+
+  describe("domain_expiry when the registry no longer knows a registered domain (not_found)", () => {
+    it("raises one 'has expired' alert when a domain that had a registration answers not_found", () => {
+      const d = monitoredDomain();
+      d.whois(whoisAt(T0, plusDays(T0, 200)));
+      const alerts = d.whois(whoisNotFoundAt(plusDays(T0, 1)));
+      expect(alerts).to.have.length(1);
+      expect(alerts[0]).to.deep.include({
+        alertType: "domain_expiry",
+        severity: "critical",
+        title: "Domain has expired",
+        message: `The registry no longer has a registration for example.com (its registration was due to expire on ${plusDays(T0, 200).toISOString().slice(0, 10)}): it has lapsed or was deleted.`,
+        thresholdDays: 0,
+      });
+      // Repeated not_found answers are the same fact; they neither re-alert nor count as a failing check.
+      for (let i = 2; i < 6; i++) expect(d.whois(whoisNotFoundAt(plusDays(T0, i)))).to.deep.equal([]);
+    });
+
+    it("is the same fact as the date-based 'has expired' alert: a lapse seen both ways alerts once", () => {
+      const d = monitoredDomain();
+      const expiry = plusDays(T0, -1);
+      expect(brief(d.whois(whoisAt(T0, expiry)))).to.deep.equal([["domain_expiry", 0, "critical"]]);
+      expect(d.whois(whoisNotFoundAt(plusDays(T0, 1)))).to.deep.equal([]);
+    });
+
+    it("re-arms when the domain is registered again (a new registration)", () => {
+      const d = monitoredDomain();
+      d.whois(whoisAt(T0, plusDays(T0, 200)));
+      expect(d.whois(whoisNotFoundAt(plusDays(T0, 1)))).to.have.length(1);
+      d.whois(whoisAt(plusDays(T0, 2), plusDays(T0, 400)));
+      expect(brief(d.whois(whoisNotFoundAt(plusDays(T0, 3))))).to.deep.equal([["domain_expiry", 0, "critical"]]);
+    });
+
+    it("raises no expiry alert for a domain never seen registered (only the usual check_failed after repeated failures)", () => {
+      const d = monitoredDomain();
+      expect(d.whois(whoisNotFoundAt(T0))).to.deep.equal([]);
+      expect(d.whois(whoisNotFoundAt(plusDays(T0, 1)))).to.deep.equal([]);
+      expect(brief(d.whois(whoisNotFoundAt(plusDays(T0, 2))))).to.deep.equal([["check_failed", null, "critical"]]);
+    });
+
+    it("raises no expiry alert when the registration found before was another domain's (the hostname changed)", () => {
+      const d = monitoredDomain();
+      d.whois(whoisAt(T0, plusDays(T0, 200)));
+      expect(d.whois(whoisNotFoundAt(plusDays(T0, 1), "other.example"))).to.deep.equal([]);
+    });
+
+    it("says nothing about a registration known without an expiry beyond that it lapsed", () => {
+      const d = monitoredDomain();
+      d.whois(whoisAt(T0, null));
+      const [alert] = d.whois(whoisNotFoundAt(plusDays(T0, 1)));
+      expect(alert).to.deep.include({
+        title: "Domain has expired",
+        message: "The registry no longer has a registration for example.com: it has lapsed or was deleted.",
+      });
     });
   });
 

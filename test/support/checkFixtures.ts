@@ -105,6 +105,8 @@ export function registrationCheckOk({ hostname, now }: Target, overrides: Partia
     statuses: ["active"],
     registry_expiry_date: days(now, 365),
     registrar_expiry_date: null,
+    field_sources: null,
+    supplementary_errors: [],
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 // Registration check of one monitored hostname: registrable domain -> RDAP (when the TLD has
 // an RDAP service) -> WHOIS when RDAP is missing or fails. A 404 from RDAP is an answer
-// ("no such domain"), not a failure, so it does not fall back to WHOIS.
+// ("no such domain"), not a failure, so it does not fall back to WHOIS. An RDAP answer with
+// no expiry at all (.fi, .no style) is completed from WHOIS when the TLD's WHOIS has one.
+import { combineAnswers } from "./combine.js";
 import type { LookupContext, LookupOutcome } from "./context.js";
 import { LookupFailure, networkFailure } from "./failure.js";
 import { effectiveExpiry } from "./record.js";
@@ -10,7 +12,7 @@ import { registrableDomain, type RegistrableDomain } from "./registrableDomain.j
 import { defaultRegistryState, type RegistryState } from "./registryState.js";
 import { registrationCheckResult, type RegistrationCheckResult } from "./result.js";
 import type { WhoisEndpoint } from "./whois/client.js";
-import { whoisLookup } from "./whois/lookup.js";
+import { whoisLookup, type WhoisLookupOptions } from "./whois/lookup.js";
 import { IANA_WHOIS } from "./whois/servers.js";
 
 export interface RegistrationCheckOptions {
@@ -31,6 +33,13 @@ export interface RegistrationCheckOptions {
   ianaWhois?: WhoisEndpoint | null;
   /** shared caches and per-server limits; defaults to one instance per process */
   state?: RegistryState;
+  /**
+   * SSLTRACKR_ALLOW_PRIVATE_TARGETS: may registrar servers named in an answer (RDAP link,
+   * WHOIS referral) be loopback/private addresses? Default false (SSRF guard).
+   */
+  allowPrivateTargets?: boolean;
+  /** SSLTRACKR_RESOLVE: host -> addresses, consulted before DNS for those servers */
+  resolveOverrides?: ReadonlyMap<string, readonly string[]>;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024;
@@ -65,7 +74,7 @@ function failed(rd: RegistrableDomain | undefined, hostname: string, { error: f,
 }
 
 function ok(rd: RegistrableDomain, source: Source, outcome: LookupOutcome, rdapError: LookupFailure | undefined, now: Date): RegistrationCheckResult {
-  const { record } = outcome;
+  const { record, sources } = combineAnswers(outcome.answers);
   const expiry = effectiveExpiry(record);
   return {
     outcome: "ok",
@@ -85,6 +94,8 @@ function ok(rd: RegistrableDomain, source: Source, outcome: LookupOutcome, rdapE
     registry_expiry_date: record.registryExpiry,
     registrar_expiry_date: record.registrarExpiry,
     rdap_error: errorOf(rdapError),
+    field_sources: sources,
+    supplementary_errors: outcome.errors,
   };
 }
 
@@ -109,6 +120,23 @@ function asFailure(err: unknown): LookupFailure {
   throw err;
 }
 
+/**
+ * Some registries' RDAP answers carry no expiration event at all (.fi, .no style) while their
+ * WHOIS does. Then the WHOIS answers are added after the RDAP ones, so they only fill the
+ * fields RDAP left empty; field_sources says which answer gave what. A WHOIS failure here is
+ * noted, never the check's failure: RDAP answered.
+ */
+async function completedFromWhois(rdap: LookupOutcome, rd: RegistrableDomain, ctx: LookupContext, options: WhoisLookupOptions): Promise<LookupOutcome> {
+  if (effectiveExpiry(combineAnswers(rdap.answers).record) !== null) return rdap;
+  try {
+    const whois = await whoisLookup(rd, ctx, options);
+    return { ...rdap, answers: [...rdap.answers, ...whois.answers], raw: [...rdap.raw, ...whois.raw], errors: [...rdap.errors, ...whois.errors] };
+  } catch (err) {
+    const f = asFailure(err);
+    return { ...rdap, raw: [...rdap.raw, ...f.raw], errors: [...rdap.errors, { origin: "whois_registry", server: null, reason: f.reason, message: f.message }] };
+  }
+}
+
 async function runCheck(hostname: string, options: RegistrationCheckOptions): Promise<RegistrationCheckResult> {
   const { now } = options;
   const rd = registrableDomain(hostname);
@@ -121,19 +149,21 @@ async function runCheck(hostname: string, options: RegistrationCheckOptions): Pr
     fetch: options.fetch ?? fetch,
     timeoutMs: options.timeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    guard: { allowPrivate: options.allowPrivateTargets ?? false, ...(options.resolveOverrides ? { resolveOverrides: options.resolveOverrides } : {}) },
   };
+  const ianaWhois = options.ianaWhois === undefined ? IANA_WHOIS : options.ianaWhois;
+  const whoisOptions = { overrides: options.whoisServers, ianaWhois };
   let rdapError: LookupFailure | undefined;
   let base: string | undefined;
   try {
     base = await rdapBase(rd, ctx, options);
-    if (base) return ok(rd, "rdap", await rdapLookup(rd.domain, base, ctx), undefined, now);
+    if (base) return ok(rd, "rdap", await completedFromWhois(await rdapLookup(rd.domain, base, ctx), rd, ctx, whoisOptions), undefined, now);
   } catch (err) {
     rdapError = asFailure(err);
     if (rdapError.reason === "not_found") return failed(rd, hostname, { error: rdapError, source: "rdap", server: base ?? null }, now);
   }
   try {
-    const ianaWhois = options.ianaWhois === undefined ? IANA_WHOIS : options.ianaWhois;
-    return ok(rd, "whois", await whoisLookup(rd, ctx, { overrides: options.whoisServers, ianaWhois }), rdapError, now);
+    return ok(rd, "whois", await whoisLookup(rd, ctx, whoisOptions), rdapError, now);
   } catch (err) {
     const whoisError = asFailure(err);
     // No WHOIS for a TLD that has RDAP: the RDAP failure is the one worth reporting.

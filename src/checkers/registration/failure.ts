@@ -19,7 +19,8 @@ export function networkFailure(err: unknown, what: string): LookupFailure {
   if (err instanceof LookupFailure) return err;
   const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
   const code = e.code ?? e.cause?.code ?? e.name ?? "error";
-  if (code === "TimeoutError" || code === "ETIMEDOUT" || code === "AbortError") {
+  // An AbortSignal.timeout() reason is a DOMException: its name says it, its code is numeric.
+  if (e.name === "TimeoutError" || e.name === "AbortError" || code === "ETIMEDOUT") {
     return new LookupFailure("timeout", `${what}: timed out`);
   }
   return new LookupFailure("connection_error", `${what}: ${code}${e.message ? ` (${e.message})` : ""}`);

@@ -44,17 +44,3 @@ export function unlessRedacted(value: string | null | undefined): string | null 
   const v = value?.trim();
   return v && !REDACTED.test(v) ? v : null;
 }
-
-/** Keeps the first record's values and fills its gaps from the second (a registrar's answer). */
-export function mergeRecords(primary: RegistrationRecord, extra: RegistrationRecord): RegistrationRecord {
-  return {
-    registrar: primary.registrar ?? extra.registrar,
-    created: primary.created ?? extra.created,
-    registryExpiry: primary.registryExpiry ?? extra.registryExpiry,
-    registrarExpiry: extra.registrarExpiry ?? extra.registryExpiry ?? primary.registrarExpiry,
-    nameservers: primary.nameservers.length > 0 ? primary.nameservers : extra.nameservers,
-    dnssec: primary.dnssec ?? extra.dnssec,
-    statuses: primary.statuses.length > 0 ? primary.statuses : extra.statuses,
-    referral: primary.referral,
-  };
-}

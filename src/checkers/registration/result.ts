@@ -12,6 +12,8 @@ export const FAILURE_REASONS = [
   "connection_error",
   "server_error",
   "parse_error",
+  // a registrar link or referral that resolves to a loopback/private address (SSRF guard)
+  "private_address",
 ] as const;
 export const failureReason = z.enum(FAILURE_REASONS);
 export type FailureReason = z.infer<typeof failureReason>;
@@ -28,6 +30,35 @@ export const rawAnswer = z.object({
   truncated: z.boolean(),
 });
 export type RawAnswer = z.infer<typeof rawAnswer>;
+
+/** Which answer a fact came from: RDAP or WHOIS, the registry's or the registrar's server. */
+export const answerOrigin = z.enum(["rdap_registry", "rdap_registrar", "whois_registry", "whois_registrar"]);
+export type AnswerOrigin = z.infer<typeof answerOrigin>;
+
+/** Per result field, the answer that gave it; null when no answer had it. */
+export const fieldSources = z.object({
+  registrar: answerOrigin.nullable(),
+  created_date: answerOrigin.nullable(),
+  expiry_date: answerOrigin.nullable(),
+  registry_expiry_date: answerOrigin.nullable(),
+  registrar_expiry_date: answerOrigin.nullable(),
+  nameservers: answerOrigin.nullable(),
+  dnssec: answerOrigin.nullable(),
+});
+export type FieldSources = z.infer<typeof fieldSources>;
+
+/**
+ * A lookup that would only have added to the registry's answer (the registrar's RDAP or
+ * WHOIS server, WHOIS asked for the expiry RDAP lacked) and failed. The check kept the rest.
+ */
+export const supplementaryError = z.object({
+  origin: answerOrigin,
+  /** URL (RDAP) or host:port (WHOIS); null when no server was found */
+  server: z.string().nullable(),
+  reason: failureReason,
+  message: z.string(),
+});
+export type SupplementaryError = z.infer<typeof supplementaryError>;
 
 const common = {
   /** the monitored hostname, lower case, punycode */
@@ -58,6 +89,11 @@ export const registrationCheckOk = z.object({
   statuses: z.array(z.string()),
   registry_expiry_date: isoDate.nullable(),
   registrar_expiry_date: isoDate.nullable(),
+  // Added later: checks recorded before have neither (null / []).
+  /** which answer gave each field (RDAP or WHOIS, registry or registrar) */
+  field_sources: fieldSources.nullable().default(null),
+  /** registrar or WHOIS-fallback lookups that failed without failing the check */
+  supplementary_errors: z.array(supplementaryError).default([]),
 });
 
 export const registrationCheckFailed = z.object({

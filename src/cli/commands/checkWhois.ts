@@ -25,7 +25,11 @@ function describe(result: RegistrationCheckResult): string {
     ["nameservers", result.nameservers.join(", ") || "-"],
     ["statuses", result.statuses.join(", ") || "-"],
   ];
+  const from = result.field_sources;
+  if (result.registry_expiry_date) rows.push(["registry exp", `${result.registry_expiry_date}${from?.registry_expiry_date ? ` (${from.registry_expiry_date})` : ""}`]);
+  if (result.registrar_expiry_date) rows.push(["registrar exp", `${result.registrar_expiry_date}${from?.registrar_expiry_date ? ` (${from.registrar_expiry_date})` : ""}`]);
   if (result.rdap_error) rows.push(["rdap error", `${result.rdap_error.reason}: ${result.rdap_error.message}`]);
+  for (const e of result.supplementary_errors) rows.push([`${e.origin} error`, `${e.reason}: ${e.message}`]);
   return rows.map(([k, v]) => `${k.padEnd(12)} ${v}\n`).join("");
 }
 

@@ -13,7 +13,7 @@ export interface HttpAppParts {
   readonly logger: Logger;
   readonly authenticate: RequestHandler;
   readonly apiRouters: readonly Router[];
-  /** Routes outside /api/v1 without authentication (health, readiness). */
+  /** Routes outside /api/v1 without API keys (health, readiness, Prometheus metrics). */
   readonly publicRouter?: Router;
   /** Routes under /api/v1 without authentication (the OpenAPI document). */
   readonly publicApiRouter?: Router;

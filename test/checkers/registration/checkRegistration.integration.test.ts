@@ -2,60 +2,17 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import {
-  checkRegistration,
-  RegistryState,
-  type RegistrationCheckOptions,
-  type RegistrationCheckResult,
-} from "../../../src/checkers/registration/index.js";
-import {
-  startRdapServer,
-  startWhoisServer,
-  unusedPort,
-  writeBootstrapFile,
-  type RunningServer,
-  type WhoisReply,
-} from "../../support/registryServers.js";
+import { checkRegistration, type RegistrationCheckOptions } from "../../../src/checkers/registration/index.js";
+import { unusedPort, writeBootstrapFile } from "../../support/registryServers.js";
+import { checkOptions, closeServers, expectOk, rdap, whois, whoisFor } from "./localRegistries.js";
 import { sharedDataOrSkip } from "../../support/sharedData.js";
 import { LATIN1_REGISTRY, NOT_FOUND_ANSWERS, REGISTRAR_ANSWER, THIN_REGISTRY, THROTTLED_ANSWERS } from "./samples.js";
 
 const NOW = new Date("2025-01-01T00:00:00Z");
-const servers: RunningServer[] = [];
-
-async function whois(handler: (query: string) => WhoisReply): Promise<RunningServer> {
-  const s = await startWhoisServer(handler);
-  servers.push(s);
-  return s;
-}
-
-async function rdap(handler: Parameters<typeof startRdapServer>[0]) {
-  const s = await startRdapServer(handler);
-  servers.push(s);
-  return s;
-}
-
-/** Options with fresh state, no IANA fallback, and only local servers. */
-function options(extra: Partial<RegistrationCheckOptions> = {}): RegistrationCheckOptions {
-  return {
-    now: NOW,
-    timeoutMs: 2000,
-    ianaWhois: null,
-    rdapBootstrap: writeBootstrapFile([], "http://127.0.0.1:1/"),
-    state: new RegistryState({ minIntervalMs: 0 }),
-    ...extra,
-  };
-}
-
-const whoisFor = (tld: string, s: RunningServer) => new Map([[tld, { host: "127.0.0.1", port: s.port }]]);
-
-function expectOk(r: RegistrationCheckResult): asserts r is Extract<RegistrationCheckResult, { outcome: "ok" }> {
-  expect(r.outcome, r.outcome === "failed" ? `${r.reason}: ${r.message}` : "").to.equal("ok");
-}
+const options = (extra: Partial<RegistrationCheckOptions> = {}) => checkOptions(NOW, extra);
 
 describe("checkRegistration against local registry servers", () => {
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
+  afterEach(closeServers);
 
   describe("over WHOIS (TCP)", () => {
     it("follows a thin registry's referral and reports the later (registrar) expiry", async () => {

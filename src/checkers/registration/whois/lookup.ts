@@ -3,7 +3,8 @@
 import { lacksData, type LookupContext, type LookupOutcome } from "../context.js";
 import { LookupFailure } from "../failure.js";
 import { politely } from "../politeness.js";
-import { mergeRecords, type RegistrationRecord } from "../record.js";
+import type { RegistrationRecord } from "../record.js";
+import { approvedAddresses } from "../referralGuard.js";
 import type { RegistrableDomain } from "../registrableDomain.js";
 import type { RawAnswer } from "../result.js";
 import { classifyWhoisAnswer } from "./answers.js";
@@ -39,33 +40,65 @@ async function findServer(rd: RegistrableDomain, ctx: LookupContext, options: Wh
   return found;
 }
 
-/** Asks one server; a throttle, "no match" or empty answer becomes a LookupFailure. */
-async function ask(server: WhoisServer, rd: RegistrableDomain, role: RawAnswer["role"], ctx: LookupContext): Promise<{ record: RegistrationRecord; raw: RawAnswer }> {
+/**
+ * Asks one server; a throttle, "no match" or empty answer becomes a LookupFailure. `address`
+ * (an approved IP) is where to connect when the server was named by an answer.
+ */
+async function ask(
+  server: WhoisServer,
+  rd: RegistrableDomain,
+  role: RawAnswer["role"],
+  ctx: LookupContext,
+  address?: string,
+): Promise<{ record: RegistrationRecord; raw: RawAnswer }> {
   return politely(ctx.state.limiter, label(server), async () => {
-    const answer = await queryWhois(server, queryLine(server, rd.domain), ctx);
+    const answer = await queryWhois(address ? { ...server, host: address } : server, queryLine(server, rd.domain), ctx);
     const raw: RawAnswer = { source: "whois", server: label(server), role, body: answer.text, truncated: answer.truncated };
     const record = parseWhois(answer.text, rd.tld);
-    const kind = classifyWhoisAnswer(answer.text, record);
-    if (kind === "rate_limited") throw new LookupFailure("rate_limited", `WHOIS ${label(server)} throttled the query`, null, [raw]);
-    if (kind === "not_found") throw new LookupFailure("not_found", `WHOIS ${label(server)}: no match for ${rd.domain}`, null, [raw]);
-    if (kind === "empty") throw new LookupFailure("parse_error", `WHOIS ${label(server)}: no registration data in the answer`, null, [raw]);
+    const answerClass = classifyWhoisAnswer(answer.text, record);
+    const where = `WHOIS ${label(server)}`;
+    switch (answerClass.kind) {
+      case "registered":
+        break;
+      case "throttled":
+        throw new LookupFailure("rate_limited", `${where} throttled the query`, null, [raw]);
+      case "not_found":
+        throw new LookupFailure("not_found", `${where}: no match for ${rd.domain}`, null, [raw]);
+      case "error":
+        throw answerClass.cause === "registry_error"
+          ? new LookupFailure("server_error", `${where} answered with an error`, null, [raw])
+          : new LookupFailure("parse_error", `${where}: no registration data in the answer`, null, [raw]);
+      default: {
+        const _exhaustive: never = answerClass;
+        return _exhaustive;
+      }
+    }
     return { record, raw };
   });
+}
+
+/** The registrar's answer, from an address the SSRF guard approves (the referral is the registry's word). */
+async function askRegistrar(referral: WhoisEndpoint, rd: RegistrableDomain, ctx: LookupContext) {
+  const [address] = await approvedAddresses(referral.host, `registrar WHOIS ${label(referral)}`, ctx);
+  return ask({ ...referral, query: DEFAULT_QUERY }, rd, "registrar", ctx, address);
 }
 
 export async function whoisLookup(rd: RegistrableDomain, ctx: LookupContext, options: WhoisLookupOptions): Promise<LookupOutcome> {
   const server = await findServer(rd, ctx, options);
   const registry = await ask(server, rd, "registry", ctx);
-  const outcome: LookupOutcome = { record: registry.record, server: label(server), raw: [registry.raw] };
+  const outcome: LookupOutcome = { answers: [{ origin: "whois_registry", record: registry.record }], server: label(server), raw: [registry.raw], errors: [] };
   const referral = registry.record.referral ? endpointOf(registry.record.referral) : undefined;
   // Thin registries always refer; the registrar's answer adds its own expiry (auto-renewal).
   if (referral && label(referral) !== label(server) && (lacksData(registry.record) || registry.record.registrarExpiry === null)) {
     try {
-      const registrar = await ask({ ...referral, query: DEFAULT_QUERY }, rd, "registrar", ctx);
-      outcome.record = mergeRecords(registry.record, registrar.record);
+      const registrar = await askRegistrar(referral, rd, ctx);
+      outcome.answers.push({ origin: "whois_registrar", record: registrar.record });
       outcome.raw.push(registrar.raw);
-    } catch {
-      // The registrar's server is optional: the registry's data stands on its own.
+    } catch (err) {
+      // The registrar's server is optional: the registry's facts stand, and the error is noted.
+      if (!(err instanceof LookupFailure)) throw err;
+      outcome.errors.push({ origin: "whois_registrar", server: label(referral), reason: err.reason, message: err.message });
+      outcome.raw.push(...err.raw);
     }
   }
   return outcome;

@@ -58,6 +58,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     description: r.description,
     headers: headerRefs(headerNames),
     ...(r.schema ? { content: jsonContent(components.render(r.schema, "output")) } : {}),
+    ...(r.textMediaType ? { content: { [r.textMediaType]: { schema: { type: "string" } } } } : {}),
   });
 
   const parameters = (location: "path" | "query", schema: z.ZodObject | undefined) =>
@@ -77,6 +78,9 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     if (rateLimited) errors.add(429);
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r, successHeaders);
+    if (op.auth === "metricsToken") {
+      responses["401"] = response({ description: "Missing or wrong metrics token (`WWW-Authenticate: Bearer`).", schema: errorBody }, ["X-Request-Id"]);
+    }
     for (const status of [...errors].sort((a, b) => a - b)) {
       const [name, description] = errorResponses[status];
       // A shared response cannot say that this operation's limiter adds its headers.
@@ -91,7 +95,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       tags: [...op.tags],
-      ...(op.auth === "none" ? { security: [] } : {}),
+      ...(op.auth === "none" ? { security: [] } : op.auth === "metricsToken" ? { security: [{ metricsToken: [] }] } : {}),
       ...(parameterList.length ? { parameters: parameterList } : {}),
       ...(op.request?.body ? { requestBody: { required: true, content: jsonContent(components.render(op.request.body, "input")) } } : {}),
       responses,
@@ -132,6 +136,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     components: {
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer ssa_...`." },
+        metricsToken: { type: "http", scheme: "bearer", description: "The Prometheus scrape token, SSLTRACKR_METRICS_TOKEN (docs/prometheus.md)." },
       },
       schemas: components.schemas,
       responses: sharedResponses,

@@ -8,6 +8,8 @@ export interface ApiResponse {
   readonly description: string;
   /** The JSON body; none for an answer without one. */
   readonly schema?: z.ZodType;
+  /** A text body of this media type instead of JSON (Prometheus exposition). */
+  readonly textMediaType?: string;
 }
 
 /** Error answers an operation gives itself; those of the middleware are added for it. */
@@ -22,8 +24,11 @@ export interface ApiOperation {
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  /** `bearer`: an API key, with the read permission for GET and write otherwise. */
-  readonly auth: "bearer" | "none";
+  /**
+   * `bearer`: an API key, with the read permission for GET and write otherwise.
+   * `metricsToken`: the Prometheus scrape token (SSLTRACKR_METRICS_TOKEN), not an API key.
+   */
+  readonly auth: "bearer" | "metricsToken" | "none";
   /** The published contract (../shared/spec/api-v1.md) or an SSLTrackr addition. */
   readonly origin: "spec" | "addition";
   /** The base URL when it is not the document's (the probes live outside /api/v1). */
