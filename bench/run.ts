@@ -16,10 +16,11 @@ import { appendBatch } from "./workloads/2-appendBatch.js";
 import { rebuild } from "./workloads/3-rebuild.js";
 import { longStream } from "./workloads/6-longStream.js";
 import { sslChecks } from "./workloads/7-sslChecks.js";
+import { sweep } from "./workloads/10b-sweep.js";
 import { cliStart } from "./workloads/11-cliStart.js";
 import { apiWorkloads } from "./workloads/api.js";
 
-const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, cliStart];
+const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, sweep, cliStart];
 
 const START = "<!-- results:start -->";
 const END = "<!-- results:end -->";

@@ -67,6 +67,17 @@ function summarize(base: { hostname: string; port: number; checked_at: string },
   return { ...worstEndpoint(ok), ...base, earliest_expiry: earliest, endpoints };
 }
 
+/** Node's roots plus `extra`, one array per `extra` (the handshake caches its TLS context by it). */
+const trustLists = new WeakMap<readonly string[], string[]>();
+function trustList(extra: readonly string[]): string[] {
+  let list = trustLists.get(extra);
+  if (!list) {
+    list = [...tls.rootCertificates, ...extra];
+    trustLists.set(extra, list);
+  }
+  return list;
+}
+
 const gradedFacts = (e: EndpointOk): GradedFacts => ({
   grade: e.grade,
   grade_trust_ignored: e.grade_trust_ignored,
@@ -110,7 +121,7 @@ export async function checkSsl(target: SslCheckTarget, options: SslCheckOptions)
     if (!(err instanceof TargetError)) throw err;
     return { outcome: "failed", ...base, reason: err.reason, message: err.message, endpoints: [] };
   }
-  const ca = options.extraCa ? [...tls.rootCertificates, ...options.extraCa] : undefined;
+  const ca = options.extraCa ? trustList(options.extraCa) : undefined;
   // SNI carries names only (RFC 6066); an IP-literal target is checked without it.
   const servername = net.isIP(base.hostname) ? undefined : base.hostname;
   const selected = addresses.slice(0, options.maxAddresses ?? DEFAULT_MAX_ADDRESSES);

@@ -226,10 +226,10 @@ export class JobQueue {
 }
 
 /**
- * SQL testing that a job of `queue` with the key `keyExpression` is waiting or running, for
- * queries that must leave such keys out (the due-work sweep). Reads pg-boss's job table.
+ * SQL selecting the keys (`key`) of jobs of `queue` waiting or running, for queries that must
+ * leave such keys out (the due-work sweep joins it once, rather than probing per row). Reads
+ * pg-boss's job table; `state <= 'active'` is the predicate of its per-key index.
  */
-export const pendingJobExists = (queue: string, keyExpression: string): string =>
-  `exists (select 1 from ${QUEUE_SCHEMA}.job j
-            where j.name = '${queue}' and j.state in ('created', 'retry', 'active')
-              and coalesce(j.singleton_key, '') = ${keyExpression})`;
+export const pendingJobKeys = (queue: string): string =>
+  `select j.singleton_key as key from ${QUEUE_SCHEMA}.job j
+    where j.name = '${queue}' and j.state <= 'active' and j.singleton_key is not null`;
