@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every setting is validated here and
 // documented in README.md ("Configuration"); the rest of the code receives typed values.
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 const bool = z
@@ -70,6 +71,8 @@ const envSchema = z.object({
   SSLTRACKR_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** PEM file of extra roots SSL checks trust (a private CA), besides Node's bundled ones. */
   SSLTRACKR_EXTRA_CA_FILE: z.string().optional(),
+  /** Node's own variable (read by Node at start too); SSL checks trust it when SSLTRACKR_EXTRA_CA_FILE is unset. */
+  NODE_EXTRA_CA_CERTS: z.string().optional(),
   SSLTRACKR_SSL_INTERVAL_HOURS: z.coerce.number().positive().default(12),
   SSLTRACKR_WHOIS_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   /** Scheduled SSL checks are expiry checks; a full probe (and grade) at least this often. */
@@ -95,8 +98,12 @@ const envSchema = z.object({
   /** Waits between webhook delivery attempts; after the last one a delivery is dead. */
   SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: durationList.prefault("1m,5m,30m,2h,6h,12h"),
   SSLTRACKR_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** API of a running server, for CLI commands that act as a user (domains import/export). Unset: this host's PORT. */
+  SSLTRACKR_API_URL: z.string().url().optional(),
+  /** API key those CLI commands use (or --key). */
+  SSLTRACKR_API_KEY: z.string().optional(),
   /** Bearer token Prometheus sends to GET /metrics; unset: /metrics is off (404). */
-  SSLTRACKR_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  SSLTRACKR_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain white space").optional(),
   /** Domains with per-domain gauges on /metrics (the soonest to expire first); 0: none. */
   SSLTRACKR_METRICS_MAX_DOMAINS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   // OpenTelemetry: the SDK reads these (and the other standard OTEL_* variables) itself;
@@ -124,4 +131,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   return parsed.data;
+}
+
+/**
+ * The extra roots (PEM text) SSL checks trust besides Node's bundled ones: the file of
+ * SSLTRACKR_EXTRA_CA_FILE, else that of NODE_EXTRA_CA_CERTS, else none. Read once, at start:
+ * a missing file or one without a certificate stops the process (ConfigError) instead of
+ * failing every check.
+ */
+export function readExtraCa(config: Config): string[] | undefined {
+  const [variable, file] = config.SSLTRACKR_EXTRA_CA_FILE
+    ? ["SSLTRACKR_EXTRA_CA_FILE", config.SSLTRACKR_EXTRA_CA_FILE]
+    : ["NODE_EXTRA_CA_CERTS", config.NODE_EXTRA_CA_CERTS];
+  if (!file) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  ${variable}: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`Invalid configuration:\n  ${variable}: ${file} holds no PEM certificate`);
+  return [pem];
 }

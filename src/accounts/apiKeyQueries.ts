@@ -5,6 +5,7 @@ import type { Actor } from "./actor.js";
 import type { ApiKeyListItem } from "./apiKeyApi.js";
 import type { Permission } from "./events.js";
 import type { KeyUsageTracker } from "./keyUsageTracker.js";
+import type { VerifiedKeyCache } from "./verifiedKeyCache.js";
 
 interface ApiKeyRow {
   id: string;
@@ -12,30 +13,57 @@ interface ApiKeyRow {
   label: string;
   permissions: Permission[];
   key_prefix: string;
+  key_hash: string;
   expires_at: Date | null;
   created_at: Date;
   last_used_at?: Date | null;
+}
+
+/** Which of `keyHashes` belong to keys that are neither revoked nor expired at `now`. */
+export async function usableKeyHashes(knex: Knex, keyHashes: string[], now: Date): Promise<Set<string>> {
+  const rows: Pick<ApiKeyRow, "key_hash">[] = await knex("api_keys")
+    .select("key_hash")
+    .whereIn("key_hash", keyHashes)
+    .whereNull("revoked_at")
+    .andWhere((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now));
+  return new Set(rows.map((r) => r.key_hash));
 }
 
 export class ApiKeyQueries {
   constructor(
     private readonly knex: Knex,
     private readonly usage: KeyUsageTracker,
+    private readonly verified?: VerifiedKeyCache,
   ) {}
 
-  /** The actor for a key hash, if the key exists, is not revoked and has not expired. */
+  /**
+   * The actor for a key hash, if the key exists, is not revoked and has not expired: from the
+   * in-process cache of verified keys when it holds the key, else from the read model.
+   */
   async authenticate(keyHash: string, now: Date): Promise<Actor | null> {
-    const row: Pick<ApiKeyRow, "id" | "user_id" | "permissions"> | undefined = await this.knex("api_keys")
-      .select("id", "user_id", "permissions")
+    const cached = this.verified?.get(keyHash, now);
+    if (cached) return cached;
+    const token = this.verified?.token();
+    const row: Pick<ApiKeyRow, "id" | "user_id" | "permissions" | "expires_at"> | undefined = await this.knex("api_keys")
+      .select("id", "user_id", "permissions", "expires_at")
       .where({ key_hash: keyHash })
       .whereNull("revoked_at")
       .andWhere((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
       .first();
-    return row ? { userId: row.user_id, keyId: row.id, permissions: row.permissions } : null;
+    if (!row) return null;
+    const actor: Actor = { userId: row.user_id, keyId: row.id, permissions: row.permissions };
+    if (token !== undefined) this.verified?.put(keyHash, actor, row.expires_at, token);
+    return actor;
+  }
+
+  /** Stops trusting a key this process has just revoked (other processes hear of it). */
+  forget(keyId: string): void {
+    this.verified?.forgetKey(keyId);
   }
 
   async list(userId: string, page: number, perPage: number) {
     return paginate(
+      this.knex,
       this.knex("api_keys").where({ user_id: userId }).whereNull("revoked_at"),
       page,
       perPage,

@@ -59,6 +59,7 @@ export function apiKeyRoutes(
     const { id } = parseWith(uuidParam("API key"), req.params);
     const position = await commands.revokeApiKey(requestContext(res), actorOf(res), id);
     if (position) await projections.waitFor(position);
+    queries.forget(id);
     res.json({ message: "API key revoked" });
   });
 

@@ -44,6 +44,7 @@ export const metricsOperation: ApiOperation = {
   description:
     "Prometheus text format 0.0.4. Per-domain gauges (labels user_id, domain_id, hostname, port): ssl_cert_not_after and " +
     "probe_ssl_earliest_cert_expiry (Unix seconds), ssl_probe_success, domain_expiry_days, domain_probe_success, " +
-    "ssltrackr_ssl_grade. Exists only when SSLTRACKR_METRICS_TOKEN is set.",
+    "ssltrackr_ssl_grade. 404 when SSLTRACKR_METRICS_TOKEN is unset.",
   responses: { 200: { description: "The metrics.", textMediaType: "text/plain; version=0.0.4" } },
+  errors: [404],
 };

@@ -14,6 +14,7 @@ import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
 import { ensureConnectionGateTables } from "../infrastructure/network/connectionGate.js";
 import { JobQueue } from "../infrastructure/queue/jobQueue.js";
 import { ensureCheckQueue } from "../monitoring/checkJobs.js";
+import { ensureAccountsChangeNotification } from "../accounts/verifiedKeyCache.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
 
@@ -75,6 +76,7 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   });
   closers.unshift(() => queue.close());
   await ensureCheckQueue(queue, config.SSLTRACKR_CHECK_LEASE_SECONDS);
+  await ensureAccountsChangeNotification(knex);
   const snapshots = await PostgresSnapshotStore.create(pool);
   return {
     databaseUrl,

@@ -19,7 +19,8 @@ export function metricsRoutes(knex: Knex, settings: { token: string | undefined;
   if (token === undefined) return router;
   const expected = digest(token);
   router.get("/metrics", async (req, res) => {
-    const presented = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1];
+    // The scheme is case-insensitive (RFC 9110 §11.1), as for API keys.
+    const presented = /^bearer (.+)$/i.exec(req.get("authorization") ?? "")?.[1];
     // Compared as fixed-length digests, in constant time.
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
       res.set("WWW-Authenticate", 'Bearer realm="metrics"');

@@ -4,6 +4,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { apiKeyOperations } from "../accounts/apiKeyApi.js";
+import { bulkDomainOperations } from "../domains/bulkApi.js";
 import { domainOperations } from "../domains/domainApi.js";
 import { historyOperations } from "../domains/historyApi.js";
 import { API_PREFIX } from "../infrastructure/http/apiPrefix.js";
@@ -27,6 +28,7 @@ const documentOperation: ApiOperation = {
 
 export const apiOperations: readonly ApiOperation[] = [
   ...domainOperations,
+  ...bulkDomainOperations,
   ...historyOperations,
   ...monitoringOperations,
   ...alertOperations,

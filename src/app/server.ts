@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { Router, type Express } from "express";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
+import { BULK_BODY_LIMIT, bulkDomainRoutes } from "../domains/bulkRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
@@ -67,6 +68,7 @@ export async function startServer(
   });
   await services.projections.start();
   services.usage.start();
+  await services.verifiedKeys.start();
   const scheduler = startScheduling(config, infra, services, { clock, logger });
   if (config.SSLTRACKR_WORKERS) services.checkWorkers.start();
   services.webhooks.worker.start();
@@ -79,11 +81,13 @@ export async function startServer(
     ),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
+    bodyLimits: BULK_BODY_LIMIT,
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
         if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
         services.background.run(() => services.checkRequests.request(domainId, CHECK_KINDS, "domain_added", ctx.correlationId));
       }),
+      bulkDomainRoutes(services.domains, services.domainQueries, services.projections, infra.knex, clock),
       historyRoutes(services.history),
       monitoringRoutes(services.checkRequests, checkWaitMs(config), services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),
@@ -118,6 +122,7 @@ export async function startServer(
         await services.webhooks.worker.stop();
         await services.projections.stop();
         await services.usage.stop();
+        await services.verifiedKeys.stop();
         await infra.close();
         await telemetry.shutdown();
         logger.info("stopped");

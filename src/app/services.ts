@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { allProjections } from "../../projections/index.js";
 import { AccountCommands } from "../accounts/accountCommands.js";
-import { ApiKeyQueries } from "../accounts/apiKeyQueries.js";
+import { ApiKeyQueries, usableKeyHashes } from "../accounts/apiKeyQueries.js";
+import { VerifiedKeyCache } from "../accounts/verifiedKeyCache.js";
 import { KeyUsageTracker } from "../accounts/keyUsageTracker.js";
 import { DomainCommands } from "../domains/domainCommands.js";
 import { DomainQueries } from "../domains/domainQueries.js";
@@ -57,6 +58,8 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     ...(options.leaderElection ? { leaderSession: infra.leaderSession } : {}),
     onError: (projection, err) => options.logger.error("projection failed; retrying", { projection, err }),
   });
+  // Serves authentication from memory once started (servers); CLI commands never start it.
+  const verifiedKeys = new VerifiedKeyCache(infra.databaseUrl, (hashes, now) => usableKeyHashes(infra.knex, hashes, now), options.clock);
   const alertSettings = new AlertSettingsQueries(infra.knex);
   /** This process, as the scheduler's heartbeat and check jobs' outputs name it. */
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -91,6 +94,7 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     projections,
     usage,
     owner,
+    verifiedKeys,
     checks,
     checkWorkers,
     // Checks asked for here also wake this process's workers (if it runs them) at once.
@@ -101,7 +105,7 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     alertQueries: new AlertQueries(infra.knex),
     background: new BackgroundTasks((err) => options.logger.error("background task failed", { err })),
     accounts: new AccountCommands(handler, infra.eventStore, options.clock),
-    apiKeys: new ApiKeyQueries(infra.knex, usage),
+    apiKeys: new ApiKeyQueries(infra.knex, usage, verifiedKeys),
     domains: new DomainCommands(handler, options.clock),
     domainQueries: new DomainQueries(infra.knex, options.clock),
     webhooks: createWebhooks(handler, infra.knex, options),

@@ -14,6 +14,9 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   "scheduler status": () => import("./commands/schedulerStatus.js"),
   "check-whois": () => import("./commands/checkWhois.js"),
   "check-ssl": () => import("./commands/checkSsl.js"),
+  domains: () => import("./commands/domains.js").then((m) => ({ run: m.runUsage })),
+  "domains import": () => import("./commands/domains.js").then((m) => ({ run: m.runImport })),
+  "domains export": () => import("./commands/domains.js").then((m) => ({ run: m.runExport })),
 };
 
 function usage(): string {
@@ -39,6 +42,12 @@ async function main(argv: string[]): Promise<number> {
   const mod = await load();
   return mod.run(twoWord ? rest.slice(1) : rest);
 }
+
+// Output piped into a command that stops reading (`| head`) is not an error of ours.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+  process.exit(process.exitCode ?? 0);
+});
 
 try {
   process.exitCode = await main(process.argv.slice(2));

@@ -86,14 +86,23 @@ export class DomainCommands {
   }
 
   /**
-   * Reserves hostname:port for a domain that is being created. Most hostnames are free, so it
-   * tries before looking at the holder; only a refusal makes it find out whether the holder is
-   * gone (then it decides again with what it found).
+   * Reservations are appended without waiting for the WAL flush: each is followed by the
+   * domain's own append, flushed, before anything is acknowledged, and the log is flushed in
+   * order (a crash in between loses only an unacknowledged reservation, as if the request had
+   * failed before it). One disk flush less per create.
+   *
+   * Reserves hostname:port for a domain that is being created. Most hostnames were never
+   * reserved, so it first appends as if the reservation stream were new, without reading it
+   * (a stream that exists makes the handler read it and decide again); only a refusal makes
+   * it find out whether the holder is gone (then it decides again with what it found).
    */
   private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx), {
+        newStream: true,
+        deferFlush: true,
+      });
       return result.position;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
@@ -115,7 +124,9 @@ export class DomainCommands {
         ? { domainId: state.domainId, status: await this.holderStatus(state.domainId, hostname, port) }
         : undefined;
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx));
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx), {
+        deferFlush: true,
+      });
       return result.position;
     } catch (err) {
       if (err instanceof ConflictError) throw new ConflictError(ALREADY_MONITORED);

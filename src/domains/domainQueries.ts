@@ -4,7 +4,8 @@ import type { Knex } from "knex";
 import { DOMAINS_TABLE } from "../../projections/domains.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
-import { paginate } from "../infrastructure/postgres/pagination.js";
+import { pageWithTotal, toPage, type PageRow } from "../infrastructure/postgres/pagination.js";
+import { QueryTemplates } from "../infrastructure/postgres/queryTemplate.js";
 import type { Grade } from "../checkers/ssl/result.js";
 import type { DomainDetail, DomainListItem } from "./domainApi.js";
 
@@ -50,26 +51,38 @@ export class DomainQueries {
   constructor(
     private readonly knex: Knex,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.templates = new QueryTemplates(knex);
+  }
+
+  /** The statements of every shape (sort, order, filter; one domain), each built once (see QueryTemplate). */
+  private readonly templates: QueryTemplates;
 
   async list(userId: string, q: ListDomainsQuery) {
     const now = this.clock.now();
-    const status = statusSql(this.knex, now);
-    const base = this.knex(DOMAINS_TABLE).where({ user_id: userId }).whereNull("deleted_at");
-    if (q.search) base.andWhere("hostname", "like", `%${escapeLike(q.search.toLowerCase())}%`);
-    if (q.status !== "all") base.andWhereRaw("(?) = ?", [status, q.status]);
-    const column = sortColumn[q.sort];
-    const withStatus = (query: Knex.QueryBuilder) => query.select("*", this.knex.raw("(?) as status", [status]));
-    return paginate(
-      base,
-      q.page,
-      q.perPage,
-      (query) =>
+    const shape = `${q.sort}:${q.order}:${q.status}:${q.search ? "search" : ""}`;
+    const template = this.templates.get(shape, (p) => {
+      const status = statusSql(this.knex, p.value("now"));
+      const base = this.knex(DOMAINS_TABLE).where({ user_id: p.value("userId") }).whereNull("deleted_at");
+      if (q.search) base.andWhere("hostname", "like", p.value("hostnameLike"));
+      if (q.status !== "all") base.andWhereRaw("(?) = ?", [status, q.status]);
+      const column = sortColumn[q.sort];
+      const withStatus = (query: Knex.QueryBuilder) => query.select("*", this.knex.raw("(?) as status", [status]));
+      const order = (query: Knex.QueryBuilder) =>
         nullableSorts.has(column)
-          ? this.checkedThenUnchecked(withStatus(query), column, q.order, q.page * q.perPage)
-          : withStatus(query).orderByRaw(`${column} ${q.order}, id ${q.order}`),
-      (r: DomainRow) => this.listItem(r, now),
-    );
+          ? this.checkedThenUnchecked(withStatus(query), column, q.order, p.number("pageEnd"))
+          : withStatus(query).orderByRaw(`${column} ${q.order}, id ${q.order}`);
+      return pageWithTotal(this.knex, base, order, p.number("perPage"), p.number("offset"));
+    });
+    const rows = await template.run<PageRow<DomainRow>>({
+      now: now.toISOString(),
+      userId,
+      ...(q.search ? { hostnameLike: `%${escapeLike(q.search.toLowerCase())}%` } : {}),
+      pageEnd: q.page * q.perPage,
+      perPage: q.perPage,
+      offset: (q.page - 1) * q.perPage,
+    });
+    return toPage(rows, q.page, q.perPage, (r: DomainRow) => this.listItem(r, now));
   }
 
   /**
@@ -81,7 +94,10 @@ export class DomainQueries {
    */
   private checkedThenUnchecked(query: Knex.QueryBuilder, column: string, order: "asc" | "desc", pageEnd: number) {
     const checked = query.clone().whereNotNull(column).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
-    const unchecked = query.clone().whereNull(column).orderByRaw(`id ${order}`).limit(pageEnd);
+    // Ordered by the (all null) column too, so it is the index's order and the scan stops at
+    // the page's end; ordered by id alone the planner sorted every unchecked row, or walked the
+    // primary key through other users' domains.
+    const unchecked = query.clone().whereNull(column).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
     return this.knex
       .queryBuilder()
       .select("*")
@@ -91,12 +107,22 @@ export class DomainQueries {
 
   async get(userId: string, domainId: string) {
     const now = this.clock.now();
-    const row = (await this.knex(DOMAINS_TABLE)
-      .select("*", this.knex.raw("(?) as status", [statusSql(this.knex, now)]))
-      .where({ id: domainId, user_id: userId })
-      .whereNull("deleted_at")
-      .first()) as DomainRow | undefined;
+    const template = this.templates.get("get", (p) =>
+      this.knex(DOMAINS_TABLE)
+        .select("*", this.knex.raw("(?) as status", [statusSql(this.knex, p.value("now"))]))
+        .where({ id: p.value("domainId"), user_id: p.value("userId") })
+        .whereNull("deleted_at"),
+    );
+    const [row] = await template.run<DomainRow>({ now: now.toISOString(), domainId, userId });
     return row ? this.detail(row, now) : null;
+  }
+
+  /** The id of the caller's monitored domain on this hostname and port, if any. */
+  async idOf(userId: string, hostname: string, port: number): Promise<string | null> {
+    const row = (await this.knex(DOMAINS_TABLE).select("id").where({ user_id: userId, hostname, port }).whereNull("deleted_at").first()) as
+      | { id: string }
+      | undefined;
+    return row?.id ?? null;
   }
 
   // Typed from the API description, so the answers and the OpenAPI document stay in step.

@@ -24,6 +24,7 @@ export class AlertQueries {
     const base = this.knex(ALERTS_TABLE).where({ user_id: userId });
     if (q.domainId) base.andWhere({ domain_id: q.domainId });
     return paginate(
+      this.knex,
       base,
       q.page,
       q.perPage,

@@ -4,7 +4,7 @@
 // are therefore part of the event contract: add new result fields as optional, or bump the
 // event's version with an upcaster; never change what an existing field means.
 import { z } from "zod";
-import { sslCheckFailedSchema, sslCheckOkSchema } from "../checkers/ssl/result.js";
+import { sslCheckFailedSchema, sslCheckOkSchema, upcastSslCheckOkV1 } from "../checkers/ssl/result.js";
 import { registrationCheckFailed, registrationCheckOk } from "../checkers/registration/result.js";
 import { defineEvent } from "../infrastructure/eventStore/eventCodec.js";
 
@@ -14,9 +14,11 @@ export type CheckTrigger = z.infer<typeof checkTrigger>;
 
 const checkEnvelope = { checkId: z.uuid(), domainId: z.uuid(), trigger: checkTrigger };
 
+/** v2 (issue #10): results carry served_certificates, chain_issues and certification_path; v1 has them null. */
 export const SslChecked = defineEvent({
   type: "SslChecked",
-  version: 1,
+  version: 2,
+  upcasters: { 1: (v1) => ({ ...v1, result: upcastSslCheckOkV1(v1["result"] as Record<string, unknown>) }) },
   schema: z.object({ ...checkEnvelope, result: sslCheckOkSchema }),
 });
 

@@ -2,7 +2,7 @@
 // and the record over time (/history). Days remaining are recomputed against the clock.
 import type { Knex } from "knex";
 import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
-import { sslCheckOkSchema, type SslCheckOk } from "../checkers/ssl/result.js";
+import { sslCheckOkSchema, upcastSslCheckOkV1, type SslCheckOk } from "../checkers/ssl/result.js";
 import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
@@ -37,7 +37,8 @@ export class CheckQueries {
   async latestSsl(domainId: string): Promise<LatestSslCheck | null> {
     const { ok, failedSince } = await this.latest(domainId, "ssl");
     if (!ok) return null;
-    const r = sslCheckOkSchema.parse(ok.result);
+    // Rows projected from v1 events before the upgrade lack the v2 fields.
+    const r = sslCheckOkSchema.parse(upcastSslCheckOkV1(ok.result as Record<string, unknown>));
     const now = this.clock.now();
     const { outcome: _o, hostname: _h, port: _p, endpoints, ...facts } = r;
     return {
@@ -61,7 +62,7 @@ export class CheckQueries {
       .whereRaw("coalesce(result->>'probe', 'full') = 'full'")
       .orderBy("checked_at", "desc")
       .first<CheckRow | undefined>();
-    return row ? sslCheckOkSchema.parse(row.result) : null;
+    return row ? sslCheckOkSchema.parse(upcastSslCheckOkV1(row.result as Record<string, unknown>)) : null;
   }
 
   async latestWhois(domainId: string): Promise<LatestWhoisCheck | null> {
@@ -93,11 +94,18 @@ export class CheckQueries {
 
   async history(domainId: string, kind: CheckKind, page: number, perPage: number) {
     return paginate(
+      this.knex,
       this.knex(tableOf(kind)).where({ domain_id: domainId }),
       page,
       perPage,
       (q) => q.select("*").orderBy([{ column: "checked_at", order: "desc" }, { column: "id", order: "desc" }]),
-      (row: CheckRow) => ({ id: row.id, outcome: row.outcome, trigger: row.trigger, checked_at: row.checked_at.toISOString(), result: row.result }),
+      (row: CheckRow) => ({
+        id: row.id,
+        outcome: row.outcome,
+        trigger: row.trigger,
+        checked_at: row.checked_at.toISOString(),
+        result: kind === "ssl" ? upcastSslCheckOkV1(row.result as Record<string, unknown>) : row.result,
+      }),
     );
   }
 

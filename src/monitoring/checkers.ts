@@ -1,7 +1,6 @@
-// The two checkers as the monitoring loop sees them: target in, result out, configured once
-// from the environment. Tests point them at local servers through the same settings.
-import { readFileSync } from "node:fs";
-import type { Config } from "../config.js";
+// The two checkers as the monitoring loop and the CLI see them: target in, result out,
+// configured once from the config module. Tests point them at local servers through the same settings.
+import { readExtraCa, type Config } from "../config.js";
 import { checkSsl } from "../checkers/ssl/index.js";
 import type { SslCheckOk, SslCheckResult } from "../checkers/ssl/result.js";
 import { checkRegistration, type RegistrationCheckResult } from "../checkers/registration/index.js";
@@ -17,7 +16,7 @@ export interface Checkers {
 /** `gate`: politeness limits per target address, shared by every process (none for one-shot CLI checks). */
 export function checkersFromConfig(config: Config, clock: Clock, gate?: ConnectionGate): Checkers {
   // Read once at start-up: a missing file fails the start, not every check.
-  const extraCa = config.SSLTRACKR_EXTRA_CA_FILE ? [readFileSync(config.SSLTRACKR_EXTRA_CA_FILE, "utf8")] : undefined;
+  const extraCa = readExtraCa(config);
   return {
     ssl: (target, lightFrom) =>
       checkSsl(target, {

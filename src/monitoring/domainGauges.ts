@@ -3,7 +3,8 @@
 // existing alerting rules and dashboards carry over (docs/prometheus.md):
 //   ssl_cert_not_after              the leaf certificate's notAfter, Unix seconds (ssl_exporter)
 //   probe_ssl_earliest_cert_expiry  the earliest notAfter in the verified chain, Unix seconds (blackbox_exporter)
-//   ssl_probe_success               1 if the latest SSL check succeeded, else 0 (ssl_exporter)
+//   ssl_probe_success               1 if the latest SSL check succeeded and the chain verified, else 0
+//                                   (a certificate for another name or an untrusted chain is a failed probe, as in blackbox_exporter)
 //   domain_expiry_days              whole days to the registration's expiry, negative once past (domain_exporter)
 //   domain_probe_success            1 if the latest registration check succeeded, else 0 (domain_exporter)
 //   ssltrackr_ssl_grade             the SSL Labs-style grade as an ordinal (GRADE_ORDINAL), the letter in label `grade`
@@ -38,6 +39,7 @@ interface Row {
   ssl_valid_to: Date | null;
   ssl_earliest_expiry: Date | null;
   ssl_check_failed: boolean | null;
+  ssl_chain_valid: boolean | null;
   whois_expiry: Date | null;
   whois_check_failed: boolean | null;
 }
@@ -52,7 +54,7 @@ export async function collectDomainGauges(knex: Knex, maxDomains: number, now: D
     maxDomains === 0
       ? Promise.resolve([] as Row[])
       : knex<Row>("domains")
-          .select("id", "user_id", "hostname", "port", "ssl_grade", "ssl_valid_to", "ssl_earliest_expiry", "ssl_check_failed", "whois_expiry", "whois_check_failed")
+          .select("id", "user_id", "hostname", "port", "ssl_grade", "ssl_valid_to", "ssl_earliest_expiry", "ssl_check_failed", "ssl_chain_valid", "whois_expiry", "whois_check_failed")
           .whereNull("deleted_at")
           .andWhere("is_active", true)
           .orderByRaw("least(ssl_earliest_expiry, ssl_valid_to, whois_expiry) asc nulls last, id")
@@ -64,7 +66,7 @@ export async function collectDomainGauges(knex: Knex, maxDomains: number, now: D
     new Gauge({ name, help, labelNames: [...LABELS, ...extra], registers: [registry] });
   const notAfter = gauge("ssl_cert_not_after", "The leaf certificate's notAfter, Unix seconds");
   const earliest = gauge("probe_ssl_earliest_cert_expiry", "The earliest notAfter in the verified chain, Unix seconds");
-  const sslSuccess = gauge("ssl_probe_success", "1 if the latest SSL check succeeded, else 0");
+  const sslSuccess = gauge("ssl_probe_success", "1 if the latest SSL check succeeded and its chain verified, else 0");
   const expiryDays = gauge("domain_expiry_days", "Whole days until the domain's registration expires (negative once past)");
   const whoisSuccess = gauge("domain_probe_success", "1 if the latest registration check succeeded, else 0");
   const grade = gauge("ssltrackr_ssl_grade", "SSL grade as an ordinal: A+ 8, A 7, A- 6, B 5, C 4, D 3, E 2, F 1, M and T 0", ["grade"]);
@@ -74,7 +76,7 @@ export async function collectDomainGauges(knex: Knex, maxDomains: number, now: D
     const labels = { user_id: r.user_id, domain_id: r.id, hostname: r.hostname, port: String(r.port) };
     if (r.ssl_valid_to) notAfter.set(labels, unixSeconds(r.ssl_valid_to));
     if (r.ssl_earliest_expiry) earliest.set(labels, unixSeconds(r.ssl_earliest_expiry));
-    if (r.ssl_check_failed !== null) sslSuccess.set(labels, r.ssl_check_failed ? 0 : 1);
+    if (r.ssl_check_failed !== null) sslSuccess.set(labels, r.ssl_check_failed || r.ssl_chain_valid === false ? 0 : 1);
     if (r.whois_expiry) expiryDays.set(labels, Math.floor((r.whois_expiry.getTime() - now.getTime()) / 86_400_000));
     if (r.whois_check_failed !== null) whoisSuccess.set(labels, r.whois_check_failed ? 0 : 1);
     if (r.ssl_grade && isGrade(r.ssl_grade)) grade.set({ ...labels, grade: r.ssl_grade }, GRADE_ORDINAL[r.ssl_grade]);

@@ -15,10 +15,11 @@ export type DomainStatus = (typeof domainStatuses)[number] | "pending";
 export const CRITICAL_DAYS = 7;
 export const WARNING_DAYS = 30;
 
-/** SQL for the status of a row of the domains read model, at instant `now`. */
-export function statusSql(knex: Knex, now: Date): Knex.Raw {
+/** SQL for the status of a row of the domains read model, at instant `now` (or a stand-in for it). */
+export function statusSql(knex: Knex, now: Date | string): Knex.Raw {
+  const at = typeof now === "string" ? now : now.toISOString();
   const soonest = "least(ssl_earliest_expiry, ssl_valid_to, whois_expiry)";
-  const within = (days: number) => knex.raw(`${soonest} < ?::timestamptz + make_interval(days => ?)`, [now.toISOString(), days + 1]);
+  const within = (days: number) => knex.raw(`${soonest} < ?::timestamptz + make_interval(days => ?)`, [at, days + 1]);
   return knex.raw(
     `case
       when ssl_checked_at is null and whois_checked_at is null then 'pending'
@@ -28,6 +29,6 @@ export function statusSql(knex: Knex, now: Date): Knex.Raw {
       when ? then 'warning'
       else 'valid'
     end`,
-    [now.toISOString(), within(CRITICAL_DAYS), within(WARNING_DAYS)],
+    [at, within(CRITICAL_DAYS), within(WARNING_DAYS)],
   );
 }

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import {
   certificateSchema,
+  certificationPathSchema,
+  chainIssueSchema,
   endpointFailedSchema,
   endpointOkSchema,
   failureReasonSchema,
@@ -11,6 +13,7 @@ import {
   probeKindSchema,
   sslCheckFailedSchema,
   sslCheckOkSchema,
+  servedCertificateSchema,
   sslCheckResultSchema,
   tlsVersionSchema,
 } from "../checkers/ssl/result.js";
@@ -33,6 +36,9 @@ import { checkBody, historyQuery } from "./monitoringRoutes.js";
 named("Grade", gradeSchema);
 named("TlsVersion", tlsVersionSchema);
 named("Certificate", certificateSchema);
+named("ServedCertificate", servedCertificateSchema, "A certificate as the server sent it, and whether the verified path uses it.");
+named("ChainIssue", chainIssueSchema, "A problem of the server's certificate list (SSL Labs' chain issues).");
+named("CertificationPath", certificationPathSchema, "How `chain` was chosen among the paths to a trusted root.");
 named("SslEndpointOk", endpointOkSchema);
 named("SslEndpointFailed", endpointFailedSchema);
 named("SslFailureReason", failureReasonSchema);

@@ -226,6 +226,8 @@ describe("OpenAPI document (e2e)", function () {
       expect(created.status).to.equal(201);
       domainId = created.body.id;
       failingId = (await call(api, "post", "/domains", { body: { hostname: "failing.example", port: 8443 } })).body.id;
+      const bulk = await call(api, "post", "/domains/bulk", { body: { domains: [{ hostname: "bulk.example" }, { hostname: "openapi.example" }, { hostname: "not valid" }] } });
+      expect(bulk.body).to.include({ created: 1, conflicts: 1, invalid: 1 });
       checkers.failing.add("failing.example");
       expect((await call(api, "post", "/domains", { body: { hostname: "OpenAPI.example." } })).status).to.equal(409);
       await call(api, "post", "/domains", { body: { hostname: "http://x" } });

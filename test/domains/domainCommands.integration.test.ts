@@ -144,4 +144,14 @@ describe("domain commands: hostname reservations across streams (integration)", 
     // ...and the mover still holds its own hostname.
     await expectConflict(domains.add(ctx, newDomain("start.example.com")));
   });
+
+  it("reserves a hostname that was reserved before (its stream exists) once its domain is removed, and refuses it while held", async () => {
+    const ctx = user();
+    const first = await domains.add(ctx, newDomain("again.example.com"));
+    await expectConflict(domains.add(ctx, newDomain("again.example.com")));
+    await domains.remove(ctx, first.domainId);
+    const second = await domains.add(ctx, newDomain("again.example.com"));
+    const { state } = await handler.load(reservationStreamName(ctx.userId, "again.example.com", 443), reservationStream);
+    expect(state).to.include({ status: "held", domainId: second.domainId });
+  });
 });

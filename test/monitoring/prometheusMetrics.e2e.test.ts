@@ -1,7 +1,11 @@
 // GET /metrics as Prometheus scrapes it: bearer-token protected, Prometheus text format (read
 // back with a text-format parser), the service's own metrics and the per-domain gauges of a
 // domain really checked against a local TLS server and a local RDAP server.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { expect } from "chai";
 import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
@@ -144,6 +148,10 @@ describe("Prometheus metrics (e2e)", function () {
       expect(counts("ssltrackr_check_duration_seconds").some((l) => l.includes(`kind="${kind}"`) && l.includes('outcome="ok"'))).to.equal(true);
     }
     expect(family("process_cpu_seconds_total").type).to.equal("COUNTER");
+    // Counters that alerting rules watch with increase() exist at 0 before their first event.
+    expect(text).to.match(/^ssltrackr_webhook_deliveries_total\{status="dead",test="false"\} 0$/m);
+    // The auth scheme is case-insensitive (RFC 9110 §11.1).
+    expect((await scrape(`bearer ${TOKEN}`)).status).to.equal(200);
   });
 
   it("every metric named in docs/prometheus (alerting rules, Grafana dashboard) is one this server exports", async () => {
@@ -171,6 +179,17 @@ describe("Prometheus metrics (e2e)", function () {
       expect(named.length, `${where} names a metric`).to.be.greaterThan(0);
       for (const name of named) expect(exported.has(name), `${where}: ${name} is exported`).to.equal(true);
     }
+  });
+
+  it("the alerting rules pass promtool's check (where promtool is installed)", async function () {
+    const promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].find((p) => existsSync(p));
+    if (!promtool) {
+      console.log("      (skipped: no promtool here; `apt-get install prometheus` brings it)");
+      this.skip();
+    }
+    const rules = fileURLToPath(new URL("../../docs/prometheus/alerts.yml", import.meta.url));
+    const { stdout } = await promisify(execFile)(promtool, ["check", "rules", rules]);
+    expect(stdout).to.match(/SUCCESS: \d+ rules found/);
   });
 
   it("leaves deleted domains out", async () => {

@@ -14,6 +14,9 @@ export interface Target {
 
 const days = (from: Date, n: number) => new Date(from.getTime() + n * DAY_MS).toISOString();
 
+const pickServed = ({ subject, issuer, valid_from, valid_to, days_remaining, fingerprint_sha256, self_signed }: CertificateFacts) =>
+  ({ subject, issuer, valid_from, valid_to, days_remaining, fingerprint_sha256, self_signed });
+
 /** A healthy certificate (grade A, 90 days left). */
 export function sslCheckOk({ hostname, port = 443, now }: Target, overrides: Partial<SslCheckOk> = {}): SslCheckOk {
   const leaf: CertificateFacts = {
@@ -48,6 +51,9 @@ export function sslCheckOk({ hostname, port = 443, now }: Target, overrides: Par
     score: { protocol: 100, key_exchange: 90, cipher_strength: 90, total: 93 },
     chain_errors: [],
     chain: [leaf],
+    served_certificates: [{ ...pickServed(leaf), position: 0, on_path: true, path_depth: 0 }],
+    chain_issues: [],
+    certification_path: { anchored: false, paths_found: 0, selected_by: "none" as const, served_list: "as_sent" as const },
     earliest_expiry: { depth: 0, subject: leaf.subject, valid_to: leaf.valid_to, days_remaining: 90, ip_address: "192.0.2.1" },
     key: { type: "EC", bits: 256, curve: "prime256v1" },
     signature_algorithm: leaf.signature_algorithm,

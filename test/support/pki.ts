@@ -57,6 +57,12 @@ export interface Pki {
   createRootCa(spec: CertSpec): Promise<CertificateAuthority>;
   createIntermediateCa(issuer: CertificateAuthority, spec: CertSpec): Promise<CertificateAuthority>;
   createLeaf(issuer: CertificateAuthority, spec: CertSpec): Promise<IssuedCert>;
+  /**
+   * A cross-certificate: `subject`'s name and key, certified by `issuer` (e.g. a new root signed
+   * by an old one, or a second copy of an intermediate). `spec` gives the validity; its subject
+   * defaults to the subject CA's. The result issues as `subject` does.
+   */
+  crossSign(issuer: CertificateAuthority, subject: CertificateAuthority, spec?: Omit<CertSpec, "cn" | "subject" | "key">): Promise<CertificateAuthority>;
   /** A self-signed end-entity certificate (not a CA). */
   createSelfSigned(spec: CertSpec): Promise<IssuedCert>;
   /** Finite-field DH parameters (PEM) for DHE servers, e.g. deliberately weak 1024-bit ones. */
@@ -169,6 +175,14 @@ class OpensslPki implements Pki {
     const keyPem = await generateKeyPem(spec.key ?? { type: "rsa", bits: 2048 });
     const issued = await this.issue({ caDir: issuer.dir, issuer, signerKeyPem: issuer.keyPem, keyPem, spec, extensions: CA_EXTENSIONS, isCa: true });
     return this.asAuthority(caDir, issued);
+  }
+
+  async crossSign(issuer: CertificateAuthority, subject: CertificateAuthority, spec: Omit<CertSpec, "cn" | "subject" | "key"> = {}): Promise<CertificateAuthority> {
+    // "/C=US/O=Org/CN=name" from Node's "C=US\nO=Org\nCN=name" (test names have no special characters).
+    const dn = `/${subject.x509.subject.split("\n").join("/")}`;
+    const full: CertSpec = { ...spec, cn: dn, subject: dn };
+    const issued = await this.issue({ caDir: issuer.dir, issuer, signerKeyPem: issuer.keyPem, keyPem: subject.keyPem, spec: full, extensions: CA_EXTENSIONS, isCa: true });
+    return { ...issued, dir: subject.dir };
   }
 
   /** Keeps the CA's own certificate and key in its directory, for revocation and OCSP. */

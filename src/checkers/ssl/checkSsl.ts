@@ -1,10 +1,10 @@
 // Entry point: resolve the target (SSRF guard included), check each address, and report the
 // worst one at the top level. No environment, database or HTTP server here: callers pass options.
 import net from "node:net";
-import tls from "node:tls";
 import { normalizeHostname, resolveTarget, TargetError, type LookupFn } from "../../infrastructure/network/targets.js";
 import { checkEndpoint, checkEndpointLight, type EndpointContext, type GradedFacts } from "./endpoint.js";
 import type { ConnectionGate, ProbeTarget } from "./connection.js";
+import { checkTrust } from "./trust.js";
 import { GRADES, type EndpointFailed, type EndpointOk, type EndpointResult, type SslCheckOk, type SslCheckResult } from "./result.js";
 
 export interface SslCheckTarget {
@@ -25,9 +25,10 @@ export interface SslCheckOptions {
   /** At most this many of the resolved addresses are checked. Default 4. */
   maxAddresses?: number;
   /**
-   * Extra trusted roots (PEM). When given, trust is Node's bundled roots plus these, and
-   * NODE_EXTRA_CA_CERTS no longer applies; without it Node's default store (which includes
-   * NODE_EXTRA_CA_CERTS) is used unchanged.
+   * Extra trusted roots (PEM texts, each may hold several). Trust is Node's bundled roots
+   * (tls.rootCertificates) plus these, for both OpenSSL's verification and path building;
+   * NODE_EXTRA_CA_CERTS is not read here (the config module passes its file as extraCa).
+   * Pass the same array to every call: its parsed trust store is cached.
    */
   extraCa?: string[];
   /** Name resolution; default the system resolver. */
@@ -65,17 +66,6 @@ function summarize(base: { hostname: string; port: number; checked_at: string },
   }
   const earliest = ok.map((e) => e.earliest_expiry).reduce((a, b) => (b.days_remaining < a.days_remaining ? b : a));
   return { ...worstEndpoint(ok), ...base, earliest_expiry: earliest, endpoints };
-}
-
-/** Node's roots plus `extra`, one array per `extra` (the handshake caches its TLS context by it). */
-const trustLists = new WeakMap<readonly string[], string[]>();
-function trustList(extra: readonly string[]): string[] {
-  let list = trustLists.get(extra);
-  if (!list) {
-    list = [...tls.rootCertificates, ...extra];
-    trustLists.set(extra, list);
-  }
-  return list;
 }
 
 const gradedFacts = (e: EndpointOk): GradedFacts => ({
@@ -121,12 +111,12 @@ export async function checkSsl(target: SslCheckTarget, options: SslCheckOptions)
     if (!(err instanceof TargetError)) throw err;
     return { outcome: "failed", ...base, reason: err.reason, message: err.message, endpoints: [] };
   }
-  const ca = options.extraCa ? trustList(options.extraCa) : undefined;
+  const { ca, store } = checkTrust(options.extraCa);
   // SNI carries names only (RFC 6066); an IP-literal target is checked without it.
   const servername = net.isIP(base.hostname) ? undefined : base.hostname;
   const selected = addresses.slice(0, options.maxAddresses ?? DEFAULT_MAX_ADDRESSES);
   const targets = selected.map((ip) => ({ ip, port, servername, timeoutMs: options.timeoutMs, ca, gate: options.gate }));
-  const ctx = { hostname: base.hostname, now };
+  const ctx = { hostname: base.hostname, now, trust: store };
   const light = options.lightFrom ? await expiryCheck(targets, ctx, options.lightFrom) : null;
   if (light) {
     const result = summarize(base, light);

@@ -12,11 +12,8 @@ export interface ProbeTarget {
   /** SNI name; undefined when the target is an IP literal (RFC 6066 forbids IPs in SNI). */
   servername: string | undefined;
   timeoutMs: number;
-  /**
-   * Trusted roots for the main handshake (the only one whose verification matters); undefined
-   * keeps Node's default store (bundled roots + NODE_EXTRA_CA_CERTS).
-   */
-  ca: string[] | undefined;
+  /** Trusted roots (PEM) for the main handshake, the only one whose verification matters. */
+  ca: string[];
   /** Politeness: waited on before each new connection to `ip`; what it returns is called once the connection closed. */
   gate?: ConnectionGate | undefined;
 }

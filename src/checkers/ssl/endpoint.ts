@@ -1,8 +1,10 @@
 // Everything about one address of the target. A full probe: the main handshake, then
-// protocol, suite and HSTS probes in parallel, graded into an endpoint result. An expiry
-// check: the main handshake and one HTTPS request over it; what needs the probes (protocols,
-// suites, key exchange, the grade) is carried over from the address's last full probe.
+// protocol, suite, served-list and HSTS probes in parallel, graded into an endpoint result. An
+// expiry check: the main handshake and one HTTPS request over it; what needs the probes
+// (protocols, suites, key exchange, the grade) is carried over from the address's last full
+// probe, and the path is built from the TLS stack's view of the served chain.
 import { chainErrors } from "./chainErrors.js";
+import type { X509Certificate } from "node:crypto";
 import { describeCertificate, earliestExpiry, keyFacts, parseSubjectAltNames } from "./certificate.js";
 import { summarizeSuites } from "./cipherSuites.js";
 import { ProbeError, type ProbeTarget } from "./connection.js";
@@ -11,13 +13,18 @@ import { mainHandshake, mainHandshakeThen, type MainHandshake } from "./handshak
 import { fetchHsts, readHsts } from "./hsts.js";
 import { parseOcspStaple } from "./ocsp.js";
 import { probeLegacySuites } from "./legacySuites.js";
+import { buildCertificationPath, type TrustStore } from "./pathBuilding.js";
 import { probeProtocols } from "./protocols.js";
-import { TLS_VERSIONS, type EndpointOk, type EndpointResult, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
+import { fetchServedCertificates } from "./servedCertificates.js";
+import { describeServedChain } from "./servedChain.js";
+import { TLS_VERSIONS, type CertificateFacts, type CertificationPath, type ChainIssue, type EndpointOk, type EndpointResult, type ServedCertificate, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
 import { enumerateSuites } from "./suiteEnumeration.js";
 
 export interface EndpointContext {
   hostname: string;
   now: Date;
+  /** The roots the main handshake trusted (target.ca), for path building. */
+  trust: TrustStore;
 }
 
 interface Configuration {
@@ -52,6 +59,34 @@ async function probeConfiguration(target: ProbeTarget, main: MainHandshake): Pro
   };
 }
 
+interface PathFacts {
+  path: X509Certificate[];
+  chain: CertificateFacts[];
+  served: ServedCertificate[];
+  issues: ChainIssue[];
+  certificationPath: CertificationPath;
+}
+
+/**
+ * The verified path and the served list beside it. `sent` is the list as the server sent it
+ * (null for TLS 1.3-only servers); without it, or when it is not the main handshake's (a
+ * server with several certificates), the TLS stack's linked view stands in and no issues of
+ * order, duplicates or extras can be told.
+ */
+function pathFacts(main: MainHandshake, sent: X509Certificate[] | null, ctx: EndpointContext): PathFacts {
+  const asSent = sent !== null && sent[0]?.fingerprint256 === main.chain[0]!.fingerprint256;
+  const served = asSent ? sent : main.chain;
+  const built = buildCertificationPath(served, ctx.trust, ctx.now);
+  const described = describeServedChain(served, built, ctx.now);
+  return {
+    path: built.path,
+    chain: built.path.map((cert, depth) => describeCertificate(cert, depth, ctx.now)),
+    served: described.served,
+    issues: asSent ? described.issues : [],
+    certificationPath: { anchored: built.anchored, paths_found: built.pathsFound, selected_by: built.selectedBy, served_list: asSent ? "as_sent" : "linked" },
+  };
+}
+
 /** The fields of an endpoint that only a full probe (configuration and grade) establishes. */
 export type GradedFacts = Pick<
   EndpointOk,
@@ -59,9 +94,9 @@ export type GradedFacts = Pick<
 >;
 type HandshakeFacts = Omit<EndpointOk, keyof GradedFacts>;
 
-/** What one handshake and one HTTPS request tell about an address. */
-function handshakeFacts(ip: string, main: MainHandshake, hsts: HstsDetails, ctx: EndpointContext): HandshakeFacts {
-  const chain = main.chain.map((cert, depth) => describeCertificate(cert, depth, ctx.now));
+/** What the main handshake, the served list (when probed) and one HTTPS request tell about an address. */
+function handshakeFacts(ip: string, main: MainHandshake, sent: X509Certificate[] | null, hsts: HstsDetails, ctx: EndpointContext): HandshakeFacts {
+  const { chain, served, issues, certificationPath } = pathFacts(main, sent, ctx);
   const leaf = chain[0]!;
   const ocsp = main.ocspResponse ? parseOcspStaple(main.ocspResponse, main.chain[0]!.serialNumber) : null;
   const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, ocsp, now: ctx.now });
@@ -80,6 +115,9 @@ function handshakeFacts(ip: string, main: MainHandshake, hsts: HstsDetails, ctx:
     sans: parseSubjectAltNames(main.chain[0]!.subjectAltName),
     chain_errors: errors,
     chain,
+    served_certificates: served,
+    chain_issues: issues,
+    certification_path: certificationPath,
     earliest_expiry: earliestExpiry(chain, ip),
     key: keyFacts(main.chain[0]!),
     signature_algorithm: leaf.signature_algorithm,
@@ -90,13 +128,14 @@ function handshakeFacts(ip: string, main: MainHandshake, hsts: HstsDetails, ctx:
   };
 }
 
-function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
-  const facts = handshakeFacts(ip, main, hsts, ctx);
+function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] | null, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+  const facts = handshakeFacts(ip, main, sent, hsts, ctx);
   const graded = gradeServer({
     ...config,
     key: facts.key,
     signatureAlgorithm: facts.signature_algorithm,
     chainErrors: facts.chain_errors.map((e) => e.reason),
+    chainIssues: (facts.chain_issues ?? []).map((i) => i.code),
     hsts: { present: hsts.present, maxAge: hsts.max_age },
   });
   return {
@@ -120,7 +159,7 @@ function buildEndpoint(ip: string, main: MainHandshake, config: Configuration, h
 export async function checkEndpointLight(target: ProbeTarget, ctx: EndpointContext, graded: GradedFacts): Promise<EndpointResult> {
   try {
     const [main, hsts] = await mainHandshakeThen(target, (socket) => readHsts(target, ctx.hostname, socket));
-    return { ...graded, ...handshakeFacts(target.ip, main, hsts, ctx) };
+    return { ...graded, ...handshakeFacts(target.ip, main, null, hsts, ctx) };
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
@@ -136,6 +175,6 @@ export async function checkEndpoint(target: ProbeTarget, ctx: EndpointContext): 
     if (!(err instanceof ProbeError)) throw err;
     return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
   }
-  const [config, hsts] = await Promise.all([probeConfiguration(target, main), fetchHsts(target, ctx.hostname)]);
-  return buildEndpoint(target.ip, main, config, hsts, ctx);
+  const [config, hsts, sent] = await Promise.all([probeConfiguration(target, main), fetchHsts(target, ctx.hostname), fetchServedCertificates(target)]);
+  return buildEndpoint(target.ip, main, sent, config, hsts, ctx);
 }

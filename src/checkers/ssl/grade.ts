@@ -2,7 +2,7 @@
 // with its source, in docs/ssl-grading.md; keep the two in step.
 import { suiteTraits, type SuiteTraits } from "./cipherSuites.js";
 import { signatureWeakness } from "./certificate.js";
-import { GRADES, TLS_VERSIONS, type ChainErrorReason, type Grade, type GradeReason, type ProtocolSupport, type Score, type TlsVersion } from "./result.js";
+import { GRADES, TLS_VERSIONS, type ChainErrorReason, type ChainIssueCode, type Grade, type GradeReason, type ProtocolSupport, type Score, type TlsVersion } from "./result.js";
 
 export interface GradeInput {
   protocols: ProtocolSupport;
@@ -15,6 +15,8 @@ export interface GradeInput {
   dhMinBits: number | null;
   ecdhMinBits: number | null;
   chainErrors: ChainErrorReason[];
+  /** Problems of the certificate list the server sends (servedChain.ts). */
+  chainIssues: ChainIssueCode[];
   secureRenegotiation: boolean | null;
   hsts: { present: boolean; maxAge: number | null };
 }
@@ -109,6 +111,9 @@ const supportsModern = (f: GradeFacts, pick: (t: SuiteTraits) => boolean) =>
   (["TLSv1.1", "TLSv1.2"] as const).some((v) => f.traits[v].some(pick));
 const UNTRUSTED: ChainErrorReason[] = ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "revoked", "weak_signature", "invalid_signature", "other"];
 
+// A sent root ("contains_anchor") only costs bytes; SSL Labs shows it without weight, so do we.
+const CHAIN_ISSUE_WARNINGS: ChainIssueCode[] = ["duplicate_certificates", "unrelated_certificates", "incorrect_order", "expired_extra_certificates"];
+
 const RULES: Record<string, Rule> = {
   tls_1_0_or_1_1: ({ input: { protocols } }) =>
     protocols.TLSv1 || protocols["TLSv1.1"] ? reason("tls_1_0_or_1_1", "B", "TLS 1.0 or TLS 1.1 is accepted") : null,
@@ -140,6 +145,10 @@ const RULES: Record<string, Rule> = {
   },
   name_mismatch: ({ input }) =>
     input.chainErrors.includes("hostname_mismatch") ? reason("name_mismatch", "M", "certificate does not match the hostname") : null,
+  chain_issues: ({ input }) => {
+    const found = CHAIN_ISSUE_WARNINGS.filter((c) => input.chainIssues.includes(c));
+    return found.length > 0 ? reason("chain_issues", "A-", `the server's certificate list has issues: ${found.join(", ")}`) : null;
+  },
   no_tls_1_3: ({ input: { protocols } }) => (protocols["TLSv1.3"] ? null : reason("no_tls_1_3", "A-", "TLS 1.3 is not supported")),
   no_secure_renegotiation: ({ input }) =>
     input.secureRenegotiation === false ? reason("no_secure_renegotiation", "A-", "secure renegotiation (RFC 5746) is not supported") : null,

@@ -3,6 +3,7 @@
 // Top-level names of a successful check are those of GET /domains/{id}/ssl (api-v1.md),
 // everything else is additive.
 import { z } from "zod";
+import { PATH_SELECTIONS } from "./pathBuilding.js";
 
 export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 export const tlsVersionSchema = z.enum(TLS_VERSIONS);
@@ -64,6 +65,51 @@ export const earliestExpirySchema = certificateSchema
   .pick({ depth: true, subject: true, valid_to: true, days_remaining: true })
   .extend({ ip_address: z.string() });
 export type EarliestExpiry = z.infer<typeof earliestExpirySchema>;
+
+/** One certificate as the server sent it (RFC 8446 §4.4.2: the leaf first, the rest in any order). */
+export const servedCertificateSchema = certificateSchema
+  .pick({ subject: true, issuer: true, valid_from: true, valid_to: true, days_remaining: true, fingerprint_sha256: true, self_signed: true })
+  .extend({
+    /** Place in the server's list, 0 = the leaf. */
+    position: z.number().int().min(0),
+    /** The certificate is on the verified path (`chain`); a repeated copy is not. */
+    on_path: z.boolean(),
+    /** Its depth in `chain` when on the path, else null. */
+    path_depth: z.number().int().min(0).nullable(),
+  });
+export type ServedCertificate = z.infer<typeof servedCertificateSchema>;
+
+/** Problems with the list the server sends, as SSL Labs reports them ("Chain issues"); see docs/ssl-grading.md. */
+export const CHAIN_ISSUE_CODES = [
+  "duplicate_certificates",
+  "unrelated_certificates",
+  "incorrect_order",
+  "expired_extra_certificates",
+  "contains_anchor",
+] as const;
+export const chainIssueCodeSchema = z.enum(CHAIN_ISSUE_CODES);
+export type ChainIssueCode = z.infer<typeof chainIssueCodeSchema>;
+
+export const chainIssueSchema = z.object({
+  code: chainIssueCodeSchema,
+  message: z.string(),
+  /** `position`s in served_certificates concerned. */
+  positions: z.array(z.number().int().min(0)),
+});
+export type ChainIssue = z.infer<typeof chainIssueSchema>;
+
+/** How `chain` was chosen (RFC 4158 path building; see docs/ssl-grading.md). */
+export const certificationPathSchema = z.object({
+  /** `chain` ends at a root of the trust store. */
+  anchored: z.boolean(),
+  /** Distinct paths from the leaf to a trusted root among the served and trusted certificates. */
+  paths_found: z.number().int().min(0),
+  /** The rule that picked `chain` over the runner-up ("only_path" when there was one; "none" when no path reached a root). */
+  selected_by: z.enum(PATH_SELECTIONS),
+  /** "as_sent": read from the server's Certificate message; "linked": the server speaks only TLS 1.3, so the list is what the TLS stack could link (order, duplicates and unrelated extras unknown). */
+  served_list: z.enum(["as_sent", "linked"]),
+});
+export type CertificationPath = z.infer<typeof certificationPathSchema>;
 
 export const keySchema = z.object({
   /** "RSA", "RSA-PSS", "EC", "DSA", "Ed25519", "Ed448". */
@@ -178,8 +224,18 @@ export const endpointOkSchema = z.object({
   grade_reasons: z.array(gradeReasonSchema),
   score: scoreSchema,
   chain_errors: z.array(chainErrorSchema),
-  /** Leaf first, as verified; the root may come from the local trust store rather than the server. */
+  /**
+   * The certification path a browser would build, leaf first, ending at the trust store's root
+   * when one is reached (`certification_path.anchored`); whatever else the server sent is in
+   * `served_certificates`. Expiry facts come only from this path.
+   */
   chain: z.array(certificateSchema),
+  /** The server's certificate list as sent; null in results recorded before it was kept (SslChecked v1). */
+  served_certificates: z.array(servedCertificateSchema).nullable(),
+  /** Problems of the served list (SSL Labs "Chain issues"); null in results recorded before v2. */
+  chain_issues: z.array(chainIssueSchema).nullable(),
+  /** How `chain` was chosen; null in results recorded before v2. */
+  certification_path: certificationPathSchema.nullable(),
   /**
    * The certificate (trust anchors excluded) that expires first. At the top level of a check,
    * the earliest across all endpoints.
@@ -248,3 +304,15 @@ export type SslCheckFailed = z.infer<typeof sslCheckFailedSchema>;
 
 export const sslCheckResultSchema = z.discriminatedUnion("outcome", [sslCheckOkSchema, sslCheckFailedSchema]);
 export type SslCheckResult = z.infer<typeof sslCheckResultSchema>;
+
+/**
+ * A successful result as stored before served certificates were kept (SslChecked v1): the new
+ * facts were not recorded, so they read as null. Used by the event upcaster and for read-model
+ * rows projected from v1 events. Leaves a current result unchanged.
+ */
+export function upcastSslCheckOkV1(result: Record<string, unknown>): Record<string, unknown> {
+  const withNulls = (r: Record<string, unknown>) =>
+    r["outcome"] !== "ok" || "served_certificates" in r ? r : { ...r, served_certificates: null, chain_issues: null, certification_path: null };
+  const endpoints = Array.isArray(result["endpoints"]) ? (result["endpoints"] as Record<string, unknown>[]).map(withNulls) : result["endpoints"];
+  return { ...withNulls(result), endpoints };
+}

@@ -2,8 +2,10 @@
 // the full result. Exit 0 when the check ran (whatever the grade), 1 when it could not run,
 // 2 on usage errors.
 import { parseArgs } from "node:util";
-import { checkSsl, type EndpointResult, type SslCheckOk } from "../../checkers/ssl/index.js";
+import type { EndpointResult, SslCheckOk } from "../../checkers/ssl/index.js";
 import { loadConfig } from "../../config.js";
+import { checkersFromConfig } from "../../monitoring/checkers.js";
+import { systemClock } from "../../shared/clock.js";
 
 const USAGE = "usage: ssltrackr check-ssl <hostname>[:port] [--json]\n";
 
@@ -41,6 +43,8 @@ function describe(r: SslCheckOk): string {
     ["valid", `${r.valid_from} to ${r.valid_to} (${r.days_remaining} days left)`],
     ["expires first", `${r.earliest_expiry.subject} on ${r.earliest_expiry.valid_to} (${r.earliest_expiry.days_remaining} days, ${r.earliest_expiry.ip_address})`],
     ["chain", chain],
+    ["path", r.chain.map((c) => c.subject).join(" <- ")],
+    ["sent", r.served_certificates ? `${r.served_certificates.length} certificate(s); ${r.chain_issues?.map((i) => i.code).join(", ") || "no issues"}` : "-"],
     ["names", r.sans.join(", ") || "-"],
     ["serial", r.serial_number],
     ["sha256", r.fingerprint_sha256],
@@ -69,13 +73,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const result = await checkSsl(target, {
-    allowPrivateTargets: config.SSLTRACKR_ALLOW_PRIVATE_TARGETS,
-    resolveOverrides: config.SSLTRACKR_RESOLVE,
-    timeoutMs: config.SSLTRACKR_CHECK_TIMEOUT_MS,
-    now: new Date(),
-  });
+  // The service's checkers, from the same settings (trusted roots, resolve overrides, timeouts).
+  const result = await checkersFromConfig(loadConfig(), systemClock).ssl(target);
   if (parsed.values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (result.outcome === "failed") {
     process.stderr.write(`ssltrackr check-ssl: cannot check ${result.hostname}:${result.port}: ${result.reason}: ${result.message}\n`);

@@ -2,8 +2,10 @@
 // Exit 0 when the lookup ran, whatever it found; 1 when the hostname has no registrable
 // domain; 2 on usage errors.
 import { parseArgs } from "node:util";
-import { checkRegistration, type RegistrationCheckResult } from "../../checkers/registration/index.js";
+import type { RegistrationCheckResult } from "../../checkers/registration/index.js";
 import { loadConfig } from "../../config.js";
+import { checkersFromConfig } from "../../monitoring/checkers.js";
+import { systemClock } from "../../shared/clock.js";
 
 const USAGE = "usage: ssltrackr check-whois <hostname> [--json]\n";
 
@@ -46,13 +48,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const result = await checkRegistration(hostname, {
-    now: new Date(),
-    timeoutMs: config.SSLTRACKR_CHECK_TIMEOUT_MS,
-    rdapBootstrap: config.SSLTRACKR_RDAP_BOOTSTRAP,
-    whoisServers: config.SSLTRACKR_WHOIS_SERVERS,
-  });
+  const result = await checkersFromConfig(loadConfig(), systemClock).registration(hostname);
   process.stdout.write(parsed.values.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
   return result.outcome === "failed" && result.reason === "invalid_hostname" ? 1 : 0;
 }

@@ -32,11 +32,13 @@ const MAX_ATTEMPTS = 5;
 
 export interface HandleOptions {
   /**
-   * The stream is new (its name holds a fresh id): decide on the initial state without
-   * reading it. If it exists after all, the append fails on no_stream and the next attempt
-   * reads it as usual.
+   * The stream is new, or most likely so (its name holds a fresh id, or names something rarely
+   * written twice): decide on the initial state without reading it. If it exists after all,
+   * the append fails on no_stream and the next attempt reads it as usual.
    */
   readonly newStream?: boolean;
+  /** Append without waiting for the WAL flush (see AppendOptions.deferFlush for when that is safe). */
+  readonly deferFlush?: boolean;
 }
 
 export class CommandHandler {
@@ -79,7 +81,7 @@ export class CommandHandler {
           this.eventStore.appendToStream(
             streamName,
             events.map((e) => definition.codec.encode(e, randomUUID(), metadata)),
-            { expectedRevision: revision ?? "no_stream" },
+            { expectedRevision: revision ?? "no_stream", ...(options.deferFlush ? { deferFlush: true } : {}) },
           ),
         );
         this.maybeSnapshot(streamName, definition, newState, appended.nextExpectedRevision, sinceSnapshot + events.length);

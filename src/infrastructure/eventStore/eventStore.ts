@@ -78,12 +78,19 @@ export interface SubscribeToAllOptions {
   readonly signal: AbortSignal;
 }
 
+export interface AppendOptions {
+  readonly expectedRevision?: ExpectedRevision;
+  /**
+   * Commit without waiting for the write-ahead log to reach disk. Only for an append that the
+   * caller follows with an ordinary (flushed) append before acknowledging anything: the log is
+   * flushed in order, so that later flush makes this one durable too, and a crash before it
+   * loses only what was never acknowledged. Adapters whose appends are always durable ignore it.
+   */
+  readonly deferFlush?: boolean;
+}
+
 export interface EventStore {
-  appendToStream(
-    streamName: string,
-    events: readonly EventToAppend[],
-    options?: { readonly expectedRevision?: ExpectedRevision },
-  ): Promise<AppendResult>;
+  appendToStream(streamName: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** The global log without system events, in position order. */

@@ -17,6 +17,8 @@ export interface HttpAppParts {
   readonly publicRouter?: Router;
   /** Routes under /api/v1 without authentication (the OpenAPI document). */
   readonly publicApiRouter?: Router;
+  /** Larger body limits (bytes) for paths under /api/v1 that take many items (bulk imports). */
+  readonly bodyLimits?: Readonly<Record<string, number>>;
 }
 
 export function createHttpApp(parts: HttpAppParts): express.Express {
@@ -28,7 +30,10 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   if (parts.publicApiRouter) app.use(API_PREFIX, parts.publicApiRouter);
   const api = express.Router();
   api.use(parts.authenticate);
-  api.use(express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: () => true }));
+  const json = (limit: number) => express.json({ limit, strict: true, type: () => true });
+  const parsers = new Map(Object.entries(parts.bodyLimits ?? {}).map(([path, limit]) => [path, json(limit)]));
+  const defaultParser = json(BODY_LIMIT_BYTES);
+  api.use((req, res, next) => (parsers.get(req.path) ?? defaultParser)(req, res, next));
   for (const router of parts.apiRouters) api.use(router);
   app.use(API_PREFIX, api);
   app.use(notFoundHandler);

@@ -19,6 +19,24 @@ export async function ensureRateLimitTable(knex: Knex): Promise<void> {
     hit_at timestamptz not null
   )`);
   await knex.raw(`create index if not exists rate_limit_hits_bucket on rate_limit_hits (bucket, hit_at)`);
+  // One round trip per decision. In a function each statement sees what committed before it
+  // (READ COMMITTED), so the count taken after the lock includes every earlier hit. Hits are
+  // telemetry of a window, not facts: they commit without waiting for the WAL flush.
+  await knex.transaction(async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(hashtext('rate_limit_take'))");
+    await trx.raw(`create or replace function rate_limit_take(p_bucket text, p_limit int, p_window_start timestamptz, p_now timestamptz)
+      returns table (hits int, oldest timestamptz) language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock(hashtext(p_bucket));
+        perform set_config('synchronous_commit', 'off', true);
+        delete from rate_limit_hits where bucket = p_bucket and hit_at <= p_window_start;
+        select count(*)::int, min(hit_at) into hits, oldest from rate_limit_hits where bucket = p_bucket;
+        if hits < p_limit then
+          insert into rate_limit_hits (bucket, hit_at) values (p_bucket, p_now);
+        end if;
+        return next;
+      end $$`);
+  });
 }
 
 interface Decision {
@@ -29,17 +47,18 @@ interface Decision {
 }
 
 export async function takeToken(knex: Knex, bucket: string, rule: RateLimit, now: Date): Promise<Decision> {
-  return knex.transaction(async (trx) => {
-    await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [bucket]);
-    const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
-    await trx("rate_limit_hits").where({ bucket }).andWhere("hit_at", "<=", windowStart).delete();
-    const hits = await trx("rate_limit_hits").where({ bucket }).orderBy("hit_at", "asc").select<{ hit_at: Date }[]>("hit_at");
-    const oldest = hits[0]?.hit_at ?? now;
-    const resetSeconds = Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000));
-    if (hits.length >= rule.limit) return { allowed: false, remaining: 0, resetSeconds };
-    await trx("rate_limit_hits").insert({ bucket, hit_at: now });
-    return { allowed: true, remaining: rule.limit - hits.length - 1, resetSeconds };
-  });
+  const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const { rows } = await knex.raw<{ rows: { hits: number; oldest: Date | null }[] }>("select hits, oldest from rate_limit_take(?, ?, ?, ?)", [
+    bucket,
+    rule.limit,
+    windowStart,
+    now,
+  ]);
+  const hits = rows[0]?.hits ?? 0;
+  const oldest = rows[0]?.oldest ?? now;
+  const resetSeconds = Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000));
+  if (hits >= rule.limit) return { allowed: false, remaining: 0, resetSeconds };
+  return { allowed: true, remaining: rule.limit - hits - 1, resetSeconds };
 }
 
 export function rateLimit(knex: Knex, clock: Clock, rule: RateLimit): RequestHandler {

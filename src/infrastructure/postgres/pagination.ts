@@ -6,24 +6,48 @@ export interface Page<T> {
   readonly pagination: { page: number; per_page: number; total: number; total_pages: number };
 }
 
+export type PageRow<Row> = Row & { readonly page_total: string | number };
+
 /**
- * `filtered` is the query with its WHERE clauses; `order` adds ORDER BY (and any extra
- * SELECT) to the page query only, so the count stays cheap.
+ * One statement for a page and its total: one round trip, one snapshot (a total that matches
+ * its page). `filtered` is the query with its WHERE clauses; `order` adds ORDER BY (and any
+ * extra SELECT) to the page only, so the count stays cheap. The count is a one-row relation
+ * and the page a LATERAL subquery joined to it; the nested loop that joins them yields the
+ * page's rows in the page's order. A page past the end comes back as the count alone (one row
+ * of NULLs on the page's side). `limit` and `offset` may be QueryTemplate stand-ins.
  */
+export function pageWithTotal(
+  knex: Knex,
+  filtered: Knex.QueryBuilder,
+  order: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+  limit: number,
+  offset: number,
+): Knex.QueryBuilder {
+  const page = order(filtered.clone()).limit(limit).offset(offset);
+  const count = filtered.clone().clearSelect().count({ page_total: "*" });
+  return knex
+    .select("counted.page_total", "page_rows.*")
+    .from(knex.raw("(?) as counted", [count]))
+    .joinRaw("left join lateral (?) as page_rows on true", [knex.raw("?", [page])]);
+}
+
+/** The API's page from the rows of pageWithTotal. */
+export function toPage<Row, Item>(rows: readonly PageRow<Row>[], page: number, perPage: number, toItem: (row: Row) => Item): Page<Item> {
+  const total = Number(rows[0]?.page_total ?? 0);
+  return {
+    data: total > (page - 1) * perPage ? rows.map(toItem) : [],
+    pagination: { page, per_page: perPage, total, total_pages: Math.ceil(total / perPage) },
+  };
+}
+
 export async function paginate<Row, Item>(
+  knex: Knex,
   filtered: Knex.QueryBuilder,
   page: number,
   perPage: number,
   order: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
   toItem: (row: Row) => Item,
 ): Promise<Page<Item>> {
-  const [rows, counted] = await Promise.all([
-    order(filtered.clone()).limit(perPage).offset((page - 1) * perPage) as Promise<Row[]>,
-    filtered.clone().clearSelect().count<{ total: string }[]>({ total: "*" }),
-  ]);
-  const total = Number(counted[0]?.total ?? 0);
-  return {
-    data: rows.map(toItem),
-    pagination: { page, per_page: perPage, total, total_pages: Math.ceil(total / perPage) },
-  };
+  const rows = (await pageWithTotal(knex, filtered, order, perPage, (page - 1) * perPage)) as PageRow<Row>[];
+  return toPage(rows, page, perPage, toItem);
 }

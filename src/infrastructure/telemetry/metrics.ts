@@ -22,6 +22,8 @@ interface Spec {
   readonly unit?: "s";
   readonly labels: readonly string[];
   readonly buckets?: readonly number[];
+  /** Series that exist from the start at 0, so `increase()` sees their first event. */
+  readonly zeroed?: readonly Readonly<Record<string, string>>[];
 }
 
 const SPECS = {
@@ -57,6 +59,7 @@ const SPECS = {
     prometheus: "ssltrackr_webhook_deliveries_total",
     description: "Webhook delivery attempts, by resulting status",
     labels: ["status", "test"],
+    zeroed: ["delivered", "pending", "dead"].map((status) => ({ status, test: "false" })),
   },
   schedulerBacklog: {
     kind: "gauge",
@@ -83,6 +86,7 @@ const prometheus = Object.fromEntries(
       spec.kind === "histogram" ? new Histogram({ ...options, buckets: [...(spec.buckets ?? [])] })
       : spec.kind === "gauge" ? new Gauge(options)
       : new Counter(options);
+    for (const labels of spec.zeroed ?? []) if (metric instanceof Counter) metric.inc(labels, 0);
     return [name, metric];
   }),
 ) as Record<Name, Histogram | Gauge | Counter>;

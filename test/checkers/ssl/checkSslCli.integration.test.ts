@@ -57,6 +57,8 @@ describe("ssltrackr check-ssl", function () {
     expect(stdout).to.match(/^grade +A\+ \(score 93/m);
     expect(stdout).to.match(/^subject +CN=cli\.test$/m);
     expect(stdout).to.match(/^chain +valid$/m);
+    expect(stdout).to.match(/^path +CN=cli\.test <- CN=CLI Root$/m);
+    expect(stdout).to.match(/^sent +1 certificate\(s\); no issues$/m);
   });
 
   it("exits 0 for a bad grade: without the private root, the chain is untrusted", async () => {

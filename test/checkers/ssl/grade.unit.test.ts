@@ -16,6 +16,7 @@ function modern(overrides: Partial<GradeInput> = {}): GradeInput {
     dhMinBits: null,
     ecdhMinBits: 253,
     chainErrors: [],
+    chainIssues: [],
     secureRenegotiation: true,
     hsts: { present: true, maxAge: ONE_YEAR },
     ...overrides,
@@ -199,6 +200,18 @@ describe("SSL grade", () => {
 
     it("incomplete_chain: B (not T) when intermediates are missing", () => {
       expect(codes(modern({ chainErrors: ["incomplete_chain"] }))).to.deep.equal(["incomplete_chain:B"]);
+    });
+
+    for (const issue of ["duplicate_certificates", "unrelated_certificates", "incorrect_order", "expired_extra_certificates"] as const) {
+      it(`chain_issues: A- when the server's certificate list has ${issue}`, () => {
+        const result = gradeServer(modern({ chainIssues: [issue] }));
+        expect(result.grade).to.equal("A-");
+        expect(result.reasons).to.deep.equal([{ code: "chain_issues", cap: "A-", message: `the server's certificate list has issues: ${issue}` }]);
+      });
+    }
+
+    it("chain_issues: a sent root (contains_anchor) is reported but does not lower the grade", () => {
+      expect(gradeServer(modern({ chainIssues: ["contains_anchor"] }))).to.deep.include({ grade: "A+", reasons: [] });
     });
 
     for (const why of ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "weak_signature", "revoked", "invalid_signature"] as const) {

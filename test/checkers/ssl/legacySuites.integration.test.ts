@@ -76,7 +76,7 @@ describe("legacy suite probes (RC4, 3DES)", function () {
   this.timeout(30_000);
   const servers: RunningServer[] = [];
   let pki: Pki;
-  const target = (port: number): ProbeTarget => ({ ip: "127.0.0.1", port, servername: "legacy.test", timeoutMs: 1000, ca: undefined });
+  const target = (port: number): ProbeTarget => ({ ip: "127.0.0.1", port, servername: "legacy.test", timeoutMs: 1000, ca: [] });
 
   before(async () => {
     pki = await createPki();

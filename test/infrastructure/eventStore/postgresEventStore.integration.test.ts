@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { expect } from "chai";
+import { AppendNotifier } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { describeEventStoreContract, readAllEventually } from "./eventStore.contract.js";
@@ -139,5 +141,65 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
     clearTimeout(timeout);
     expect(seen.size).to.equal(16 * perWriter);
     expect(duplicates).to.equal(0);
+  });
+});
+
+describe("PostgreSQL event store: appends with a deferred WAL flush", () => {
+  let db: TestDatabase;
+  let single: pg.Pool;
+  let store: PostgresEventStore;
+  before(async () => {
+    db = await createTestDatabase();
+    // One connection: the setting would leak into the next statement on it if it outlived its transaction.
+    single = new pg.Pool({ connectionString: db.url, max: 1 });
+    store = await PostgresEventStore.connect(single, db.url);
+  });
+  after(async () => {
+    await store.close();
+    await single.end();
+    await db.drop();
+  });
+
+  it("commits the events (in order, readable at once) and leaves later appends on the connection flushed", async () => {
+    const stream = `s-${randomUUID()}`;
+    const first = await store.appendToStream(stream, [{ id: randomUUID(), type: "Deferred", data: {} }], { expectedRevision: "no_stream", deferFlush: true });
+    const second = await store.appendToStream(stream, [{ id: randomUUID(), type: "Flushed", data: {} }], { expectedRevision: first.nextExpectedRevision });
+    expect((await store.readStream(stream)).map((e) => e.type)).to.deep.equal(["Deferred", "Flushed"]);
+    expect(second.nextExpectedRevision).to.equal(1n);
+    const { rows } = await single.query<{ synchronous_commit: string }>("show synchronous_commit");
+    expect(rows[0]!.synchronous_commit).to.equal("on");
+  });
+});
+
+describe("PostgreSQL event store: wake-ups across processes", () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => db.drop());
+
+  it("wakes another process's subscribers through NOTIFY, and not its own a second time", async () => {
+    const channel = "test_appended";
+    const [own, other] = [new AppendNotifier(db.pool, db.url, channel), new AppendNotifier(db.pool, db.url, channel)];
+    const signal = new AbortController().signal;
+    try {
+      const [ownSubscriber, otherSubscriber] = [own.subscribe(signal), other.subscribe(signal)];
+      await new Promise((r) => setTimeout(r, 300)); // both LISTEN connections up
+      const otherWoken = otherSubscriber.next();
+      own.appended();
+      // Armed after the local wake-up: only this process's own NOTIFY could still wake it.
+      const ownWoken = ownSubscriber.next();
+      const timed = async (w: { wait(ms: number): Promise<void> }, ms: number) => {
+        const t = performance.now();
+        await w.wait(ms);
+        return performance.now() - t;
+      };
+      const [ownMs, otherMs] = await Promise.all([timed(ownWoken, 400), timed(otherWoken, 5000)]);
+      expect(otherMs).to.be.below(300);
+      expect(ownMs).to.be.at.least(390);
+    } finally {
+      await own.close();
+      await other.close();
+    }
   });
 });

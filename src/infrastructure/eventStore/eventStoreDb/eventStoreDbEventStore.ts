@@ -12,10 +12,10 @@ import {
 } from "@eventstore/db-client";
 import {
   comparePositions,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type EventToAppend,
-  type ExpectedRevision,
   type GlobalPosition,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -70,7 +70,7 @@ export class EventStoreDbEventStore implements EventStore {
   async appendToStream(
     streamName: string,
     events: readonly EventToAppend[],
-    options: { readonly expectedRevision?: ExpectedRevision } = {},
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error("appendToStream needs at least one event");
     const expected = options.expectedRevision ?? "any";

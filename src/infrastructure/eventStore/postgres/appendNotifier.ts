@@ -2,7 +2,9 @@
 // latency. Local subscribers are woken directly; other processes through LISTEN/NOTIFY,
 // sent outside the append transaction and coalesced, because a NOTIFY inside every append
 // would serialise all committing transactions on PostgreSQL's notify-queue lock.
-import pg from "pg";
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { ChannelListener } from "../../postgres/channelListener.js";
 
 export interface Wakeup {
   /** Resolves when an append happened after this wakeup was armed, on timeout or abort. */
@@ -13,10 +15,11 @@ export class AppendNotifier {
   private generation = 0;
   private readonly waiting = new Set<() => void>();
   private notifyScheduled = false;
-  /** The LISTEN connection, from the moment it starts connecting. */
-  private listener: pg.Client | undefined;
+  /** The LISTEN connection (reconnecting), from the first subscriber on. */
+  private listener: ChannelListener | undefined;
   private closed = false;
-  private subscribers = 0;
+  /** Sent as the payload, so this process ignores its own notices (it woke its subscribers already). */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -31,18 +34,15 @@ export class AppendNotifier {
     setImmediate(() => {
       this.notifyScheduled = false;
       // Best effort: a lost NOTIFY costs other processes one poll interval, nothing more.
-      this.pool.query("select pg_notify($1, '')", [this.channel]).catch(() => undefined);
+      this.pool.query("select pg_notify($1, $2)", [this.channel, this.origin]).catch(() => undefined);
     });
   }
 
   subscribe(signal: AbortSignal): { next(): Wakeup; close(): void } {
-    this.subscribers++;
     this.ensureListener();
     return {
       next: () => this.arm(signal),
-      close: () => {
-        this.subscribers--;
-      },
+      close: () => undefined,
     };
   }
 
@@ -51,7 +51,7 @@ export class AppendNotifier {
     this.wake();
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await listener?.stop();
   }
 
   private arm(signal: AbortSignal): Wakeup {
@@ -80,21 +80,11 @@ export class AppendNotifier {
 
   private ensureListener(): void {
     if (this.listener || this.closed) return;
-    const client = new pg.Client({ connectionString: this.connectionString });
-    this.listener = client;
-    let failed = false;
-    const retry = () => {
-      if (failed) return;
-      failed = true;
-      if (this.listener === client) this.listener = undefined;
-      client.end().catch(() => undefined);
-      if (!this.closed && this.subscribers > 0) setTimeout(() => this.ensureListener(), 1000).unref();
-    };
-    client.on("error", retry);
-    client.on("notification", () => this.wake());
-    client
-      .connect()
-      .then(() => client.query(`listen "${this.channel}"`))
-      .catch(retry);
+    this.listener = new ChannelListener(this.connectionString, this.channel, {
+      onNotification: (payload) => {
+        if (payload !== this.origin) this.wake();
+      },
+    });
+    void this.listener.start();
   }
 }

@@ -2,10 +2,10 @@
 import pg from "pg";
 import {
   WrongExpectedVersionError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type EventToAppend,
-  type ExpectedRevision,
   type GlobalPosition,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -84,14 +84,16 @@ export class PostgresEventStore implements EventStore {
   async appendToStream(
     streamName: string,
     events: readonly EventToAppend[],
-    options: { readonly expectedRevision?: ExpectedRevision } = {},
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error("appendToStream needs at least one event");
     const expected = options.expectedRevision ?? "any";
     const [kind, revision] = typeof expected === "bigint" ? ["exact", expected.toString()] : [expected, null];
+    // Transaction-local, so it ends with this one-statement transaction.
+    const deferFlush = options.deferFlush ? ", set_config('synchronous_commit', 'off', true)" : "";
     try {
       const { rows } = await this.pool.query<{ next_revision: string; last_transaction: string; last_position: string }>(
-        `select next_revision, last_transaction::text, last_position from ${this.schema}.append_events($1, $2, $3, $4, $5, $6::jsonb[], $7::jsonb[])`,
+        `select next_revision, last_transaction::text, last_position${deferFlush} from ${this.schema}.append_events($1, $2, $3, $4, $5, $6::jsonb[], $7::jsonb[])`,
         [
           streamName,
           kind,
