@@ -18,10 +18,11 @@ import { longStream } from "./workloads/6-longStream.js";
 import { sslChecks } from "./workloads/7-sslChecks.js";
 import { sweep } from "./workloads/10b-sweep.js";
 import { cliStart } from "./workloads/11-cliStart.js";
+import { projectionLag } from "./workloads/9-projectionLag.js";
 import { bulkImport } from "./workloads/12-bulkImport.js";
 import { apiWorkloads } from "./workloads/api.js";
 
-const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, sweep, cliStart, bulkImport];
+const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, sweep, projectionLag, cliStart, bulkImport];
 
 const START = "<!-- results:start -->";
 const END = "<!-- results:end -->";

@@ -1,45 +1,36 @@
 // Read models of check history: every SSL and registration check, newest first per domain.
-// Back GET /domains/{id}/ssl, /whois and their /history.
+// Back GET /domains/{id}/ssl, /whois and their /history. Rows are keyed by check id, so a
+// replayed check is not stored twice.
 import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
-import { defineProjection } from "../src/infrastructure/projections/projection.js";
+import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
+import { insertRows, type Row } from "../src/infrastructure/projections/rowWrites.js";
 
 export const SSL_CHECKS_TABLE = "ssl_checks";
 export const WHOIS_CHECKS_TABLE = "whois_checks";
 
-export const checkHistoryProjection = defineProjection<DomainStreamEvent>({
+const eventTypes = ["SslChecked", "SslCheckFailed", "WhoisChecked", "WhoisCheckFailed"] as const;
+type CheckEvent = Extract<DomainStreamEvent, { type: (typeof eventTypes)[number] }>;
+
+/** Pure: the batch's rows of each table. */
+export function foldChecks(events: readonly Decoded<CheckEvent>[]): { ssl: Row[]; whois: Row[] } {
+  const rows = { ssl: [] as Row[], whois: [] as Row[] };
+  for (const { event } of events) {
+    const { checkId, domainId, trigger, result } = event.data;
+    const row = { id: checkId, domain_id: domainId, outcome: result.outcome, trigger, checked_at: result.checked_at, result };
+    (event.type === "SslChecked" || event.type === "SslCheckFailed" ? rows.ssl : rows.whois).push(row);
+  }
+  return rows;
+}
+
+export const checkHistoryProjection = defineProjection({
   name: "check_history",
   tables: [SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE],
-  codecs: [domainStreamCodec],
-  async handle(trx, event) {
-    switch (event.type) {
-      case "SslChecked":
-      case "SslCheckFailed":
-      case "WhoisChecked":
-      case "WhoisCheckFailed": {
-        const { checkId, domainId, trigger, result } = event.data;
-        const table = event.type.startsWith("Ssl") ? SSL_CHECKS_TABLE : WHOIS_CHECKS_TABLE;
-        await trx(table)
-          .insert({
-            id: checkId,
-            domain_id: domainId,
-            outcome: result.outcome,
-            trigger,
-            checked_at: result.checked_at,
-            result: JSON.stringify(result),
-          })
-          .onConflict("id")
-          .ignore();
-        return;
-      }
-      case "DomainAdded":
-      case "DomainUpdated":
-      case "DomainRemoved":
-      case "AlertRaised":
-        return;
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
-    }
+  codec: domainStreamCodec,
+  eventTypes,
+  perStream: true,
+  async applyBatch(trx, events) {
+    const { ssl, whois } = foldChecks(events);
+    await insertRows(trx, SSL_CHECKS_TABLE, ssl, { key: ["id"], onConflict: "ignore" });
+    await insertRows(trx, WHOIS_CHECKS_TABLE, whois, { key: ["id"], onConflict: "ignore" });
   },
 });

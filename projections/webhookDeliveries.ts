@@ -20,16 +20,18 @@ export const WEBHOOK_DELIVERIES_TABLE = "webhook_deliveries";
 
 export type DeliveryStatus = "pending" | "delivered" | "dead" | "cancelled";
 
-/** Queues one delivery of `alert` to each of `webhookIds` (those that want it). */
-export async function queueAlertDeliveries(
-  trx: Knex.Transaction,
-  webhookIds: readonly string[],
-  alert: AlertFacts & { userId: string },
+/** One delivery of an alert to one webhook that wants it. */
+export interface AlertDelivery {
+  readonly webhookId: string;
+  readonly alert: AlertFacts & { userId: string };
   /** The alert event's metadata: its trace context travels on to the delivery. */
-  cause: EventMetadata = {},
-): Promise<void> {
-  if (webhookIds.length === 0) return;
-  const rows = webhookIds.map((webhookId) => {
+  readonly cause: EventMetadata;
+}
+
+/** Queues deliveries, in one statement. */
+export async function queueAlertDeliveries(trx: Knex.Transaction, deliveries: readonly AlertDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows = deliveries.map(({ webhookId, alert, cause }) => {
     const id = deliveryIdFor(webhookId, alert.alertId);
     return {
       id,

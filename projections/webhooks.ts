@@ -1,84 +1,116 @@
 // Read model of webhooks: backs GET /webhooks and gives the delivery worker each webhook's
 // URL and signing secret. It also queues deliveries on AlertRaised (webhookDeliveries.ts),
-// so the outbox always matches the webhooks as they were when the alert was raised.
-import type { Knex } from "knex";
+// so the outbox always matches the webhooks as they were when the alert was raised: a batch
+// is written in runs, the webhook changes before a run of alerts first.
 import { webhookEventDefinitions } from "../src/webhooks/events.js";
 import { AlertRaised } from "../src/monitoring/checkEvents.js";
 import { eventCodec, type EventOf } from "../src/infrastructure/eventStore/eventCodec.js";
-import type { RecordedEvent } from "../src/infrastructure/eventStore/eventStore.js";
-import { defineProjection } from "../src/infrastructure/projections/projection.js";
-import { queueAlertDeliveries } from "./webhookDeliveries.js";
+import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
+import { RowChanges } from "../src/infrastructure/projections/rowWrites.js";
+import { queueAlertDeliveries, type AlertDelivery } from "./webhookDeliveries.js";
 
 export const WEBHOOKS_TABLE = "webhooks";
 
 const definitions = [...webhookEventDefinitions, AlertRaised] as const;
-const codec = eventCodec(definitions);
+type Event = EventOf<(typeof definitions)[number]>;
+type AlertEvent = Extract<Event, { type: "AlertRaised" }>;
+type WebhookEvent = Exclude<Event, AlertEvent>;
+const isAlert = (d: Decoded<Event>): d is Decoded<AlertEvent> => d.event.type === "AlertRaised";
 
-/** Updates the webhook row only if this event is newer than what the row reflects. */
-const updateIfNewer = (trx: Knex.Transaction, webhookId: string, recorded: RecordedEvent, values: Record<string, unknown>) =>
-  trx(WEBHOOKS_TABLE)
-    .where({ id: webhookId })
-    .andWhere("stream_revision", "<", recorded.revision.toString())
-    .update({ ...values, stream_revision: recorded.revision.toString() });
-
-export const webhooksProjection = defineProjection<EventOf<(typeof definitions)[number]>>({
-  name: "webhooks",
-  // Not the outbox: emptying it on a rebuild would re-send every past alert. Replays insert
-  // nothing into it twice (delivery ids are derived from webhook and alert).
-  tables: [WEBHOOKS_TABLE],
-  codecs: [codec],
-  async handle(trx, event, recorded) {
+/** Pure: the batch's webhook rows, one insert or one patch per webhook. */
+export function foldWebhooks(events: readonly Decoded<WebhookEvent>[]): RowChanges {
+  const rows = new RowChanges("id");
+  for (const { event, recorded } of events) {
+    const stream_revision = recorded.revision.toString();
     switch (event.type) {
       case "WebhookCreated": {
         const d = event.data;
-        await trx(WEBHOOKS_TABLE)
-          .insert({
-            id: d.webhookId,
-            user_id: d.userId,
-            url: d.url,
-            alert_types: d.alertTypes,
-            description: d.description,
-            secret: d.secret,
-            is_active: true,
-            created_at: d.createdAt,
-            updated_at: d.createdAt,
-            stream_revision: recorded.revision.toString(),
-          })
-          .onConflict("id")
-          .ignore();
-        return;
+        rows.insert({
+          id: d.webhookId,
+          user_id: d.userId,
+          url: d.url,
+          alert_types: d.alertTypes,
+          description: d.description,
+          secret: d.secret,
+          is_active: true,
+          created_at: d.createdAt,
+          updated_at: d.createdAt,
+          stream_revision,
+        });
+        break;
       }
       case "WebhookUpdated": {
         const c = event.data.changes;
-        const values: Record<string, unknown> = { updated_at: event.data.updatedAt };
-        if (c.url !== undefined) values["url"] = c.url;
-        if (c.alertTypes !== undefined) values["alert_types"] = c.alertTypes;
-        if (c.description !== undefined) values["description"] = c.description;
-        if (c.isActive !== undefined) values["is_active"] = c.isActive;
-        await updateIfNewer(trx, event.data.webhookId, recorded, values);
-        return;
+        rows.patch(event.data.webhookId, {
+          updated_at: event.data.updatedAt,
+          ...(c.url !== undefined ? { url: c.url } : {}),
+          ...(c.alertTypes !== undefined ? { alert_types: c.alertTypes } : {}),
+          ...(c.description !== undefined ? { description: c.description } : {}),
+          ...(c.isActive !== undefined ? { is_active: c.isActive } : {}),
+          stream_revision,
+        });
+        break;
       }
       case "WebhookDeleted":
-        await updateIfNewer(trx, event.data.webhookId, recorded, { deleted_at: event.data.deletedAt });
-        return;
-      case "AlertRaised": {
-        const wanting: { id: string }[] = await trx(WEBHOOKS_TABLE)
-          .select("id")
-          .where({ user_id: event.data.userId, is_active: true })
-          .whereNull("deleted_at")
-          .andWhereRaw("? = any(alert_types)", [event.data.alertType]);
-        await queueAlertDeliveries(
-          trx,
-          wanting.map((w) => w.id),
-          event.data,
-          recorded.metadata,
-        );
-        return;
-      }
+        rows.patch(event.data.webhookId, { deleted_at: event.data.deletedAt, stream_revision });
+        break;
       default: {
         const _exhaustive: never = event;
         return _exhaustive;
       }
     }
+  }
+  return rows;
+}
+
+interface ActiveWebhook {
+  readonly id: string;
+  readonly user_id: string;
+  readonly alert_types: readonly string[];
+}
+
+/** Pure: one delivery per alert and active webhook of its user that selected its type. */
+export const matchDeliveries = (alerts: readonly Decoded<AlertEvent>[], webhooks: readonly ActiveWebhook[]): AlertDelivery[] =>
+  alerts.flatMap(({ event: { data: alert }, recorded }) =>
+    webhooks
+      .filter((w) => w.user_id === alert.userId && w.alert_types.includes(alert.alertType))
+      .map((w) => ({ webhookId: w.id, alert, cause: recorded.metadata })),
+  );
+
+/** Consecutive events of one kind. */
+function runs(events: readonly Decoded<Event>[]): (Decoded<AlertEvent>[] | Decoded<WebhookEvent>[])[] {
+  const out: Decoded<Event>[][] = [];
+  for (const e of events) {
+    const last = out.at(-1);
+    if (last && isAlert(last[0]!) === isAlert(e)) last.push(e);
+    else out.push([e]);
+  }
+  return out as (Decoded<AlertEvent>[] | Decoded<WebhookEvent>[])[];
+}
+
+export const webhooksProjection = defineProjection({
+  name: "webhooks",
+  // Not the outbox: emptying it on a rebuild would re-send every past alert. Replays insert
+  // nothing into it twice (delivery ids are derived from webhook and alert).
+  tables: [WEBHOOKS_TABLE],
+  codec: eventCodec(definitions),
+  eventTypes: definitions.map((d) => d.type),
+  async applyBatch(trx, events) {
+    for (const run of runs(events)) {
+      if (!isAlertRun(run)) {
+        await foldWebhooks(run).write(trx, WEBHOOKS_TABLE, { onConflict: { newerBy: "stream_revision" }, newerBy: "stream_revision" });
+        continue;
+      }
+      const webhooks: ActiveWebhook[] = await trx(WEBHOOKS_TABLE)
+        .select("id", "user_id", "alert_types")
+        .whereIn("user_id", [...new Set(run.map((a) => a.event.data.userId))])
+        .where({ is_active: true })
+        .whereNull("deleted_at");
+      await queueAlertDeliveries(trx, matchDeliveries(run, webhooks));
+    }
   },
 });
+
+function isAlertRun(run: Decoded<AlertEvent>[] | Decoded<WebhookEvent>[]): run is Decoded<AlertEvent>[] {
+  return run.length > 0 && isAlert(run[0]!);
+}

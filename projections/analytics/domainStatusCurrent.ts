@@ -4,6 +4,7 @@
 import type { Knex } from "knex";
 import type { DomainStreamEvent } from "../../src/domains/domainStream.js";
 import type { RecordedEvent } from "../../src/infrastructure/eventStore/eventStore.js";
+import { factsClearedByMove } from "../checkTarget.js";
 import { ANALYTICS } from "./tables.js";
 
 function checkFacts(event: DomainStreamEvent): Record<string, unknown> | null {
@@ -24,8 +25,12 @@ function checkFacts(event: DomainStreamEvent): Record<string, unknown> | null {
       return { whois_checked_at: event.data.result.checked_at, whois_check_failed: false, whois_expiry: event.data.result.expiry_date };
     case "WhoisCheckFailed":
       return { whois_checked_at: event.data.result.checked_at, whois_check_failed: true };
+    case "DomainUpdated": {
+      // This table keeps no grade.
+      const { ssl_grade: _grade, ...cleared } = factsClearedByMove(event.data.changes);
+      return Object.keys(cleared).length > 0 ? cleared : null;
+    }
     case "DomainAdded":
-    case "DomainUpdated":
     case "DomainRemoved":
     case "AlertRaised":
       return null;

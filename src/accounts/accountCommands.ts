@@ -4,11 +4,8 @@ import type { Clock } from "../shared/clock.js";
 import { ConflictError } from "../shared/errors.js";
 import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
-import {
-  WrongExpectedVersionError,
-  type EventStore,
-  type GlobalPosition,
-} from "../infrastructure/eventStore/eventStore.js";
+import { WrongExpectedVersionError, type EventStore } from "../infrastructure/eventStore/eventStore.js";
+import type { Written } from "../infrastructure/commandHandling/written.js";
 import { accountDecider, type AccountCommand, type AccountState } from "./accountDecider.js";
 import { generateApiKey } from "./apiKeySecret.js";
 import type { Actor } from "./actor.js";
@@ -83,13 +80,20 @@ export class AccountCommands {
     return { keyId, key: secret.key, created: created.data, position: result.position };
   }
 
-  async revokeApiKey(ctx: RequestContext, actor: Actor, keyId: string): Promise<GlobalPosition | null> {
+  /** Revokes a key (with `cascade`, also the keys it created, transitively); returns the ids revoked. */
+  async revokeApiKey(
+    ctx: RequestContext,
+    actor: Actor,
+    keyId: string,
+    cascade = false,
+  ): Promise<{ revokedKeyIds: string[]; position: Written | null }> {
     const result = await this.handler.handle(
       userStreamName(actor.userId),
       accountStream,
-      { type: "RevokeApiKey", keyId, now: this.clock.now() },
+      { type: "RevokeApiKey", keyId, cascade, now: this.clock.now() },
       eventMetadata(ctx),
     );
-    return result.position;
+    const revokedKeyIds = result.events.flatMap((e) => (e.type === "ApiKeyRevoked" ? [e.data.keyId] : []));
+    return { revokedKeyIds, position: result.position };
   }
 }

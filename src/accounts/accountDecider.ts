@@ -1,5 +1,8 @@
 // Rules of a user's account: registered once; a key never grants more than the key that
-// created it; only existing, unrevoked keys can be revoked.
+// created it, nor outlives it (issue #11, 4); only existing, unrevoked keys can be revoked.
+// Revoking a key revokes only that key unless the caller asks for its descendants too: key
+// rotation mints the replacement with the old key, then revokes the old one, so a cascade by
+// default would take the replacement with it. The cascade is for a leaked key.
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../shared/errors.js";
 import type { Decider } from "../infrastructure/commandHandling/decider.js";
 import type { AccountEvent, Permission } from "./events.js";
@@ -10,8 +13,17 @@ export type AccountState =
       readonly status: "registered";
       readonly userId: string;
       readonly email: string;
-      readonly keys: Readonly<Record<string, { readonly permissions: readonly Permission[]; readonly revoked: boolean }>>;
+      readonly keys: Readonly<Record<string, AccountKey>>;
     };
+
+export interface AccountKey {
+  readonly permissions: readonly Permission[];
+  readonly revoked: boolean;
+  /** UTC instant (ISO 8601), null for a key that never expires. */
+  readonly expiresAt: string | null;
+  /** The key that created it; null for the install-time CLI's keys. */
+  readonly createdByKeyId: string | null;
+}
 
 export type AccountCommand =
   | { readonly type: "RegisterUser"; readonly userId: string; readonly email: string; readonly now: Date }
@@ -27,7 +39,13 @@ export type AccountCommand =
       readonly actor: { readonly keyId: string; readonly permissions: readonly Permission[] } | null;
       readonly now: Date;
     }
-  | { readonly type: "RevokeApiKey"; readonly keyId: string; readonly now: Date };
+  | {
+      readonly type: "RevokeApiKey";
+      readonly keyId: string;
+      /** Also revoke every unrevoked key it created, and theirs, transitively. */
+      readonly cascade?: boolean;
+      readonly now: Date;
+    };
 
 const registered = (state: AccountState) => {
   if (state.status !== "registered") throw new NotFoundError("User not found");
@@ -43,6 +61,33 @@ const actingKey = (account: RegisteredAccount, actor: { readonly keyId: string }
   if (!key || key.revoked) throw new UnauthorizedError("Missing or invalid API key");
   return key;
 };
+
+/**
+ * A key made by an expiring key must expire no later than it, so it cannot be used to escape
+ * its maker's lifetime. Rejected (403) rather than capped, so a caller never holds a key whose
+ * lifetime differs from the one it asked for; an absent `expires_at` (never) is later than any.
+ */
+function requireWithinLifetime(acting: AccountKey | null, expiresAt: Date | null): void {
+  if (!acting?.expiresAt) return;
+  if (expiresAt && expiresAt.getTime() <= Date.parse(acting.expiresAt)) return;
+  throw new ForbiddenError(
+    `An API key cannot create a key that outlives it: this key expires at ${acting.expiresAt}, so expires_at must be set and no later than that`,
+  );
+}
+
+/** The unrevoked keys created by `keyId`, and by those, transitively (each once, makers first). */
+export function descendantsOf(keys: Readonly<Record<string, AccountKey>>, keyId: string): string[] {
+  const found: string[] = [];
+  const frontier = [keyId];
+  for (let parent = frontier.shift(); parent !== undefined; parent = frontier.shift()) {
+    for (const [id, key] of Object.entries(keys)) {
+      if (key.createdByKeyId !== parent || key.revoked || found.includes(id) || id === keyId) continue;
+      found.push(id);
+      frontier.push(id);
+    }
+  }
+  return found;
+}
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: () => ({ status: "absent" }),
@@ -63,6 +108,7 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         if (command.expiresAt && command.expiresAt.getTime() <= command.now.getTime()) {
           throw new ValidationError("expires_at must be in the future");
         }
+        requireWithinLifetime(acting, command.expiresAt);
         return [
           {
             type: "ApiKeyCreated",
@@ -84,7 +130,8 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         const account = registered(state);
         const key = account.keys[command.keyId];
         if (!key || key.revoked) throw new NotFoundError("API key not found");
-        return [{ type: "ApiKeyRevoked", data: { keyId: command.keyId, userId: account.userId, revokedAt: at } }];
+        const revoked = [command.keyId, ...(command.cascade ? descendantsOf(account.keys, command.keyId) : [])];
+        return revoked.map((keyId) => ({ type: "ApiKeyRevoked", data: { keyId, userId: account.userId, revokedAt: at } }));
       }
       default: {
         const _exhaustive: never = command;
@@ -101,7 +148,15 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         if (state.status !== "registered") return state;
         return {
           ...state,
-          keys: { ...state.keys, [event.data.keyId]: { permissions: event.data.permissions, revoked: false } },
+          keys: {
+            ...state.keys,
+            [event.data.keyId]: {
+              permissions: event.data.permissions,
+              revoked: false,
+              expiresAt: event.data.expiresAt,
+              createdByKeyId: event.data.createdByKeyId,
+            },
+          },
         };
       case "ApiKeyRevoked": {
         if (state.status !== "registered") return state;

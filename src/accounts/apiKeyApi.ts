@@ -1,10 +1,10 @@
 // /api-keys in the OpenAPI document: the routes' request schemas and what they answer.
 import { z } from "zod";
-import { entityId, instant, messageBody } from "../infrastructure/http/openapi/common.js";
+import { entityId, instant } from "../infrastructure/http/openapi/common.js";
 import { described, named } from "../infrastructure/http/openapi/jsonSchema.js";
 import type { ApiOperation } from "../infrastructure/http/openapi/operation.js";
 import { paginated, uuidParam } from "../infrastructure/http/schemas.js";
-import { createApiKeyBody, listApiKeysQuery } from "./apiKeyRoutes.js";
+import { createApiKeyBody, listApiKeysQuery, revokeApiKeyQuery } from "./apiKeyRoutes.js";
 import { permissionSchema } from "./events.js";
 
 const keyFields = {
@@ -35,6 +35,14 @@ export const apiKeyListItem = named(
 
 export type ApiKeyListItem = z.output<typeof apiKeyListItem>;
 
+export const revokedApiKeys = named(
+  "RevokedApiKeys",
+  z.object({
+    message: z.string(),
+    revoked_key_ids: described(z.array(entityId()), "The key revoked first, then (with `cascade=true`) the keys it created, transitively."),
+  }),
+);
+
 const tags = ["API keys"];
 
 export const apiKeyOperations: readonly ApiOperation[] = [
@@ -43,7 +51,8 @@ export const apiKeyOperations: readonly ApiOperation[] = [
     method: "post",
     path: "/api-keys",
     summary: "Create an API key",
-    description: "The full key is returned only once. A key cannot create a key with more permissions than it has (403); `expires_at` must be in the future.",
+    description:
+      "The full key is returned only once. A key cannot create a key with more permissions than it has (403), nor one that outlives it: when the calling key expires, `expires_at` must be given and no later than the calling key's (403). `expires_at` must be in the future.",
     tags,
     auth: "bearer",
     origin: "spec",
@@ -69,12 +78,13 @@ export const apiKeyOperations: readonly ApiOperation[] = [
     method: "delete",
     path: "/api-keys/{id}",
     summary: "Revoke an API key",
-    description: "At once: the key then gets 401. A key may revoke itself.",
+    description:
+      "At once: the key then gets 401. A key may revoke itself. Keys it created stay valid (so a key can be rotated: mint the replacement with it, then revoke it) unless `cascade=true`, which also revokes every key it created, and theirs (for a leaked key).",
     tags,
     auth: "bearer",
     origin: "addition",
-    request: { params: uuidParam("API key") },
-    responses: { 200: { description: "`API key revoked`.", schema: messageBody } },
+    request: { params: uuidParam("API key"), query: revokeApiKeyQuery },
+    responses: { 200: { description: "`API key revoked` and the ids revoked.", schema: revokedApiKeys } },
     errors: [404, 503],
   },
 ];

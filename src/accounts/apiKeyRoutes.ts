@@ -3,7 +3,7 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
-import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
@@ -21,6 +21,10 @@ export const createApiKeyBody = z.strictObject({
 
 export const listApiKeysQuery = z.strictObject(paginationQuery);
 
+export const revokeApiKeyQuery = z.strictObject({
+  cascade: z.enum(["true", "false"]).default("false"),
+});
+
 export function apiKeyRoutes(
   commands: AccountCommands,
   queries: ApiKeyQueries,
@@ -30,8 +34,10 @@ export function apiKeyRoutes(
 ): Router {
   const router = Router();
 
-  router.post("/api-keys", rateLimit(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 }), async (req, res) => {
+  const createQuota = rateLimiter(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 });
+  router.post("/api-keys", async (req, res) => {
     const body = parseWith(createApiKeyBody, req.body);
+    await createQuota(res);
     const actor = actorOf(res);
     const { keyId, key, created, position } = await commands.createApiKey(requestContext(res), actor.userId, actor, {
       label: body.label,
@@ -57,10 +63,11 @@ export function apiKeyRoutes(
 
   router.delete("/api-keys/:id", async (req, res) => {
     const { id } = parseWith(uuidParam("API key"), req.params);
-    const position = await commands.revokeApiKey(requestContext(res), actorOf(res), id);
+    const { cascade } = parseWith(revokeApiKeyQuery, req.query);
+    const { revokedKeyIds, position } = await commands.revokeApiKey(requestContext(res), actorOf(res), id, cascade === "true");
     if (position) await projections.waitFor(position);
-    queries.forget(id);
-    res.json({ message: "API key revoked" });
+    for (const revoked of revokedKeyIds) queries.forget(revoked);
+    res.json({ message: "API key revoked", revoked_key_ids: revokedKeyIds });
   });
 
   return router;

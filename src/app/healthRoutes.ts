@@ -50,11 +50,12 @@ export function healthRoutes(knex: Knex, eventStore: EventStore, projections: Pr
         const head = await eventStore.headPosition();
         if (!head) return null;
         const behind: string[] = [];
-        for (const name of names) {
-          const at = checkpoints.get(name)?.position ?? undefined;
+        for (const projection of projections.projections) {
+          const at = checkpoints.get(projection.name)?.position ?? undefined;
           if (at && comparePositions(at, head) >= 0) continue;
-          const pending = await eventStore.readAll({ after: at, maxCount: READY_MAX_LAG + 1 });
-          if (pending.length > READY_MAX_LAG) behind.push(name);
+          // Only events it handles count: the others it skips without work.
+          const pending = await eventStore.readAll({ after: at, maxCount: READY_MAX_LAG + 1, eventTypes: [...projection.eventTypes] });
+          if (pending.length > READY_MAX_LAG) behind.push(projection.name);
         }
         return behind.length ? `projections behind by more than ${READY_MAX_LAG} events: ${behind.join(", ")}` : null;
       }),

@@ -46,7 +46,9 @@ export const openApiDocument = (): Record<string, unknown> =>
     description:
       "Certificate and domain-expiry monitoring. The published contract (../shared/spec/api-v1.md) plus SSLTrackr's " +
       "additions, marked `x-ssltrackr-addition: true` (docs/api.md, docs/webhooks.md). Unknown body fields and query " +
-      "parameters are a 400.",
+      "parameters are a 400. Bodies are JSON (`Content-Type: application/json`), otherwise 415. A path listed here " +
+      "asked with a method it does not list answers 405 with `Allow` (OPTIONS: 204 with `Allow`). Rate-limited " +
+      "operations validate the request before counting it: a 400 uses no quota.",
     server: API_PREFIX,
   });
 

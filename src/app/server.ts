@@ -10,7 +10,7 @@ import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
 import { metricsRoutes } from "./metricsRoutes.js";
-import { openapiRoutes } from "./openapiRoutes.js";
+import { apiOperations, openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
@@ -24,6 +24,12 @@ import { CHECK_KINDS } from "../monitoring/checkJobs.js";
 import { webhookRoutes } from "../webhooks/webhookRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
+
+/**
+ * A new target's first checks wait this long for a check of the same domain still running
+ * (one of the old hostname, when a domain moves), rather than leaving it to the scheduler.
+ */
+const TARGET_CHECK_WAIT_MS = 30_000;
 
 export interface RunningServer {
   readonly url: string;
@@ -82,10 +88,11 @@ export async function startServer(
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
     bodyLimits: BULK_BODY_LIMIT,
+    operations: apiOperations,
     apiRouters: [
-      domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx) => {
-        if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
-        services.background.run(() => services.checkRequests.request(domainId, CHECK_KINDS, "domain_added", ctx.correlationId));
+      domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx, trigger) => {
+        if (!config.SSLTRACKR_CHECK_ON_CREATE || trigger === "scheduled") return;
+        services.background.run(() => services.checkRequests.request(domainId, CHECK_KINDS, trigger, ctx.correlationId));
       }),
       bulkDomainRoutes(services.domains, services.domainQueries, services.projections, infra.knex, clock),
       historyRoutes(services.history),
@@ -99,10 +106,13 @@ export async function startServer(
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once("error", reject);
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
-  const url = `http://${host}:${port}`;
-  logger.info("listening", { url: `${url}/api/v1` });
+  const bound = server.address() as AddressInfo;
+  const urlHost = (address: string) => (address.includes(":") ? `[${address}]` : address);
+  // The log names the address actually bound (0.0.0.0 is every interface, not loopback); the
+  // returned url is one a local client can connect to.
+  logger.info("listening", { address: bound.address, port: bound.port, url: `http://${urlHost(bound.address)}:${bound.port}/api/v1` });
+  const wildcard = bound.address === "0.0.0.0" || bound.address === "::";
+  const url = `http://${wildcard ? "127.0.0.1" : urlHost(bound.address)}:${bound.port}`;
 
   let closing: Promise<void> | undefined;
   return {

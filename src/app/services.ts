@@ -69,7 +69,7 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     options.checkers ?? checkersFromConfig(options.config, options.clock, connectionGate(infra, options.config, owner)),
     alertSettings,
     {
-      lastFullProbe: (domainId) => checkQueries.lastFullProbe(domainId),
+      lastFullProbe: (domainId, target) => checkQueries.lastFullProbe(domainId, target),
       fullProbeIntervalMs: options.config.SSLTRACKR_FULL_PROBE_INTERVAL_HOURS * 3_600_000,
     },
     options.clock,

@@ -17,6 +17,8 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   domains: () => import("./commands/domains.js").then((m) => ({ run: m.runUsage })),
   "domains import": () => import("./commands/domains.js").then((m) => ({ run: m.runImport })),
   "domains export": () => import("./commands/domains.js").then((m) => ({ run: m.runExport })),
+  backup: () => import("./commands/backup.js").then((m) => ({ run: m.backup })),
+  restore: () => import("./commands/backup.js").then((m) => ({ run: m.restore })),
 };
 
 function usage(): string {

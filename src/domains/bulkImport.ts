@@ -11,7 +11,7 @@
 import type { z } from "zod";
 import { ConflictError } from "../shared/errors.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
-import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
 import type { DomainCommands } from "./domainCommands.js";
 import type { createDomainBody } from "./domainRoutes.js";
 
@@ -32,7 +32,7 @@ export type ParsedRow = { readonly ok: true; readonly row: BulkRow; readonly req
 
 export interface BulkOutcome {
   readonly results: readonly BulkRowResult[];
-  readonly position: GlobalPosition | null;
+  readonly position: Written | null;
 }
 
 /**
@@ -64,7 +64,7 @@ export async function addInBulk(
     pending.push({ index, ...parsed });
   });
 
-  let position: GlobalPosition | null = null;
+  let position: Written | null = null;
   let next = 0;
   const worker = async () => {
     while (next < pending.length) {
@@ -73,7 +73,7 @@ export async function addInBulk(
       try {
         const added = await commands.add(ctx, { hostname, requestedHostname, port, notes: row.notes ?? null, tags: row.tags });
         results[index] = { index, status: 201, id: added.domainId, hostname, port };
-        if (added.position && (!position || comparePositions(added.position, position) > 0)) position = added.position;
+        position = combineWritten(position, added.position);
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         results[index] = { index, status: 409, error: err.message, id: await existingId(hostname, port), hostname, port };

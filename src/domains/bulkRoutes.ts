@@ -5,7 +5,7 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { requestContext } from "../infrastructure/http/requestContext.js";
-import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { describeIssues, parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
@@ -31,8 +31,10 @@ const parseRow = (value: unknown, index: number): ParsedRow => {
 
 export function bulkDomainRoutes(commands: DomainCommands, queries: DomainQueries, projections: ProjectionRunner, knex: Knex, clock: Clock): Router {
   const router = Router();
-  router.post("/domains/bulk", rateLimit(knex, clock, { name: "domains_bulk", ...BULK_RATE_LIMIT }), async (req, res) => {
+  const bulkQuota = rateLimiter(knex, clock, { name: "domains_bulk", ...BULK_RATE_LIMIT });
+  router.post("/domains/bulk", async (req, res) => {
     const body = parseWith(bulkCreateBody, req.body);
+    await bulkQuota(res);
     const ctx = requestContext(res);
     const { results, position } = await addInBulk(commands, ctx, body.domains.map(parseRow), (hostname, port) =>
       queries.idOf(ctx.userId, hostname, port),

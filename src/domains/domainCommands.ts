@@ -5,7 +5,7 @@ import type { Clock } from "../shared/clock.js";
 import { ConflictError } from "../shared/errors.js";
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
-import { comparePositions, type GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
 import type { DomainFields } from "./domainDecider.js";
 import { domainStream } from "./domainStream.js";
 import { domainStreamName } from "./events.js";
@@ -24,8 +24,6 @@ export interface NewDomain {
   readonly tags: readonly string[];
 }
 
-const latest = (...positions: (GlobalPosition | null)[]): GlobalPosition | null =>
-  positions.reduce<GlobalPosition | null>((a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b), null);
 
 export class DomainCommands {
   constructor(
@@ -33,7 +31,7 @@ export class DomainCommands {
     private readonly clock: Clock,
   ) {}
 
-  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: GlobalPosition | null }> {
+  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: Written | null }> {
     const domainId = randomUUID();
     const now = this.clock.now();
     const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now);
@@ -44,10 +42,15 @@ export class DomainCommands {
       eventMetadata(ctx),
       { newStream: true },
     );
-    return { domainId, position: latest(reserved, added.position) };
+    return { domainId, position: combineWritten(reserved, added.position) };
   }
 
-  async update(ctx: RequestContext & { userId: string }, domainId: string, changes: Partial<DomainFields>): Promise<GlobalPosition | null> {
+  /** Applies the changes; `moved` when the hostname or port changed (a new target to check). */
+  async update(
+    ctx: RequestContext & { userId: string },
+    domainId: string,
+    changes: Partial<DomainFields>,
+  ): Promise<{ position: Written | null; moved: boolean }> {
     const now = this.clock.now();
     const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
     const current = state.domain.status === "monitored" && state.domain.userId === ctx.userId ? state.domain : null;
@@ -69,10 +72,10 @@ export class DomainCommands {
     // Once moved, the new reservation must stay even if releasing the old one fails; a
     // reservation left behind is reclaimed later (holder "moved").
     const released = moves ? await this.release(ctx, current.hostname, current.port, domainId, now) : null;
-    return latest(reserved, result.position, released);
+    return { position: combineWritten(reserved, result.position, released), moved: Boolean(moves) && result.events.length > 0 };
   }
 
-  async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<GlobalPosition | null> {
+  async remove(ctx: RequestContext & { userId: string }, domainId: string): Promise<Written | null> {
     const now = this.clock.now();
     const result = await this.handler.handle(
       domainStreamName(domainId),
@@ -82,7 +85,7 @@ export class DomainCommands {
     );
     const removed = result.state.domain.status === "removed" ? result.state.domain : null;
     const released = removed ? await this.release(ctx, removed.hostname, removed.port, domainId, now) : null;
-    return latest(result.position, released);
+    return combineWritten(result.position, released);
   }
 
   /**

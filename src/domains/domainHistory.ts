@@ -100,7 +100,10 @@ export class DomainHistory {
     }
   }
 
-  /** The state as it was at `asOf`: every event recorded up to then, folded by evolve. */
+  /**
+   * The state as it was at `asOf`: every event recorded up to then, folded by evolve, with the
+   * last check of each kind of the domain's target at that time (none yet after a move).
+   */
   async stateAsOf(userId: string | null, domainId: string, asOf: Date) {
     const stream = domainStreamName(domainId);
     await this.assertOwner(userId, stream);
@@ -113,8 +116,13 @@ export class DomainHistory {
       const event = { type: entry.type, data: entry.data } as DomainStreamEvent;
       state = domainStreamDecider.evolve(state, event);
       revision = entry.revision;
-      if (entry.type === "SslChecked" || entry.type === "SslCheckFailed") lastSsl = entry;
-      if (entry.type === "WhoisChecked" || entry.type === "WhoisCheckFailed") lastWhois = entry;
+      if (event.type === "SslChecked" || event.type === "SslCheckFailed") lastSsl = entry;
+      if (event.type === "WhoisChecked" || event.type === "WhoisCheckFailed") lastWhois = entry;
+      if (event.type === "DomainUpdated") {
+        const { hostname, port } = event.data.changes;
+        if (hostname !== undefined || port !== undefined) lastSsl = null;
+        if (hostname !== undefined) lastWhois = null;
+      }
     }
     if (revision === null) throw new NotFoundError("The domain did not exist at that time");
     return { as_of: asOf.toISOString(), revision, state: presentState(state), last_ssl_check: lastSsl, last_whois_check: lastWhois };

@@ -8,6 +8,7 @@ import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
+import type { CheckTrigger } from "../monitoring/checkEvents.js";
 import { NotFoundError } from "../shared/errors.js";
 import { domainStatuses } from "../monitoring/domainStatus.js";
 import type { DomainCommands } from "./domainCommands.js";
@@ -53,8 +54,11 @@ export function domainRoutes(
   commands: DomainCommands,
   queries: DomainQueries,
   projections: ProjectionRunner,
-  /** Called once a new domain is visible: starts its first checks in the background. */
-  afterAdd: (domainId: string, ctx: RequestContext & { userId: string }) => void = () => undefined,
+  /**
+   * Called once a new domain, or a domain moved to another hostname/port, is visible: starts
+   * the checks of its (new) target in the background.
+   */
+  checkTarget: (domainId: string, ctx: RequestContext & { userId: string }, trigger: CheckTrigger) => void = () => undefined,
 ): Router {
   const router = Router();
 
@@ -90,7 +94,7 @@ export function domainRoutes(
     });
     if (position) await projections.waitFor(position);
     res.status(201).json(await respondWithDomain(ctx.userId, id));
-    afterAdd(id, ctx);
+    checkTarget(id, ctx, "domain_added");
   });
 
   router.get("/domains/:id", async (req, res) => {
@@ -102,7 +106,7 @@ export function domainRoutes(
     const { id } = parseWith(domainId, req.params);
     const body = parseWith(updateDomainBody, req.body);
     const ctx = requestContext(res);
-    const position = await commands.update(ctx, id, {
+    const { position, moved } = await commands.update(ctx, id, {
       hostname: body.hostname,
       port: body.port,
       isActive: body.is_active,
@@ -110,7 +114,10 @@ export function domainRoutes(
       tags: body.tags,
     });
     if (position) await projections.waitFor(position);
-    res.json(await respondWithDomain(ctx.userId, id));
+    const domain = await respondWithDomain(ctx.userId, id);
+    res.json(domain);
+    // A paused domain is not checked (the scheduler skips it too) until it is resumed.
+    if (moved && domain.is_active) checkTarget(id, ctx, "domain_moved");
   });
 
   router.delete("/domains/:id", async (req, res) => {

@@ -9,6 +9,7 @@ import { monitoringEventDefinitions } from "../monitoring/checkEvents.js";
 import {
   decideMonitoring,
   evolveMonitoring,
+  retargetMonitoring,
   monitoringCommandTypes,
   type MonitoringCommand,
   type MonitoringEvent,
@@ -28,6 +29,15 @@ const isMonitoringCommand = (c: DomainStreamCommand): c is MonitoringCommand => 
 const domainEventTypes: ReadonlySet<string> = new Set(domainEventDefinitions.map((d) => d.type));
 const isDomainEvent = (e: DomainStreamEvent): e is DomainEvent => domainEventTypes.has(e.type);
 
+/** Monitoring follows the domain's target: a new hostname or port re-arms it (issue #10, 4). */
+const evolveDomain = (state: DomainStreamState, event: DomainEvent): DomainStreamState => {
+  const domain = domainDecider.evolve(state.domain, event);
+  if (event.type !== "DomainUpdated") return { ...state, domain };
+  const { hostname, port } = event.data.changes;
+  if (hostname === undefined && port === undefined) return { ...state, domain };
+  return { domain, monitoring: retargetMonitoring(state.monitoring, { hostname: hostname !== undefined }) };
+};
+
 export const domainStreamDecider: Decider<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
   initialState: () => ({ domain: domainDecider.initialState(), monitoring: initialMonitoringState() }),
   decide: (command, state) =>
@@ -35,9 +45,7 @@ export const domainStreamDecider: Decider<DomainStreamCommand, DomainStreamEvent
       ? decideMonitoring(command, state.domain, state.monitoring)
       : domainDecider.decide(command, state.domain),
   evolve: (state, event) =>
-    isDomainEvent(event)
-      ? { ...state, domain: domainDecider.evolve(state.domain, event) }
-      : { ...state, monitoring: evolveMonitoring(state.monitoring, event) },
+    isDomainEvent(event) ? evolveDomain(state, event) : { ...state, monitoring: evolveMonitoring(state.monitoring, event) },
 };
 
 export const domainStreamCodec = eventCodec([...domainEventDefinitions, ...monitoringEventDefinitions] as const);
@@ -45,7 +53,8 @@ export const domainStreamCodec = eventCodec([...domainEventDefinitions, ...monit
 export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEvent, DomainStreamState> = {
   decider: domainStreamDecider,
   codec: domainStreamCodec,
-  // 2: the monitoring state remembers the last registration found (whois.registration);
-  // 3: and the ids of its latest checks (recentChecks).
+  // 2: the monitoring state remembers the last registration found (whois.registration).
+  // 3: a move to another hostname/port re-arms monitoring, so older snapshots may hold stale state.
+  // 4: the ids of its latest checks (recentChecks).
   snapshots: { every: 20, stateVersion: 3 },
 };

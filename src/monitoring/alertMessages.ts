@@ -6,7 +6,12 @@ import type { AlertSeverity } from "./checkEvents.js";
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 const dateOnly = (iso: string) => iso.slice(0, 10);
 
-export function expiryText(what: "SSL certificate" | "Domain", name: string, expiresAt: string, remaining: number, threshold: number) {
+/**
+ * Title and message of an expiry alert. Both state the real whole days left (`remaining`,
+ * floor of days until `expiresAt`), not the threshold that was crossed: a first check that
+ * finds 4 days left says "expires in 4 days" whichever threshold it raised.
+ */
+export function expiryText(what: "SSL certificate" | "Domain", name: string, expiresAt: string, remaining: number) {
   const subject = what === "SSL certificate" ? `The SSL certificate for ${name}` : `The domain ${name}`;
   if (remaining < 0) {
     return {
@@ -15,7 +20,7 @@ export function expiryText(what: "SSL certificate" | "Domain", name: string, exp
     };
   }
   return {
-    title: threshold === 0 ? `${what} expires today` : `${what} expires in ${days(threshold)}`,
+    title: remaining === 0 ? `${what} expires today` : `${what} expires in ${days(remaining)}`,
     message: `${subject} expires on ${dateOnly(expiresAt)}. ${days(remaining)} remaining.`,
   };
 }

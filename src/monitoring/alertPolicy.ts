@@ -1,7 +1,10 @@
 // Where a check becomes an alert: a pure function from what the domain's stream remembers,
 // one new check result and the user's thresholds, to the alerts to raise. Every alert has a
 // dedupe key naming the fact it reports, so a fact alerts once however often it is checked;
-// a renewed certificate or registration has new facts, so its thresholds re-arm.
+// a renewed certificate or registration has new facts, so its thresholds re-arm. A check that
+// crosses several expiry thresholds at once (the first check of a domain, a check after an
+// outage) raises one alert, for the tightest of them; the others are recorded with it as
+// handled (`passedOverKeys`), so they never fire later for the same expiry.
 import { createHash } from "node:crypto";
 import { GRADES, type Grade, type SslCheckResult } from "../checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
@@ -33,9 +36,12 @@ export interface NewAlert {
   readonly triggeredAt: string;
   readonly checkId: string;
   readonly dedupeKey: string;
+  /** Dedupe keys of looser thresholds crossed by the same check: handled by this alert. */
+  readonly passedOverKeys: string[];
 }
 
-type Draft = Pick<NewAlert, "alertType" | "severity" | "title" | "message" | "thresholdDays" | "dedupeKey">;
+type Draft = Pick<NewAlert, "alertType" | "severity" | "title" | "message" | "thresholdDays" | "dedupeKey"> &
+  Partial<Pick<NewAlert, "passedOverKeys">>;
 
 /** Deterministic id (UUID v5 layout) so deciding twice yields the same alert. */
 const alertIdFor = (checkId: string, dedupeKey: string): string => {
@@ -48,6 +54,7 @@ const finish = (ctx: AlertContext, state: MonitoringState, drafts: Draft[]): New
     .filter((d) => !state.raised.includes(d.dedupeKey))
     .map((d) => ({
       ...d,
+      passedOverKeys: (d.passedOverKeys ?? []).filter((k) => !state.raised.includes(k)),
       alertId: alertIdFor(ctx.checkId, d.dedupeKey),
       domainId: ctx.domainId,
       userId: ctx.userId,
@@ -57,8 +64,11 @@ const finish = (ctx: AlertContext, state: MonitoringState, drafts: Draft[]): New
     }));
 
 /**
- * Threshold alerts for one expiry instant: each crossed threshold once. Once the date has
- * passed, a single "has expired" alert replaces them (six thresholds at once would be noise).
+ * The threshold alert for one expiry instant (UTC): the tightest threshold crossed (days
+ * remaining <= threshold, whole days), or "has expired" once the instant has passed, which is
+ * tighter than every threshold. The looser thresholds crossed with it are passed over rather
+ * than raised too: one check, one alert, whose words give the real days left. If the tightest
+ * one was already raised, `finish` drops the draft: nothing new was crossed.
  */
 function expiryAlerts(
   kind: "ssl_expiry" | "domain_expiry",
@@ -70,18 +80,25 @@ function expiryAlerts(
 ): Draft[] {
   const remaining = daysUntil(new Date(expiresAt), now);
   const what = kind === "ssl_expiry" ? "SSL certificate" : "Domain";
-  const draft = (threshold: number, key: string): Draft => ({
-    alertType: kind,
-    severity: expirySeverity(threshold),
-    ...expiryText(what, name, expiresAt, remaining, threshold),
-    thresholdDays: threshold,
-    dedupeKey: `${kind}:${factKey}:${expiresAt}:${key}`,
-  });
-  if (remaining < 0) return [draft(0, "expired")];
-  return [...thresholds]
+  const keyOf = (step: string) => `${kind}:${factKey}:${expiresAt}:${step}`;
+  // Loosest first; "expired" counts as threshold 0 for severity and the API's threshold_days.
+  const crossed = [...new Set(thresholds)]
     .sort((a, b) => b - a)
     .filter((t) => remaining <= t)
-    .map((t) => draft(t, String(t)));
+    .map((t) => ({ threshold: t, key: keyOf(String(t)) }));
+  if (remaining < 0) crossed.push({ threshold: 0, key: keyOf("expired") });
+  const tightest = crossed.pop();
+  if (!tightest) return [];
+  return [
+    {
+      alertType: kind,
+      severity: expirySeverity(tightest.threshold),
+      ...expiryText(what, name, expiresAt, remaining),
+      thresholdDays: tightest.threshold,
+      dedupeKey: tightest.key,
+      passedOverKeys: crossed.map((c) => c.key),
+    },
+  ];
 }
 
 const gradeRank = (g: Grade) => GRADES.indexOf(g);

@@ -8,8 +8,12 @@ import { sslCheckFailedSchema, sslCheckOkSchema, upcastSslCheckOkV1 } from "../c
 import { registrationCheckFailed, registrationCheckOk } from "../checkers/registration/result.js";
 import { defineEvent } from "../infrastructure/eventStore/eventCodec.js";
 
-/** What caused a check: a schedule tick, POST /check, or the domain being added. */
-export const checkTrigger = z.enum(["scheduled", "manual", "domain_added"]);
+/**
+ * What caused a check: a schedule tick, POST /check, the domain being added, or the domain
+ * moved to another hostname or port (`domain_moved`, added with issue #10; earlier events
+ * never carry it, so their meaning is unchanged).
+ */
+export const checkTrigger = z.enum(["scheduled", "manual", "domain_added", "domain_moved"]);
 export type CheckTrigger = z.infer<typeof checkTrigger>;
 
 const checkEnvelope = { checkId: z.uuid(), domainId: z.uuid(), trigger: checkTrigger };
@@ -54,9 +58,15 @@ export type AlertType = z.infer<typeof alertType>;
 export const alertSeverity = z.enum(["info", "warning", "critical"]);
 export type AlertSeverity = z.infer<typeof alertSeverity>;
 
+/**
+ * v2 added `passedOverKeys`: a check that crosses several expiry thresholds at once raises
+ * one alert, for the tightest, and records the looser ones here as handled. v1 alerts were
+ * raised one per threshold, so they passed nothing over: they are read with `[]`.
+ */
 export const AlertRaised = defineEvent({
   type: "AlertRaised",
-  version: 1,
+  version: 2,
+  upcasters: { 1: (v1) => ({ ...v1, passedOverKeys: [] }) },
   schema: z.object({
     alertId: z.uuid(),
     domainId: z.uuid(),
@@ -72,6 +82,8 @@ export const AlertRaised = defineEvent({
     checkId: z.uuid(),
     /** What the alert is about, so one fact alerts once (e.g. "ssl_expiry:<fingerprint>:<valid_to>:14"). */
     dedupeKey: z.string(),
+    /** Dedupe keys of looser thresholds crossed by the same check, handled by this alert (never raised later). */
+    passedOverKeys: z.array(z.string()),
   }),
 });
 

@@ -27,8 +27,8 @@ export const checkJobData = z.object({
 });
 export type CheckJobData = z.infer<typeof checkJobData>;
 
-/** Higher runs first: a person waiting (POST /check), a domain just added, then the schedule. */
-export const CHECK_PRIORITY: Record<CheckTrigger, number> = { manual: 20, domain_added: 10, scheduled: 0 };
+/** Higher runs first: a person waiting (POST /check), a domain just added or moved, then the schedule. */
+export const CHECK_PRIORITY: Record<CheckTrigger, number> = { manual: 20, domain_added: 10, domain_moved: 10, scheduled: 0 };
 
 export const checkJobKey = (domainId: string, kind: CheckKind): string => `${domainId}:${kind}`;
 

@@ -1,5 +1,8 @@
 // Queries on check history: the latest check of a kind (GET /domains/{id}/ssl, /whois)
 // and the record over time (/history). Days remaining are recomputed against the clock.
+// The latest facts are those of the domain's current target (issue #10, 4): SSL checks of its
+// hostname and port, registration checks of its hostname. History keeps every check, each
+// labelled with the target it was for (taken from the recorded result).
 import type { Knex } from "knex";
 import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
 import { sslCheckOkSchema, upcastSslCheckOkV1, type SslCheckOk } from "../checkers/ssl/result.js";
@@ -20,6 +23,25 @@ interface CheckRow {
 
 const tableOf = (kind: CheckKind) => (kind === "ssl" ? SSL_CHECKS_TABLE : WHOIS_CHECKS_TABLE);
 
+/** What a check was of: hostname and port for SSL, the hostname for a registration. */
+export interface CheckTarget {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** Rows of checks of `target` (the result records the canonical name the checker was given). */
+const ofTarget = (kind: CheckKind, target: CheckTarget) => (q: Knex.QueryBuilder) => {
+  q.whereRaw("result->>'hostname' = ?", [target.hostname]);
+  if (kind === "ssl") q.andWhereRaw("result->>'port' = ?", [String(target.port)]);
+};
+
+/** The target label of a history row: hostname, and port for SSL checks. */
+const labelOf = (kind: CheckKind, result: unknown) => {
+  const r = result as { hostname?: unknown; port?: unknown };
+  const hostname = String(r.hostname);
+  return kind === "ssl" ? { hostname, port: Number(r.port) } : { hostname };
+};
+
 /** The reason, message and time of a failed check row (either kind). */
 const failureOf = (row: CheckRow | undefined) => {
   if (!row) return null;
@@ -33,9 +55,9 @@ export class CheckQueries {
     private readonly clock: Clock,
   ) {}
 
-  /** The latest successful SSL check, with the newest failure after it (if any). */
-  async latestSsl(domainId: string): Promise<LatestSslCheck | null> {
-    const { ok, failedSince } = await this.latest(domainId, "ssl");
+  /** The latest successful SSL check of `target`, with the newest failure after it (if any). */
+  async latestSsl(domainId: string, target: CheckTarget): Promise<LatestSslCheck | null> {
+    const { ok, failedSince } = await this.latest(domainId, "ssl", target);
     if (!ok) return null;
     // Rows projected from v1 events before the upgrade lack the v2 fields.
     const r = sslCheckOkSchema.parse(upcastSslCheckOkV1(ok.result as Record<string, unknown>));
@@ -56,17 +78,19 @@ export class CheckQueries {
   }
 
   /** The latest successful full probe of a domain (results without `probe` were all full). */
-  async lastFullProbe(domainId: string): Promise<SslCheckOk | null> {
+  async lastFullProbe(domainId: string, target: CheckTarget): Promise<SslCheckOk | null> {
     const row = await this.knex(SSL_CHECKS_TABLE)
       .where({ domain_id: domainId, outcome: "ok" })
+      .andWhere(ofTarget("ssl", target))
       .whereRaw("coalesce(result->>'probe', 'full') = 'full'")
       .orderBy("checked_at", "desc")
       .first<CheckRow | undefined>();
     return row ? sslCheckOkSchema.parse(upcastSslCheckOkV1(row.result as Record<string, unknown>)) : null;
   }
 
-  async latestWhois(domainId: string): Promise<LatestWhoisCheck | null> {
-    const { ok, failedSince } = await this.latest(domainId, "whois");
+  /** The latest successful registration check of `target`'s hostname, with the newest failure after it. */
+  async latestWhois(domainId: string, target: CheckTarget): Promise<LatestWhoisCheck | null> {
+    const { ok, failedSince } = await this.latest(domainId, "whois", target);
     if (!ok) return null;
     const r = registrationCheckOk.parse(ok.result);
     const now = this.clock.now();
@@ -101,6 +125,7 @@ export class CheckQueries {
       (q) => q.select("*").orderBy([{ column: "checked_at", order: "desc" }, { column: "id", order: "desc" }]),
       (row: CheckRow) => ({
         id: row.id,
+        ...labelOf(kind, row.result),
         outcome: row.outcome,
         trigger: row.trigger,
         checked_at: row.checked_at.toISOString(),
@@ -109,10 +134,14 @@ export class CheckQueries {
     );
   }
 
-  private async latest(domainId: string, kind: CheckKind): Promise<{ ok?: CheckRow; failedSince?: CheckRow }> {
+  private async latest(domainId: string, kind: CheckKind, target: CheckTarget): Promise<{ ok?: CheckRow; failedSince?: CheckRow }> {
     const table = tableOf(kind);
-    const ok = await this.knex(table).where({ domain_id: domainId, outcome: "ok" }).orderBy("checked_at", "desc").first<CheckRow | undefined>();
-    const failedQuery = this.knex(table).where({ domain_id: domainId, outcome: "failed" });
+    const ok = await this.knex(table)
+      .where({ domain_id: domainId, outcome: "ok" })
+      .andWhere(ofTarget(kind, target))
+      .orderBy("checked_at", "desc")
+      .first<CheckRow | undefined>();
+    const failedQuery = this.knex(table).where({ domain_id: domainId, outcome: "failed" }).andWhere(ofTarget(kind, target));
     if (ok) failedQuery.andWhere("checked_at", ">", ok.checked_at);
     const failedSince = await failedQuery.orderBy("checked_at", "desc").first<CheckRow | undefined>();
     return { ...(ok ? { ok } : {}), ...(failedSince ? { failedSince } : {}) };

@@ -4,7 +4,7 @@
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { eventMetadata } from "../infrastructure/commandHandling/requestContext.js";
-import type { GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import type { Written } from "../infrastructure/commandHandling/written.js";
 import type { SslCheckOk, SslCheckResult } from "../checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
 import { domainStream, type DomainStreamCommand } from "../domains/domainStream.js";
@@ -29,7 +29,7 @@ export interface CheckRequest {
 export interface CheckRun {
   readonly result: SslCheckResult | RegistrationCheckResult;
   /** Null when nothing was recorded: this check id was recorded before. */
-  readonly position: GlobalPosition | null;
+  readonly position: Written | null;
 }
 
 /** Runs one checker in a span and records its duration and outcome. */
@@ -43,8 +43,8 @@ const measured = <R extends { outcome: "ok" | "failed" }>(kind: CheckKind, trigg
   });
 
 export interface ProbeHistory {
-  /** The domain's latest successful full probe, from the read model. */
-  lastFullProbe(domainId: string): Promise<SslCheckOk | null>;
+  /** The latest successful full probe of the domain's current target, from the read model. */
+  lastFullProbe(domainId: string, target: { hostname: string; port: number }): Promise<SslCheckOk | null>;
   /** A full probe at least this often, in ms. */
   readonly fullProbeIntervalMs: number;
 }
@@ -71,7 +71,7 @@ export class CheckRunner {
     };
     const base = async () => ({ checkId, trigger, settings: await this.settings.forUser(domain.userId), now: this.clock.now() });
     if (kind === "ssl") {
-      const basis = expiryCheckBasis(trigger, await this.probes.lastFullProbe(domainId), this.clock.now(), this.probes.fullProbeIntervalMs);
+      const basis = expiryCheckBasis(trigger, await this.probes.lastFullProbe(domainId, domain), this.clock.now(), this.probes.fullProbeIntervalMs);
       const result = await measured("ssl", trigger, () => this.checkers.ssl({ hostname: domain.hostname, port: domain.port }, basis));
       return record({ type: "RecordSslCheck", result, ...(await base()) });
     }

@@ -79,10 +79,16 @@ export const latestWhoisCheck = named(
   "The latest successful registration check; days_remaining is recomputed as of the request.",
 );
 
-const historyItem = (result: z.ZodType) =>
-  z.object({ id: entityId(), outcome: z.enum(["ok", "failed"]), trigger: checkTrigger, checked_at: instant(), result });
-export const sslCheckHistory = named("SslCheckHistory", paginated(historyItem(sslCheckResultSchema)));
-export const whoisCheckHistory = named("WhoisCheckHistory", paginated(historyItem(registrationCheckResult)));
+// Each check is labelled with the target it was for: a domain moved to another hostname or
+// port keeps its old checks in its history, under the old name.
+const checkedHostname = described(z.string(), "The hostname this check was of (a domain may since have moved to another).");
+const historyItem = <Label extends z.ZodRawShape>(label: Label, result: z.ZodType) =>
+  z.object({ id: entityId(), ...label, outcome: z.enum(["ok", "failed"]), trigger: checkTrigger, checked_at: instant(), result });
+export const sslCheckHistory = named(
+  "SslCheckHistory",
+  paginated(historyItem({ hostname: checkedHostname, port: described(z.number().int(), "The port this check was of.") }, sslCheckResultSchema)),
+);
+export const whoisCheckHistory = named("WhoisCheckHistory", paginated(historyItem({ hostname: checkedHostname }, registrationCheckResult)));
 
 export type LatestSslCheck = z.output<typeof latestSslCheck>;
 export type LatestWhoisCheck = z.output<typeof latestWhoisCheck>;

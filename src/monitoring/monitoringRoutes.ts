@@ -4,7 +4,7 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
-import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
@@ -55,16 +55,19 @@ export function monitoringRoutes(
 ): Router {
   const router = Router();
 
-  /** 404 unless the domain exists and belongs to the caller. */
+  /** The caller's domain (its id and current target); 404 unless it exists and is theirs. */
   const ownedDomain = async (userId: string, params: unknown) => {
     const { id } = parseWith(domainId, params);
-    if (!(await domains.get(userId, id))) throw new NotFoundError("Domain not found");
-    return id;
+    const domain = await domains.get(userId, id);
+    if (!domain) throw new NotFoundError("Domain not found");
+    return domain;
   };
 
   // Queued ahead of scheduled checks and run by a worker (in any process); the request waits.
-  router.post("/check", rateLimit(knex, clock, { name: "check", limit: 10, windowSeconds: 60 }), async (req, res) => {
+  const checkQuota = rateLimiter(knex, clock, { name: "check", limit: 10, windowSeconds: 60 });
+  router.post("/check", async (req, res) => {
     const body = parseWith(checkBody, req.body);
+    await checkQuota(res);
     await ownedDomain(actorOf(res).userId, { id: body.domain_id });
     const [sslJob, whoisJob] = await checks.request(body.domain_id, ["ssl", "whois"], "manual", requestContext(res).correlationId);
     const outputs = await checks.awaitAll([sslJob!, whoisJob!], checkWaitMs);
@@ -79,22 +82,22 @@ export function monitoringRoutes(
   });
 
   router.get("/domains/:id/ssl", async (req, res) => {
-    const id = await ownedDomain(actorOf(res).userId, req.params);
-    const latest = await checkQueries.latestSsl(id);
+    const domain = await ownedDomain(actorOf(res).userId, req.params);
+    const latest = await checkQueries.latestSsl(domain.id, domain);
     if (!latest) throw new NotFoundError("No SSL check has completed for this domain yet");
     res.json(latest);
   });
 
   router.get("/domains/:id/whois", async (req, res) => {
-    const id = await ownedDomain(actorOf(res).userId, req.params);
-    const latest = await checkQueries.latestWhois(id);
+    const domain = await ownedDomain(actorOf(res).userId, req.params);
+    const latest = await checkQueries.latestWhois(domain.id, domain);
     if (!latest) throw new NotFoundError("No WHOIS check has completed for this domain yet");
     res.json(latest);
   });
 
   for (const kind of ["ssl", "whois"] as const) {
     router.get(`/domains/:id/${kind}/history`, async (req, res) => {
-      const id = await ownedDomain(actorOf(res).userId, req.params);
+      const { id } = await ownedDomain(actorOf(res).userId, req.params);
       const q = parseWith(historyQuery, req.query);
       res.json(await checkQueries.history(id, kind, q.page, q.per_page));
     });

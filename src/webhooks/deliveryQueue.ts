@@ -115,6 +115,17 @@ export class DeliveryQueue {
     return updated === 1;
   }
 
+  /**
+   * Ends every pending delivery without sending it; returns how many. After a restore the
+   * projections queue a delivery for every past alert: those were sent (or given up) before
+   * the backup, and re-sending years of alerts would flood the receivers.
+   */
+  async cancelAllPending(reason: string): Promise<number> {
+    return this.knex(WEBHOOK_DELIVERIES_TABLE)
+      .where({ status: "pending" satisfies DeliveryStatus })
+      .update({ status: "cancelled" satisfies DeliveryStatus, next_attempt_at: null, last_error: reason, lease_owner: null, lease_expires_at: null });
+  }
+
   /** Ends a delivery without sending it (its webhook was deleted). */
   async cancel(owner: string, deliveryId: string, reason: string): Promise<void> {
     await this.knex(WEBHOOK_DELIVERIES_TABLE)

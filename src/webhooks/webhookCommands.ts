@@ -5,7 +5,7 @@ import type { Clock } from "../shared/clock.js";
 import { ValidationError } from "../shared/errors.js";
 import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
-import type { GlobalPosition } from "../infrastructure/eventStore/eventStore.js";
+import type { Written } from "../infrastructure/commandHandling/written.js";
 import { TargetError } from "../infrastructure/network/targets.js";
 import type { AlertType } from "../monitoring/checkEvents.js";
 import { webhookEventCodec, webhookStreamName, type WebhookEvent } from "./events.js";
@@ -34,7 +34,7 @@ export class WebhookCommands {
   ) {}
 
   /** The secret is returned here and never again. */
-  async create(ctx: Context, input: NewWebhook): Promise<{ webhookId: string; secret: string; position: GlobalPosition | null }> {
+  async create(ctx: Context, input: NewWebhook): Promise<{ webhookId: string; secret: string; position: Written | null }> {
     await this.vetTarget(input.url);
     const webhookId = randomUUID();
     const secret = generateSigningSecret();
@@ -43,14 +43,14 @@ export class WebhookCommands {
     return { webhookId, secret, position: result.position };
   }
 
-  async update(ctx: Context, webhookId: string, changes: Partial<WebhookFields>): Promise<GlobalPosition | null> {
+  async update(ctx: Context, webhookId: string, changes: Partial<WebhookFields>): Promise<Written | null> {
     if (changes.url !== undefined) await this.vetTarget(changes.url);
     const command: WebhookCommand = { type: "UpdateWebhook", userId: ctx.userId, changes, now: this.clock.now() };
     const result = await this.handler.handle(webhookStreamName(webhookId), webhookStream, command, eventMetadata(ctx));
     return result.position;
   }
 
-  async remove(ctx: Context, webhookId: string): Promise<GlobalPosition | null> {
+  async remove(ctx: Context, webhookId: string): Promise<Written | null> {
     const command: WebhookCommand = { type: "DeleteWebhook", userId: ctx.userId, now: this.clock.now() };
     const result = await this.handler.handle(webhookStreamName(webhookId), webhookStream, command, eventMetadata(ctx));
     return result.position;

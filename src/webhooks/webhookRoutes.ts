@@ -4,7 +4,7 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
-import { rateLimit } from "../infrastructure/http/rateLimiter.js";
+import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
@@ -100,8 +100,10 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
   });
 
   // Each test is an outbound request to a user-chosen host: limited like POST /check.
-  router.post("/webhooks/:id/test", rateLimit(knex, clock, { name: "webhook-test", limit: 10, windowSeconds: 60 }), async (req, res) => {
+  const testQuota = rateLimiter(knex, clock, { name: "webhook-test", limit: 10, windowSeconds: 60 });
+  router.post("/webhooks/:id/test", async (req, res) => {
     const { id } = parseWith(webhookId, req.params);
+    await testQuota(res);
     const userId = actorOf(res).userId;
     const webhook = await webhookOf(userId, id);
     const deliveryId = await worker.sendTest({ id, userId, alertTypes: webhook.alert_types });

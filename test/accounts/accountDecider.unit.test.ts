@@ -16,18 +16,22 @@ const registered: AccountEvent = {
   type: "UserRegistered",
   data: { userId, email: "owner@example.com", registeredAt: now.toISOString() },
 };
-const keyCreated = (keyId: string, permissions: Permission[]): AccountEvent => ({
+const keyCreated = (
+  keyId: string,
+  permissions: Permission[],
+  lineage: { expiresAt?: string | null; createdByKeyId?: string | null } = {},
+): AccountEvent => ({
   type: "ApiKeyCreated",
   data: {
     keyId,
     userId,
     label: `key ${keyId.slice(-2)}`,
     permissions,
-    expiresAt: null,
+    expiresAt: lineage.expiresAt ?? null,
     keyHash: `hash-${keyId}`,
     keyPrefix: "ssa_live_abcd",
     createdAt: now.toISOString(),
-    createdByKeyId: null,
+    createdByKeyId: lineage.createdByKeyId ?? null,
   },
 });
 const revoked = (keyId: string): AccountEvent => ({
@@ -129,6 +133,42 @@ describe("account decider (unit)", () => {
     it("needs a registered user", () => {
       expect(() => given([]).when(createKey({ actor: null }))).to.throw(NotFoundError);
     });
+
+    describe("a key cannot outlive the key that made it (issue #11, 4)", () => {
+      const expiringKey = "3f2a1b0c-9d8e-4f7a-8b6c-0000000000b1";
+      const parentExpiry = new Date(now.getTime() + 25_000);
+      const withExpiring = [...account, keyCreated(expiringKey, ["read", "write"], { expiresAt: parentExpiry.toISOString(), createdByKeyId: writeKey })];
+      const fromExpiring = (expiresAt: Date | null) => createKey({ permissions: ["read", "write"], expiresAt, ...by(expiringKey, ["read", "write"]) });
+
+      it("given a key expiring in 25 s, when it mints a key that never expires, then 403 naming the latest allowed expiry", () => {
+        expect(() => given(withExpiring).when(fromExpiring(null))).to.throw(
+          ForbiddenError,
+          `An API key cannot create a key that outlives it: this key expires at ${parentExpiry.toISOString()}, so expires_at must be set and no later than that`,
+        );
+      });
+
+      it("given a key expiring in 25 s, when it mints a key expiring even a millisecond later, then 403", () => {
+        expect(() => given(withExpiring).when(fromExpiring(new Date(parentExpiry.getTime() + 1)))).to.throw(ForbiddenError);
+      });
+
+      it("given a key expiring in 25 s, when it mints a key expiring at the same instant or earlier, then the key is created", () => {
+        for (const expiresAt of [parentExpiry, new Date(now.getTime() + 1_000)]) {
+          const [event] = given(withExpiring).when(fromExpiring(expiresAt));
+          expect(event?.type === "ApiKeyCreated" && event.data).to.include({ expiresAt: expiresAt.toISOString(), createdByKeyId: expiringKey });
+        }
+      });
+
+      it("given a key that never expires, when it mints a key with any or no expiry, then the key is created", () => {
+        expect(given(withExpiring).when(createKey({ expiresAt: null }))).to.have.length(1);
+        expect(given(withExpiring).when(createKey({ expiresAt: new Date("2099-01-01T00:00:00Z") }))).to.have.length(1);
+      });
+
+      it("judges the maker's lifetime by the account, so a grandchild is bounded by its grandparent through its parent", () => {
+        const child = "3f2a1b0c-9d8e-4f7a-8b6c-0000000000b2";
+        const history = [...withExpiring, keyCreated(child, ["read"], { expiresAt: parentExpiry.toISOString(), createdByKeyId: expiringKey })];
+        expect(() => given(history).when(createKey({ expiresAt: null, ...by(child, ["read"]) }))).to.throw(ForbiddenError);
+      });
+    });
   });
 
   describe("RevokeApiKey", () => {
@@ -149,6 +189,36 @@ describe("account decider (unit)", () => {
     it("needs a registered user", () => {
       expect(() => given([]).when(revoke(readKey))).to.throw(NotFoundError);
     });
+
+    describe("and the keys it created", () => {
+      // writeKey -> child -> grandchild; writeKey -> sibling (already revoked); readKey unrelated.
+      const child = "3f2a1b0c-9d8e-4f7a-8b6c-0000000000c1";
+      const grandchild = "3f2a1b0c-9d8e-4f7a-8b6c-0000000000c2";
+      const sibling = "3f2a1b0c-9d8e-4f7a-8b6c-0000000000c3";
+      const family = [
+        ...account,
+        keyCreated(child, ["read", "write"], { createdByKeyId: writeKey }),
+        keyCreated(grandchild, ["read"], { createdByKeyId: child }),
+        keyCreated(sibling, ["read"], { createdByKeyId: writeKey }),
+        revoked(sibling),
+      ];
+
+      it("given a key that created others, when it is revoked, then only it is revoked (its replacement keeps working: rotation)", () => {
+        expect(given(family).when(revoke(writeKey))).to.deep.equal([revoked(writeKey)]);
+      });
+
+      it("given a key that created others, when it is revoked with cascade, then it and every unrevoked descendant are, makers first", () => {
+        expect(given(family).when({ type: "RevokeApiKey", keyId: writeKey, cascade: true, now })).to.deep.equal([
+          revoked(writeKey),
+          revoked(child),
+          revoked(grandchild),
+        ]);
+      });
+
+      it("given a key in the middle of a lineage, when it is revoked with cascade, then its maker and unrelated keys stay", () => {
+        expect(given(family).when({ type: "RevokeApiKey", keyId: child, cascade: true, now })).to.deep.equal([revoked(child), revoked(grandchild)]);
+      });
+    });
   });
 
   it("folds keys and their revocation into the state", () => {
@@ -157,8 +227,8 @@ describe("account decider (unit)", () => {
       userId,
       email: "owner@example.com",
       keys: {
-        [readKey]: { permissions: ["read"], revoked: true },
-        [writeKey]: { permissions: ["read", "write"], revoked: false },
+        [readKey]: { permissions: ["read"], revoked: true, expiresAt: null, createdByKeyId: null },
+        [writeKey]: { permissions: ["read", "write"], revoked: false, expiresAt: null, createdByKeyId: null },
       },
     });
   });

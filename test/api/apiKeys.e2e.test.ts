@@ -83,12 +83,39 @@ describe("API keys and authentication (e2e)", () => {
       expect((await t.client(second.key).get("/domains")).status).to.equal(200);
       const res = await api.delete(`/api-keys/${second.id}`);
       expect(res.status).to.equal(200);
-      expect(res.body).to.deep.equal({ message: "API key revoked" });
+      expect(res.body).to.deep.equal({ message: "API key revoked", revoked_key_ids: [second.id] });
       expectError(await t.client(second.key).get("/domains"), 401);
       expectError(await t.client(second.key).post("/domains", { hostname: "after-revoke.example.com" }), 401);
       expect((await api.get("/domains")).status).to.equal(200);
       expect((await api.get("/api-keys")).body.data.map((k: { id: string }) => k.id)).to.not.include(second.id);
       expectError(await api.delete(`/api-keys/${second.id}`), 404, "API key not found");
+    });
+
+    it("revokes only the key by default: keys it created keep working (rotation: mint the replacement, revoke the old)", async () => {
+      const { api } = await newUser();
+      const old = await mintKey(api, { label: "old", permissions: ["read", "write"] });
+      const replacement = await mintKey(t.client(old.key), { label: "replacement", permissions: ["read", "write"] });
+      const res = await t.client(replacement.key).delete(`/api-keys/${old.id}`);
+      expect(res.body).to.deep.equal({ message: "API key revoked", revoked_key_ids: [old.id] });
+      expectError(await t.client(old.key).get("/domains"), 401);
+      expect((await t.client(replacement.key).get("/domains")).status).to.equal(200);
+    });
+
+    it("revokes a key and every key it created, transitively, with ?cascade=true (a leaked key); its maker and siblings stay", async () => {
+      const { api } = await newUser();
+      const leaked = await mintKey(api, { label: "leaked", permissions: ["read", "write"] });
+      const child = await mintKey(t.client(leaked.key), { label: "child", permissions: ["read", "write"] });
+      const grandchild = await mintKey(t.client(child.key), { label: "grandchild", permissions: ["read"] });
+      const sibling = await mintKey(api, { label: "sibling", permissions: ["read"] });
+      expectError(await api.delete(`/api-keys/${leaked.id}?cascade=yes`), 400);
+      const res = await api.delete(`/api-keys/${leaked.id}?cascade=true`);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal({ message: "API key revoked", revoked_key_ids: [leaked.id, child.id, grandchild.id] });
+      for (const gone of [leaked, child, grandchild]) expectError(await t.client(gone.key).get("/domains"), 401);
+      expect((await api.get("/domains")).status).to.equal(200);
+      expect((await t.client(sibling.key).get("/domains")).status).to.equal(200);
+      const listed = (await api.get("/api-keys")).body.data.map((k: { id: string }) => k.id);
+      expect(listed).to.include(sibling.id).and.not.include.members([leaked.id, child.id, grandchild.id]);
     });
 
     it("lets a key revoke itself, after which it is refused", async () => {
@@ -326,6 +353,27 @@ describe("API keys and authentication (e2e)", () => {
       expect((await client.get("/domains")).status).to.equal(200);
       clock.advance(1_000);
       expectError(await client.get("/domains"), 401);
+      expect((await api.get("/domains")).status).to.equal(200);
+    });
+
+    it("a key expiring in 25 s cannot mint a key that outlives it (403); one expiring no later is made, and dies with it", async () => {
+      const api = tc.client((await tc.createUser()).key);
+      const parentExpiry = new Date(clock.now().getTime() + 25_000).toISOString();
+      const parent = tc.client((await mintKey(api, { label: "25 s", permissions: ["read", "write"], expires_at: parentExpiry })).key);
+      const outlives = `An API key cannot create a key that outlives it: this key expires at ${parentExpiry}, so expires_at must be set and no later than that`;
+      expectError(await parent.post("/api-keys", { label: "forever", permissions: ["read", "write"] }), 403, outlives);
+      expectError(await parent.post("/api-keys", { label: "null", expires_at: null }), 403, outlives);
+      const later = new Date(Date.parse(parentExpiry) + 1_000).toISOString();
+      expectError(await parent.post("/api-keys", { label: "later", expires_at: later }), 403, outlives);
+      // In another offset, the same instant is allowed: "no later" compares instants.
+      const sameInstant = new Date(Date.parse(parentExpiry) + 2 * 3_600_000).toISOString().replace("Z", "+02:00");
+      const child = await mintKey(parent, { label: "child", permissions: ["read"], expires_at: sameInstant });
+      expect(child.expires_at).to.equal(parentExpiry);
+      const childClient = tc.client(child.key);
+      expect((await childClient.get("/domains")).status).to.equal(200);
+      clock.advance(25_000);
+      expectError(await parent.get("/domains"), 401);
+      expectError(await childClient.get("/domains"), 401);
       expect((await api.get("/domains")).status).to.equal(200);
     });
 

@@ -76,13 +76,6 @@ const bodyCases: BadRequest[] = [
     body: gzipSync('{"hostname": "gzip.example.com"}').subarray(0, 12),
     headers: { ...JSON_TYPE, "content-encoding": "gzip" },
   },
-  {
-    name: "an unsupported content encoding",
-    method: "POST",
-    path: "/domains",
-    body: '{"hostname": "enc.example.com"}',
-    headers: { ...JSON_TYPE, "content-encoding": "compress-9000" },
-  },
 ];
 
 const domainFieldCases: BadRequest[] = [
@@ -232,14 +225,13 @@ describe("Input validation (e2e)", () => {
     expect((await api.get(`/domains/${domain.id}`)).body).to.deep.equal(domain);
   });
 
+  // A known path with another method is a 405, a non-JSON body or an unreadable encoding a
+  // 415: test/api/httpConventions.e2e.test.ts.
   describe("unknown routes", () => {
     const id = "00000000-0000-4000-8000-000000000000";
     for (const [method, path] of [
       ["GET", "/api/v1/nope"],
       ["GET", `/api/v1/domains/${id}/nope`],
-      ["POST", `/api/v1/domains/${id}`],
-      ["PATCH", "/api/v1/domains"],
-      ["DELETE", "/api/v1/domains"],
       ["GET", "/api/v2/domains"],
       ["GET", "/"],
     ] as const) {

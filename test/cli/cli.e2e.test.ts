@@ -116,6 +116,18 @@ describe("ssltrackr CLI (e2e)", function () {
     expect(unknown.stderr).to.include('no projection named "nope"');
   });
 
+  it("projections rebuild --partition k/n: one process per partition, the last one swaps; only per-stream projections", async () => {
+    const [a, b] = await Promise.all([cli("projections", "rebuild", "domains", "--partition", "0/2"), cli("projections", "rebuild", "domains", "--partition", "1/2")]);
+    expect([a.code, b.code], a.stderr + b.stderr).to.deep.equal([0, 0]);
+    const outputs = [a.stdout, b.stdout].sort();
+    expect(outputs[0]).to.match(/^rebuilt domains in \d+\.\ds \(swapped in; reads were served throughout\)\n$/);
+    expect(outputs[1]).to.match(/^rebuilt partition \d\/2 of domains in \d+\.\ds; the last partition to finish swaps the tables in\n$/);
+    const refused = await cli("projections", "rebuild", "accounts", "--partition", "0/2");
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.include("per-stream projection");
+    expect((await cli("projections", "rebuild", "domains", "--partition", "2/2")).code).to.equal(2);
+  });
+
   it("a server on the same database accepts the printed key, and a rebuild keeps its domains", async () => {
     server = await startPeerServer(db.url, { env: WITHOUT_CHECKS });
     const api = apiClient(server.url, created.api_key);

@@ -170,7 +170,8 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
     });
 
     it("decides the same alert ids when deciding twice (deterministic, valid UUIDs)", () => {
-      const result = sslAt(T0, { validTo: plusDays(T0, 10), fingerprint: "aa:01" });
+      // Two alerts: ssl_expiry (14) and ssl_invalid.
+      const result = sslAt(T0, { validTo: plusDays(T0, 10), fingerprint: "aa:01", chainErrors: [untrusted] });
       const command: DomainStreamCommand = { type: "RecordSslCheck", checkId: randomUUID(), trigger: "scheduled", settings: DEFAULT_ALERT_SETTINGS, now: T0, result };
       const first = given([added]).when(command);
       expect(given([added]).when(command)).to.deep.equal(first);
@@ -252,19 +253,16 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
       });
     });
 
-    it("raises every threshold already crossed on a first check (10 days: 30 and 14), and nothing on re-checks", () => {
+    it("raises one alert on a first check that finds several thresholds crossed (10 days: 14, not 30), and nothing on re-checks", () => {
       const d = monitoredDomain();
       const now = T0;
       const tenDays = { validTo: plusDays(now, 10), fingerprint: "aa:01" };
       const first = d.ssl(sslAt(now, tenDays));
-      expect(brief(first)).to.deep.equal([
-        ["ssl_expiry", 30, "warning"],
-        ["ssl_expiry", 14, "warning"],
-      ]);
-      expect(first.map((a) => a.message)).to.deep.equal([
-        `The SSL certificate for example.com expires on ${tenDays.validTo.toISOString().slice(0, 10)}. 10 days remaining.`,
-        `The SSL certificate for example.com expires on ${tenDays.validTo.toISOString().slice(0, 10)}. 10 days remaining.`,
-      ]);
+      expect(brief(first)).to.deep.equal([["ssl_expiry", 14, "warning"]]);
+      expect(first[0]).to.deep.include({
+        title: "SSL certificate expires in 10 days",
+        message: `The SSL certificate for example.com expires on ${tenDays.validTo.toISOString().slice(0, 10)}. 10 days remaining.`,
+      });
       expect(d.ssl(sslAt(now, tenDays))).to.deep.equal([]);
       expect(d.ssl(sslAt(new Date(now.getTime() + HOUR_MS), tenDays))).to.deep.equal([]);
       expect(d.ssl(sslAt(plusDays(now, 2), tenDays))).to.deep.equal([]); // 8 days: no new threshold
@@ -274,19 +272,13 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
     it("re-arms every threshold for a renewed certificate (a new valid_to)", () => {
       const d = monitoredDomain();
       const old = { validTo: plusDays(T0, 10), fingerprint: "aa:01" };
-      expect(brief(d.ssl(sslAt(T0, old)))).to.deep.equal([
-        ["ssl_expiry", 30, "warning"],
-        ["ssl_expiry", 14, "warning"],
-      ]);
+      expect(brief(d.ssl(sslAt(T0, old)))).to.deep.equal([["ssl_expiry", 14, "warning"]]);
       const renewed = { validTo: plusDays(T0, 91), fingerprint: "bb:02" };
       const onRenewal = d.ssl(sslAt(plusDays(T0, 1), renewed));
       expect(onRenewal.filter((a) => a.alertType === "ssl_expiry")).to.deep.equal([]);
       // 81 days on, the renewed certificate is 10 days from expiry: its own thresholds alert.
       const later = d.ssl(sslAt(plusDays(T0, 81), renewed));
-      expect(brief(later)).to.deep.equal([
-        ["ssl_expiry", 30, "warning"],
-        ["ssl_expiry", 14, "warning"],
-      ]);
+      expect(brief(later)).to.deep.equal([["ssl_expiry", 14, "warning"]]);
       expect(later[0]!.message).to.contain(`expires on ${renewed.validTo.toISOString().slice(0, 10)}`);
     });
 
@@ -309,13 +301,7 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
     it("raises one 'has expired' alert when a watched certificate runs out, after its thresholds", () => {
       const d = monitoredDomain();
       const validTo = plusDays(T0, 1);
-      expect(brief(d.ssl(sslAt(T0, { validTo, fingerprint: "aa:01" })))).to.deep.equal([
-        ["ssl_expiry", 30, "warning"],
-        ["ssl_expiry", 14, "warning"],
-        ["ssl_expiry", 7, "critical"],
-        ["ssl_expiry", 3, "critical"],
-        ["ssl_expiry", 1, "critical"],
-      ]);
+      expect(brief(d.ssl(sslAt(T0, { validTo, fingerprint: "aa:01" })))).to.deep.equal([["ssl_expiry", 1, "critical"]]);
       const expired: Cert = { validTo, fingerprint: "aa:01", chainErrors: [expiredError(validTo)] };
       const alerts = d.ssl(sslAt(plusDays(T0, 2), expired));
       expect(alerts.map((a) => a.title)).to.deep.equal(["SSL certificate has expired"]);
@@ -330,10 +316,7 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
         earliest_expiry: { depth: 1, subject: "CN=Test CA", valid_to: intermediateExpiry, days_remaining: 12, ip_address: "192.0.2.1" },
       };
       const alerts = monitoredDomain().ssl(withIntermediate);
-      expect(brief(alerts)).to.deep.equal([
-        ["ssl_expiry", 30, "warning"],
-        ["ssl_expiry", 14, "warning"],
-      ]);
+      expect(brief(alerts)).to.deep.equal([["ssl_expiry", 14, "warning"]]);
       expect(alerts[0]!.message).to.equal(`The SSL certificate for example.com expires on ${intermediateExpiry.slice(0, 10)}. 12 days remaining.`);
     });
 
@@ -367,23 +350,17 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
     it("alerts each threshold once however often the registration is checked", () => {
       const d = monitoredDomain();
       const expiry = plusDays(T0, 10);
-      expect(brief(d.whois(whoisAt(T0, expiry)))).to.deep.equal([
-        ["domain_expiry", 30, "warning"],
-        ["domain_expiry", 14, "warning"],
-      ]);
+      expect(brief(d.whois(whoisAt(T0, expiry)))).to.deep.equal([["domain_expiry", 14, "warning"]]);
       expect(d.whois(whoisAt(T0, expiry))).to.deep.equal([]);
       expect(d.whois(whoisAt(plusDays(T0, 1), expiry))).to.deep.equal([]);
     });
 
     it("re-arms after the registration is renewed (a new expiry date)", () => {
       const d = monitoredDomain();
-      expect(d.whois(whoisAt(T0, plusDays(T0, 10)))).to.have.length(2);
+      expect(d.whois(whoisAt(T0, plusDays(T0, 10)))).to.have.length(1);
       const renewed = plusDays(T0, 375);
       expect(d.whois(whoisAt(plusDays(T0, 1), renewed))).to.deep.equal([]);
-      expect(brief(d.whois(whoisAt(plusDays(T0, 365), renewed)))).to.deep.equal([
-        ["domain_expiry", 30, "warning"],
-        ["domain_expiry", 14, "warning"],
-      ]);
+      expect(brief(d.whois(whoisAt(plusDays(T0, 365), renewed)))).to.deep.equal([["domain_expiry", 14, "warning"]]);
     });
 
     it("raises one 'has expired' alert for a lapsed registration, once", () => {
@@ -403,6 +380,123 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
 
     it("alerts nothing when the registry does not say when the registration expires", () => {
       expect(monitoredDomain().whois(whoisAt(T0, null))).to.deep.equal([]);
+    });
+  });
+
+  describe("a check that crosses several thresholds at once (issue #10, 3)", () => {
+    const dateOf = (d: Date) => d.toISOString().slice(0, 10);
+
+    it("given a certificate with 4 days left, when first checked, then one alert (7, critical) saying 4 days, with 30 and 14 recorded as passed over", () => {
+      const d = monitoredDomain();
+      const validTo = plusDays(T0, 4.5);
+      const events = d.recordSsl(sslAt(T0, { validTo, fingerprint: "aa:01" }));
+      const alerts = events.flatMap((e) => (e.type === "AlertRaised" ? [e.data] : []));
+      expect(alerts).to.have.length(1);
+      const [alert] = alerts;
+      expect(alert).to.deep.include({
+        alertType: "ssl_expiry",
+        severity: "critical",
+        title: "SSL certificate expires in 4 days",
+        message: `The SSL certificate for example.com expires on ${dateOf(validTo)}. 4 days remaining.`,
+        thresholdDays: 7,
+      });
+      const factKey = alert!.dedupeKey.replace(/:7$/, "");
+      expect(alert!.passedOverKeys).to.deep.equal([`${factKey}:30`, `${factKey}:14`]);
+    });
+
+    it("given thresholds passed over, when the certificate is re-checked as it nears expiry, then they never fire and the next tighter one does", () => {
+      const d = monitoredDomain();
+      const cert = { validTo: plusDays(T0, 4.5), fingerprint: "aa:01" };
+      expect(brief(d.ssl(sslAt(T0, cert)))).to.deep.equal([["ssl_expiry", 7, "critical"]]);
+      expect(d.ssl(sslAt(plusDays(T0, 0.5), cert))).to.deep.equal([]);
+      const at3 = d.ssl(sslAt(plusDays(T0, 1.5), cert));
+      expect(brief(at3)).to.deep.equal([["ssl_expiry", 3, "critical"]]);
+      expect(at3[0]!.passedOverKeys).to.deep.equal([]);
+      expect(at3[0]!.title).to.equal("SSL certificate expires in 3 days");
+    });
+
+    it("given a 24-hour certificate checked an hour after issue, then one alert ('expires today', threshold 0), not six", () => {
+      const d = monitoredDomain();
+      const validTo = new Date(T0.getTime() + 23 * HOUR_MS);
+      const alerts = d.ssl(sslAt(T0, { validTo, fingerprint: "aa:01" }));
+      expect(brief(alerts)).to.deep.equal([["ssl_expiry", 0, "critical"]]);
+      expect(alerts[0]).to.deep.include({
+        title: "SSL certificate expires today",
+        message: `The SSL certificate for example.com expires on ${dateOf(validTo)}. 0 days remaining.`,
+      });
+      expect(alerts[0]!.passedOverKeys).to.have.length(5);
+      // Later the same day: nothing; once it has run out: the one "has expired".
+      expect(d.ssl(sslAt(new Date(T0.getTime() + 12 * HOUR_MS), { validTo, fingerprint: "aa:01" }))).to.deep.equal([]);
+      const expired = { validTo, fingerprint: "aa:01", chainErrors: [expiredError(validTo)] };
+      expect(d.ssl(sslAt(plusDays(T0, 1), expired)).map((a) => a.title)).to.deep.equal(["SSL certificate has expired"]);
+    });
+
+    it("given a 24-hour certificate checked at issue, then one alert (threshold 1) saying 1 day", () => {
+      const alerts = monitoredDomain().ssl(sslAt(T0, { validTo: plusDays(T0, 1), fingerprint: "aa:01" }));
+      expect(brief(alerts)).to.deep.equal([["ssl_expiry", 1, "critical"]]);
+      expect(alerts[0]!.title).to.equal("SSL certificate expires in 1 day");
+    });
+
+    it("given a watched certificate alerted at 30 days, when the next check comes after an outage at 2 days, then one alert (3) passing over 14 and 7", () => {
+      const d = monitoredDomain();
+      const cert = { validTo: plusDays(T0, 30), fingerprint: "aa:01" };
+      expect(brief(d.ssl(sslAt(T0, cert)))).to.deep.equal([["ssl_expiry", 30, "warning"]]);
+      const after = d.ssl(sslAt(plusDays(T0, 28), cert));
+      expect(brief(after)).to.deep.equal([["ssl_expiry", 3, "critical"]]);
+      expect(after[0]!.title).to.equal("SSL certificate expires in 2 days");
+      expect(after[0]!.passedOverKeys.map((k) => k.split(":").pop())).to.deep.equal(["14", "7"]);
+      expect(brief(d.ssl(sslAt(plusDays(T0, 29), cert)))).to.deep.equal([["ssl_expiry", 1, "critical"]]);
+    });
+
+    it("given a tighter threshold already alerted, when the user adds a looser one, then it does not fire (the certificate is past it)", () => {
+      const d = monitoredDomain({ ...DEFAULT_ALERT_SETTINGS, ssl_expiry_days: [30, 7] });
+      const cert = { validTo: plusDays(T0, 5), fingerprint: "aa:01" };
+      expect(brief(d.ssl(sslAt(T0, cert)))).to.deep.equal([["ssl_expiry", 7, "critical"]]);
+      const again = given(d.history).when({
+        type: "RecordSslCheck",
+        result: sslAt(plusDays(T0, 0.5), cert),
+        checkId: randomUUID(),
+        trigger: "scheduled",
+        settings: { ...DEFAULT_ALERT_SETTINGS, ssl_expiry_days: [30, 21, 14, 7] },
+        now: plusDays(T0, 0.5),
+      });
+      expect(again.filter((e) => e.type === "AlertRaised")).to.deep.equal([]);
+    });
+
+    it("given a registration with 5 days left, when first checked, then one domain_expiry alert (7) saying 5 days; the passed-over ones never fire", () => {
+      const d = monitoredDomain();
+      const expiry = plusDays(T0, 5.5);
+      const alerts = d.whois(whoisAt(T0, expiry));
+      expect(brief(alerts)).to.deep.equal([["domain_expiry", 7, "critical"]]);
+      expect(alerts[0]).to.deep.include({
+        title: "Domain expires in 5 days",
+        message: `The domain example.com expires on ${dateOf(expiry)}. 5 days remaining.`,
+      });
+      expect(alerts[0]!.passedOverKeys).to.have.length(2);
+      expect(d.whois(whoisAt(plusDays(T0, 1), expiry))).to.deep.equal([]);
+      expect(brief(d.whois(whoisAt(plusDays(T0, 2.5), expiry)))).to.deep.equal([["domain_expiry", 3, "critical"]]);
+    });
+
+    it("given alerts stored as v1 (one per threshold, no passedOverKeys), when read back, then they are upcast and still dedupe", () => {
+      const d = monitoredDomain();
+      const cert = { validTo: plusDays(T0, 10), fingerprint: "aa:01" };
+      const [alert] = d.ssl(sslAt(T0, cert));
+      const { passedOverKeys: _p, ...v2 } = alert!;
+      const v1 = [30, 14].map((t) =>
+        domainStreamCodec.decode({
+          type: "AlertRaised",
+          data: { ...v2, thresholdDays: t, dedupeKey: alert!.dedupeKey.replace(/:14$/, `:${t}`) },
+          metadata: { schemaVersion: 1 },
+        }),
+      );
+      for (const e of v1) expect(e?.type === "AlertRaised" && e.data.passedOverKeys).to.deep.equal([]);
+      const history = [added, ...v1.flatMap((e) => (e ? [e] : []))];
+      const recheck = (now: Date) =>
+        given(history)
+          .when({ type: "RecordSslCheck", result: sslAt(now, cert), checkId: randomUUID(), trigger: "scheduled", settings: DEFAULT_ALERT_SETTINGS, now })
+          .filter((e) => e.type === "AlertRaised");
+      expect(recheck(plusDays(T0, 1))).to.deep.equal([]);
+      expect(recheck(plusDays(T0, 3))).to.have.length(1);
     });
   });
 

@@ -105,7 +105,7 @@ describe("analytics read models (integration)", function () {
     at("2026-03-03T10:30:00.000Z");
     track(await t.server.services.domains.remove(ctx("bob"), domainId("d.example.org")));
     at("2026-03-03T11:00:00.000Z");
-    track(await t.server.services.domains.update(ctx("alice"), domainId("b.example.com"), { isActive: false }));
+    track((await t.server.services.domains.update(ctx("alice"), domainId("b.example.com"), { isActive: false })).position);
 
     // The first event of day 4 closes day 3.
     at("2026-03-04T10:00:00.000Z");
@@ -370,7 +370,7 @@ describe("analytics read models (integration)", function () {
     await t.server.infra.knex.transaction(async (trx) => {
       // As the runner does: handlers name tables unqualified.
       await trx.raw("select set_config('search_path', ?, true)", [liveTarget(analyticsProjection).searchPath]);
-      for (const event of events) await analyticsProjection.apply(trx, event);
+      await analyticsProjection.applyBatch(trx, events);
     });
     expect(await snapshot()).to.deep.equal(live);
   });

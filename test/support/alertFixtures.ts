@@ -28,6 +28,7 @@ export async function raiseAlert(
     triggeredAt: new Date().toISOString(),
     checkId: randomUUID(),
     dedupeKey: `ssl_expiry:test:${randomUUID()}`,
+    passedOverKeys: [],
     ...fields,
   };
   const event = codec.encode({ type: "AlertRaised", data }, randomUUID(), { correlationId: randomUUID() });

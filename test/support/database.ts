@@ -8,18 +8,40 @@ import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../src/infrastructure/postgres/embeddedPostgres.js";
 
-let embedded: Promise<EmbeddedPostgresHandle> | undefined;
+/** The embedded server of this test run (DATABASE_URL unset), as `ssltrackr` would find it. */
+export interface EmbeddedTestServer {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly port: number;
+}
+
+let embedded: Promise<EmbeddedTestServer & EmbeddedPostgresHandle> | undefined;
+
+/**
+ * Started once per run. EMBEDDED_PG_PORT and EMBEDDED_PG_DIR are honoured, as by the service
+ * (engineers sharing a machine give each run its own); unset, a free-looking random port and
+ * a temporary directory.
+ */
+function startEmbedded(): Promise<EmbeddedTestServer & EmbeddedPostgresHandle> {
+  embedded ??= (async () => {
+    const fromEnv = process.env["EMBEDDED_PG_DIR"];
+    const dir = fromEnv ? path.resolve(fromEnv) : path.join(await mkdtemp(path.join(tmpdir(), "ssltrackr-test-pg-")), "data");
+    // Under root the server runs as the "postgres" user, which must be able to enter it.
+    if (!fromEnv) await chmod(path.dirname(dir), 0o755);
+    const port = Number(process.env["EMBEDDED_PG_PORT"] ?? 20000 + Math.floor(Math.random() * 20000));
+    const handle = await startEmbeddedPostgres({ dataDir: dir, port });
+    return { ...handle, dataDir: dir, port };
+  })();
+  return embedded;
+}
+
+/** The run's embedded server, or undefined when the tests use the server in DATABASE_URL. */
+export async function embeddedTestServer(): Promise<EmbeddedTestServer | undefined> {
+  return process.env["DATABASE_URL"] ? undefined : startEmbedded();
+}
 
 async function serverUrl(): Promise<string> {
-  const fromEnv = process.env["DATABASE_URL"];
-  if (fromEnv) return fromEnv;
-  embedded ??= (async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "ssltrackr-test-pg-"));
-    // Under root the server runs as the "postgres" user, which must be able to enter it.
-    await chmod(dir, 0o755);
-    return startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: 20000 + Math.floor(Math.random() * 20000) });
-  })();
-  return (await embedded).url;
+  return process.env["DATABASE_URL"] ?? (await startEmbedded()).url;
 }
 
 export async function stopEmbeddedServer(): Promise<void> {

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatPosition, comparePositions, type EventStore, type GlobalPosition } from "../../infrastructure/eventStore/eventStore.js";
 import { readCheckpoints } from "../../infrastructure/projections/checkpoints.js";
+import { parsePartition, type Partition } from "../../infrastructure/projections/partition.js";
 import type { RebuildProgress } from "../../infrastructure/projections/projectionRunner.js";
 import { withServices } from "./cliContext.js";
 
@@ -58,7 +59,7 @@ export async function status(args: string[]): Promise<number> {
   });
 }
 
-/** A progress line on stderr: redrawn in place on a terminal, every few seconds otherwise. */
+/** A progress line on stderr (done, events/s, time left): redrawn in place on a terminal, every few seconds otherwise. */
 function progressReporter(name: string, total: number | null) {
   const tty = process.stderr.isTTY;
   let lastLine = 0;
@@ -67,26 +68,48 @@ function progressReporter(name: string, total: number | null) {
     lastLine = Date.now();
     const fraction = total ? Math.min(1, p.processed / total) : null;
     const bar = fraction === null ? "" : `[${"#".repeat(Math.round(fraction * 30)).padEnd(30, ".")}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
-    const line = `${name.padEnd(16)} ${bar}${p.processed}${total ? `/${total}` : ""} events  ${Math.round(p.eventsPerSecond)} events/s`;
+    const eta = total && p.eventsPerSecond > 0 && !done ? `  ETA ${Math.ceil(Math.max(0, total - p.processed) / p.eventsPerSecond)} s` : "";
+    const line = `${name.padEnd(16)} ${bar}${p.processed}${total ? `/${total}` : ""} events  ${Math.round(p.eventsPerSecond)} events/s${eta}`;
     process.stderr.write(tty ? `\r${line}${done ? "\n" : ""}` : `${line}\n`);
   };
 }
 
+/**
+ * `projections rebuild [name] [--partition k/n]`: with --partition, this process rebuilds
+ * the k-th of n stream partitions of one per-stream projection; start all n together (one
+ * process each), the last to finish swaps the tables in.
+ */
 export async function rebuild(args: string[]): Promise<number> {
-  const [name] = args.filter((a) => !a.startsWith("--"));
+  const [name] = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--partition");
+  const partitionArg = args[args.indexOf("--partition") + 1];
+  let partition: Partition | undefined;
+  try {
+    partition = args.includes("--partition") ? parsePartition(partitionArg ?? "") : undefined;
+  } catch (err) {
+    process.stderr.write(`ssltrackr: ${(err as Error).message}\n`);
+    return 2;
+  }
   return withServices(async (services, infra) => {
     const targets = services.projections.projections.filter((p) => !name || p.name === name);
-    if (targets.length === 0) {
-      process.stderr.write(`ssltrackr: no projection named "${name}"\n`);
+    if (targets.length === 0 || (partition && (!name || !targets[0]?.perStream))) {
+      process.stderr.write(
+        partition ? `ssltrackr: --partition needs the name of a per-stream projection (${services.projections.projections.filter((p) => p.perStream).map((p) => p.name).join(", ")})\n` : `ssltrackr: no projection named "${name}"\n`,
+      );
       return 2;
     }
     for (const projection of targets) {
       const started = Date.now();
-      const report = progressReporter(projection.name, (await infra.eventStore.countAfter?.()) ?? null);
+      const count = await infra.eventStore.countAfter?.(undefined, { eventTypes: [...projection.eventTypes] });
+      const report = progressReporter(projection.name, count === undefined ? null : Math.round(count / (partition?.count ?? 1)));
       let last: RebuildProgress = { processed: 0, eventsPerSecond: 0 };
-      await services.projections.rebuild(projection, (p) => report((last = p)));
+      const swapped = await services.projections.rebuild(projection, (p) => report((last = p)), partition ? { partition } : {});
       report(last, true);
-      process.stdout.write(`rebuilt ${projection.name} in ${((Date.now() - started) / 1000).toFixed(1)}s (swapped in; reads were served throughout)\n`);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      process.stdout.write(
+        swapped
+          ? `rebuilt ${projection.name} in ${seconds}s (swapped in; reads were served throughout)\n`
+          : `rebuilt partition ${partition?.index}/${partition?.count} of ${projection.name} in ${seconds}s; the last partition to finish swaps the tables in\n`,
+      );
     }
     return 0;
   });

@@ -8,9 +8,9 @@ import {
   WrongExpectedVersionError,
   type EventMetadata,
   type EventStore,
-  type GlobalPosition,
 } from "../eventStore/eventStore.js";
 import { fold, type Decider } from "./decider.js";
+import { written, type Written } from "./written.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 import { currentTraceContext, withSpan } from "../telemetry/tracing.js";
 
@@ -24,8 +24,8 @@ export interface StreamDefinition<Command, Event extends { type: string; data: u
 export interface CommandResult<Event, State> {
   readonly events: Event[];
   readonly state: State;
-  /** Null when the command decided nothing (nothing to wait for). */
-  readonly position: GlobalPosition | null;
+  /** Where the events went and their types (for read-your-writes); null when the command decided nothing. */
+  readonly position: Written | null;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -85,7 +85,7 @@ export class CommandHandler {
           ),
         );
         this.maybeSnapshot(streamName, definition, newState, appended.nextExpectedRevision, sinceSnapshot + events.length);
-        return { events, state: newState, position: appended.position };
+        return { events, state: newState, position: written(appended.position, events.map((e) => e.type)) };
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
       }

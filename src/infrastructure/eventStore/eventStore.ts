@@ -60,7 +60,12 @@ export interface ReadStreamOptions {
   readonly maxCount?: number;
 }
 
-export interface ReadAllOptions {
+/** Only events of these types; the store skips the others without handing them over. */
+export interface EventTypeFilter {
+  readonly eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions extends EventTypeFilter {
   /** Exclusive: events strictly after this position. Unset: from the start. */
   readonly after?: GlobalPosition;
   readonly maxCount: number;
@@ -73,9 +78,11 @@ export type SubscriptionMessage =
   /** The subscription has delivered everything that existed when it caught up. */
   | { readonly kind: "caughtUp" };
 
-export interface SubscribeToAllOptions {
+export interface SubscribeToAllOptions extends EventTypeFilter {
   readonly after?: GlobalPosition;
   readonly signal: AbortSignal;
+  /** Events read per round trip while catching up (a hint; rebuilds read large pages). */
+  readonly pageSize?: number;
 }
 
 export interface AppendOptions {
@@ -97,16 +104,17 @@ export interface EventStore {
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /**
    * Catch-up subscription to the global log: delivers history, then live events, until the
-   * signal aborts. Adapters resubscribe by themselves after transient failures.
+   * signal aborts. Adapters resubscribe by themselves after transient failures. With a type
+   * filter, checkpoints carry the position through stretches of other events.
    */
   subscribeToAll(options: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage>;
-  /** Position of the newest event in the global log, or null when it is empty. */
-  headPosition(): Promise<GlobalPosition | null>;
+  /** Position of the newest event in the global log (of the given types), or null when there is none. */
+  headPosition(filter?: EventTypeFilter): Promise<GlobalPosition | null>;
   /**
    * How many events follow `after` (all of them when unset), where the store can count
    * cheaply; absent otherwise (EventStoreDB). Used for lag and progress reports only.
    */
-  countAfter?(after?: GlobalPosition): Promise<number>;
+  countAfter?(after?: GlobalPosition, filter?: EventTypeFilter): Promise<number>;
   close(): Promise<void>;
 }
 

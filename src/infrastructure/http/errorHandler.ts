@@ -1,5 +1,6 @@
 // The one place where errors become HTTP responses: typed application errors map to their
-// status; body-parser failures to 400; anything else is a 500 that is logged, never leaked.
+// status; body-parser failures to 400 (415 for a charset or encoding it cannot read);
+// anything else is a 500 that is logged, never leaked.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, RateLimitedError } from "../../shared/errors.js";
 import type { Logger } from "../logging/logger.js";
@@ -49,7 +50,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ? (bodyParserMessage(err as BodyParserError) ?? (isClientError(err) ? "Invalid request" : undefined))
         : undefined;
     if (parserMessage) {
-      res.status(400).json({ error: parserMessage });
+      // A charset or Content-Encoding the parser cannot read is an unsupported media type
+      // (RFC 9110 §15.5.16), like a body that is not JSON.
+      res.status((err as BodyParserError).status === 415 ? 415 : 400).json({ error: parserMessage });
       return;
     }
     logger.error("unhandled error", { err, method: req.method, path: req.path });

@@ -1,4 +1,5 @@
-// The Express application: request ids and telemetry, JSON bodies with a size limit,
+// The Express application: request ids and telemetry, 405 for methods a path does not
+// allow, JSON bodies only (415 otherwise) with a size limit,
 // authentication for everything under /api/v1 (except its OpenAPI document), the concepts'
 // routers, the one error handler.
 import express, { type Router, type RequestHandler } from "express";
@@ -6,6 +7,8 @@ import type { Logger } from "../logging/logger.js";
 import { errorHandler, notFoundHandler } from "./errorHandler.js";
 import { requestTelemetry } from "./requestTelemetry.js";
 import { API_PREFIX } from "./apiPrefix.js";
+import type { ApiOperation } from "./openapi/operation.js";
+import { jsonBodiesOnly, methodNotAllowed, OperationTable } from "./operationGuards.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -13,6 +16,11 @@ export interface HttpAppParts {
   readonly logger: Logger;
   readonly authenticate: RequestHandler;
   readonly apiRouters: readonly Router[];
+  /**
+   * Every operation served (the OpenAPI document's): which methods a path allows (405
+   * otherwise), which take a body (415 rules). Without it, no such checks (bare test apps).
+   */
+  readonly operations?: readonly ApiOperation[];
   /** Routes outside /api/v1 without API keys (health, readiness, Prometheus metrics). */
   readonly publicRouter?: Router;
   /** Routes under /api/v1 without authentication (the OpenAPI document). */
@@ -26,10 +34,13 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(requestTelemetry(parts.logger));
+  const operations = new OperationTable(parts.operations ?? []);
+  app.use(methodNotAllowed(operations));
   if (parts.publicRouter) app.use(parts.publicRouter);
   if (parts.publicApiRouter) app.use(API_PREFIX, parts.publicApiRouter);
   const api = express.Router();
   api.use(parts.authenticate);
+  api.use(jsonBodiesOnly(operations));
   const json = (limit: number) => express.json({ limit, strict: true, type: () => true });
   const parsers = new Map(Object.entries(parts.bodyLimits ?? {}).map(([path, limit]) => [path, json(limit)]));
   const defaultParser = json(BODY_LIMIT_BYTES);

@@ -2,7 +2,7 @@
 // rows in PostgreSQL, counted under a transaction-scoped advisory lock per (user, route).
 // Answers carry the RateLimit-* headers (IETF draft) and Retry-After when refused.
 import type { Knex } from "knex";
-import type { RequestHandler } from "express";
+import type { Response } from "express";
 import type { Clock } from "../../shared/clock.js";
 import { RateLimitedError } from "../../shared/errors.js";
 import { actorOf } from "./authentication.js";
@@ -61,8 +61,16 @@ export async function takeToken(knex: Knex, bucket: string, rule: RateLimit, now
   return { allowed: true, remaining: rule.limit - hits - 1, resetSeconds };
 }
 
-export function rateLimit(knex: Knex, clock: Clock, rule: RateLimit): RequestHandler {
-  return async (_req, res, next) => {
+/** Takes one of the caller's requests from a rule's quota, or throws RateLimitedError (429). */
+export type QuotaCheck = (res: Response) => Promise<void>;
+
+/**
+ * A route calls its check after validating the request, so a request rejected as malformed
+ * (400) uses no quota: a client fixing its input is never locked out by its own mistakes.
+ * Answers that took a token carry the RateLimit-* headers.
+ */
+export function rateLimiter(knex: Knex, clock: Clock, rule: RateLimit): QuotaCheck {
+  return async (res) => {
     const actor = actorOf(res);
     const decision = await takeToken(knex, `${rule.name}:${actor.userId}`, rule, clock.now());
     res.setHeader("RateLimit-Policy", `${rule.limit};w=${rule.windowSeconds}`);
@@ -70,6 +78,5 @@ export function rateLimit(knex: Knex, clock: Clock, rule: RateLimit): RequestHan
     res.setHeader("RateLimit-Remaining", String(decision.remaining));
     res.setHeader("RateLimit-Reset", String(decision.resetSeconds));
     if (!decision.allowed) throw new RateLimitedError(decision.resetSeconds);
-    next();
   };
 }

@@ -59,9 +59,3 @@ export async function saveCheckpoint(
       updated_at: trx.fn.now(),
     });
 }
-
-export async function resetCheckpoint(trx: Knex.Transaction, name: string): Promise<void> {
-  await trx(CHECKPOINTS_TABLE)
-    .where({ name })
-    .update({ commit_position: null, prepare_position: null, events_processed: 0, updated_at: trx.fn.now() });
-}

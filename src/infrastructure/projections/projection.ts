@@ -1,6 +1,7 @@
-// A projection is declared as data: which events it reads (through a codec, so old event
-// versions are upcast), which tables it owns, and how one event changes them. The generic
-// runner owns subscriptions, batching, transactions and checkpoints.
+// A projection is declared as data: which event types it handles (decoded through a codec, so
+// old event versions are upcast), which tables it owns, and how a batch of events changes
+// them. The generic runner owns reading, batching, transactions and checkpoints; it hands a
+// projection only events of its declared types, and never decodes the others.
 import type { Knex } from "knex";
 import type { EventCodec } from "../eventStore/eventCodec.js";
 import type { RecordedEvent } from "../eventStore/eventStore.js";
@@ -8,38 +9,80 @@ import type { RecordedEvent } from "../eventStore/eventStore.js";
 export interface Projection {
   readonly name: string;
   /**
-   * "read-your-writes": an API write waits for it (it backs GET endpoints). "eventual": for
-   * analysts and reactions; writes never wait for it, so it can lag without slowing the API.
+   * "read-your-writes": an API write that appends one of its event types waits for it (it
+   * backs GET endpoints). "eventual": for analysts and reactions; writes never wait for it.
    */
   readonly consistency: "read-your-writes" | "eventual";
   /** The schema its tables live in; handlers name tables unqualified (search_path is set). */
   readonly schema: string;
   /** Tables this projection owns (unqualified): rebuilt into shadow copies and swapped in. */
   readonly tables: readonly string[];
-  apply(trx: Knex.Transaction, recorded: RecordedEvent): Promise<void>;
+  /** The event types it handles; readers skip the others without decoding them. */
+  readonly eventTypes: ReadonlySet<string>;
+  /**
+   * Each row depends only on the events of one stream, so a rebuild can be split across
+   * processes by stream hash (docs/decisions.md).
+   */
+  readonly perStream: boolean;
+  /**
+   * Applies a batch of events of its types, in log order, inside `trx` (which also moves its
+   * checkpoint). Must be idempotent: a replayed batch, or a replayed prefix of one, changes
+   * nothing (guard rows with the stream revision, or key them by event-derived ids).
+   */
+  applyBatch(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
 }
 
-export function defineProjection<E extends { type: string; data: unknown }>(definition: {
+/** An event as the projection sees it: decoded (upcast) beside its record in the log. */
+export interface Decoded<E> {
+  readonly event: E;
+  readonly recorded: RecordedEvent;
+}
+
+// The live reader fans one record out to every projection that wants it: decode it once per
+// codec, not once per projection.
+const decodedOnce = new WeakMap<RecordedEvent, Map<EventCodec<never>, unknown>>();
+
+function decode<E extends { type: string; data: unknown }>(codec: EventCodec<E>, recorded: RecordedEvent): E | null {
+  let byCodec = decodedOnce.get(recorded);
+  if (!byCodec) decodedOnce.set(recorded, (byCodec = new Map()));
+  const key = codec as unknown as EventCodec<never>;
+  // Upcast without validating: the log holds what this service's deciders wrote (issue 12:
+  // validating every stored SSL result again cost more than projecting it).
+  if (!byCodec.has(key)) byCodec.set(key, codec.upcast(recorded));
+  return byCodec.get(key) as E | null;
+}
+
+export function defineProjection<E extends { type: string; data: unknown }, T extends E["type"]>(definition: {
   readonly name: string;
   readonly consistency?: Projection["consistency"];
   readonly schema?: string;
   readonly tables: readonly string[];
-  readonly codecs: readonly EventCodec<E>[];
-  /** Must be idempotent: guard rows with the event's stream revision or position. */
-  readonly handle: (trx: Knex.Transaction, event: E, recorded: RecordedEvent) => Promise<void>;
+  readonly codec: EventCodec<E>;
+  /** The event types it handles (a subset of the codec's). */
+  readonly eventTypes: readonly T[];
+  readonly perStream?: boolean;
+  /** See Projection.applyBatch; gets only events of `eventTypes`, decoded. */
+  readonly applyBatch: (trx: Knex.Transaction, events: readonly Decoded<Extract<E, { type: T }>>[]) => Promise<void>;
 }): Projection {
+  const eventTypes = new Set<string>(definition.eventTypes);
+  for (const type of eventTypes) {
+    if (!definition.codec.types.has(type)) throw new Error(`projection ${definition.name}: its codec does not know ${type}`);
+  }
   return {
     name: definition.name,
     consistency: definition.consistency ?? "read-your-writes",
     schema: definition.schema ?? "public",
     tables: definition.tables,
-    async apply(trx, recorded) {
-      for (const codec of definition.codecs) {
-        if (!codec.types.has(recorded.type)) continue;
-        const event = codec.decode(recorded);
-        if (event) await definition.handle(trx, event, recorded);
-        return;
+    eventTypes,
+    perStream: definition.perStream ?? false,
+    async applyBatch(trx, records) {
+      const events: Decoded<Extract<E, { type: T }>>[] = [];
+      for (const recorded of records) {
+        if (!eventTypes.has(recorded.type)) continue;
+        const event = decode(definition.codec, recorded);
+        if (event) events.push({ event: event as Extract<E, { type: T }>, recorded });
       }
+      if (events.length > 0) await definition.applyBatch(trx, events);
     },
   };
 }

@@ -2,21 +2,31 @@
 // log and commits each batch together with its checkpoint. Correctness does not rest on the
 // lock: a batch commits only if the checkpoint row still holds the position the batch was
 // read from, so a second process or a rebuild can never apply an event twice or skip one.
+// Live projections share one reader per process (sharedReader.ts); one that is behind, a
+// catch-up or a rebuild reads on its own, only the event types it declares.
 import { EventEmitter } from "node:events";
 import type { Knex } from "knex";
 import { UnavailableError } from "../../shared/errors.js";
-import { comparePositions, type EventStore, type GlobalPosition } from "../eventStore/eventStore.js";
+import type { Written } from "../commandHandling/written.js";
+import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from "../eventStore/eventStore.js";
 import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
+import { inPartition, type Partition, WHOLE_LOG } from "./partition.js";
 import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
-import { prepareShadow, swapInShadow } from "./shadowTables.js";
+import { finishShadow, prepareShadow } from "./shadowTables.js";
+import { FeedOverflowError, SharedReader, type Feed } from "./sharedReader.js";
 import type { Projection } from "./projection.js";
 import { serviceMetrics } from "../telemetry/metrics.js";
-import { contextFrom, withSpan } from "../telemetry/tracing.js";
+import { withEventSpans } from "../telemetry/tracing.js";
 
 export interface ProjectionRunnerOptions {
+  /** Events per transaction while following live. */
   readonly batchSize?: number;
+  /** Events per transaction (and per read) in a rebuild. */
+  readonly rebuildBatchSize?: number;
+  /** Messages a live projection may fall behind the shared reader before it reads on its own. */
+  readonly feedLimit?: number;
   /** Elects one projecting process per projection; without it this runner always projects (CLI). */
   readonly leaderSession?: LeaderSession;
   readonly onError?: (projection: string, err: unknown) => void;
@@ -24,25 +34,36 @@ export interface ProjectionRunnerOptions {
 
 class CheckpointMovedError extends Error {}
 
-/** One run of a projection along the log: into which target, until where, under which lock. */
+/** One run of a projection along the log: into which target, until where, from which source. */
 interface Follow {
   readonly projection: Projection;
   readonly target: ProjectionTarget;
   /** Stop once past this position; null: follow live until aborted. */
   readonly until: GlobalPosition | null;
   readonly signal: AbortSignal;
+  readonly batchSize: number;
   /** Stop when leadership is lost. */
   readonly lock?: LeaderLock;
+  /** The shared reader's feed; without it, a read of its own from the checkpoint. */
+  readonly feed?: Feed;
+  /** With a feed: how far the read of its own went (the feed lacks nothing of its types past it). */
+  readonly caughtUpTo?: GlobalPosition | null;
+  readonly partition?: Partition;
   readonly onBatch?: (events: number) => void | Promise<void>;
 }
 
 export interface RebuildProgress {
+  /** Events of the projection's types (in its partition) applied so far. */
   readonly processed: number;
   readonly eventsPerSecond: number;
 }
 
+/** The advisory lock a projection's leader holds (a restore takes them all to keep servers out). */
+export const projectionLockName = (projection: Projection): string => `projection:${projection.name}`;
+
 const samePosition = (a: GlobalPosition | null, b: GlobalPosition | null) =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
+const after = (a: GlobalPosition, b: GlobalPosition | null) => !b || comparePositions(a, b) > 0;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -60,6 +81,8 @@ export class ProjectionRunner {
   private readonly committed = new EventEmitter();
   private readonly loops: Promise<void>[] = [];
   private readonly batchSize: number;
+  private readonly rebuildBatchSize: number;
+  private readonly reader: SharedReader;
   private checkpointRead: Promise<Map<string, Checkpoint>> | undefined;
   private nextCheckpointRead: Promise<Map<string, Checkpoint>> | undefined;
 
@@ -70,26 +93,41 @@ export class ProjectionRunner {
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
+    this.rebuildBatchSize = options.rebuildBatchSize ?? 5000;
     this.committed.setMaxListeners(0);
+    const types = [...new Set(projections.flatMap((p) => [...p.eventTypes]))];
+    this.reader = new SharedReader(eventStore, types, this.controller.signal, (err) => options.onError?.("shared reader", err));
   }
 
   async start(): Promise<void> {
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
+    // The shared reader starts at the furthest checkpoint (a final position); projections
+    // behind it catch up on their own first.
+    const checkpoints = [...(await readCheckpoints(this.knex, this.projections.map((p) => p.name))).values()];
+    const furthest = checkpoints.reduce<GlobalPosition | null>((a, c) => (c.position && after(c.position, a) ? c.position : a), null);
+    this.reader.start(furthest);
     for (const p of this.projections) this.loops.push(this.runLoop(p));
   }
 
   async stop(): Promise<void> {
     this.controller.abort();
+    await this.reader.stop();
     await Promise.allSettled(this.loops);
   }
 
   /**
-   * Resolves once every read-your-writes projection (or, with `all`, every projection,
-   * eventual ones included) has passed `position`.
+   * Resolves once every read-your-writes projection that handles one of the written event
+   * types (a bare position: every one; with `all`, eventual ones too) has passed it. Throws
+   * UnavailableError (503) after `timeoutMs`.
    */
-  async waitFor(position: GlobalPosition, timeoutMs = 10_000, which: "read-your-writes" | "all" = "read-your-writes"): Promise<void> {
+  async waitFor(written: Written | GlobalPosition, timeoutMs = 10_000, which: "read-your-writes" | "all" = "read-your-writes"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const names = this.projections.filter((p) => which === "all" || p.consistency === "read-your-writes").map((p) => p.name);
+    const types = "eventTypes" in written ? written.eventTypes : null;
+    const names = this.projections
+      .filter((p) => which === "all" || p.consistency === "read-your-writes")
+      .filter((p) => !types || types.some((t) => p.eventTypes.has(t)))
+      .map((p) => p.name);
+    if (names.length === 0) return;
     while (true) {
       // Armed before reading, so a commit that lands during the read is not missed. A local
       // commit wakes us at once; another process's commit is seen on the next poll.
@@ -97,7 +135,7 @@ export class ProjectionRunner {
       const checkpoints = await this.freshCheckpoints();
       const behind = names.filter((n) => {
         const at = checkpoints.get(n)?.position;
-        return !at || comparePositions(at, position) < 0;
+        return !at || comparePositions(at, written) < 0;
       });
       if (behind.length === 0 || Date.now() >= deadline) woken.cancel();
       if (behind.length === 0) return;
@@ -148,46 +186,58 @@ export class ProjectionRunner {
   /** Projects everything up to the current head, then returns (CLI, tests). */
   async catchUp(): Promise<void> {
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
-    const head = await this.eventStore.headPosition();
-    if (!head) return;
-    await Promise.all(
-      this.projections.map((p) => this.followUntil({ projection: p, target: liveTarget(p), until: head, signal: this.controller.signal })),
-    );
+    await Promise.all(this.projections.map((p) => this.catchUpTarget(p, liveTarget(p), this.batchSize)));
+  }
+
+  /** Follows `target` up to the newest event of the projection's types (in its partition) there is now. */
+  private async catchUpTarget(projection: Projection, target: ProjectionTarget, batchSize: number, extra: Partial<Pick<Follow, "partition" | "onBatch">> = {}): Promise<void> {
+    const until = await this.eventStore.headPosition({ eventTypes: [...projection.eventTypes] });
+    if (until) await this.followUntil({ projection, target, until, signal: this.controller.signal, batchSize, ...extra });
   }
 
   /**
    * Rebuilds a projection from the start of the log into shadow tables while the live ones
    * keep serving (and following) reads, then swaps them in once caught up. Afterwards the
    * live checkpoint continues from where the rebuild got to.
+   *
+   * With `partition`, this process builds only the streams of its partition (per-stream
+   * projections only); the processes of the other partitions build theirs into the same
+   * shadow tables, and the last one to finish swaps them in. Returns whether this call swapped.
    */
-  async rebuild(projection: Projection, onProgress?: (progress: RebuildProgress) => void | Promise<void>): Promise<void> {
+  async rebuild(
+    projection: Projection,
+    onProgress?: (progress: RebuildProgress) => void | Promise<void>,
+    options: { readonly partition?: Partition } = {},
+  ): Promise<boolean> {
+    const partition = options.partition ?? WHOLE_LOG;
+    if (partition.count > 1 && !projection.perStream) throw new Error(`${projection.name} is not a per-stream projection: it cannot be rebuilt in partitions`);
     await ensureCheckpoint(this.knex, projection.name);
-    await prepareShadow(this.knex, projection);
-    const shadow = shadowTarget(projection);
+    await prepareShadow(this.knex, projection, partition.count);
+    const shadow = shadowTarget(projection, partition);
     const started = performance.now();
     let processed = 0;
-    const report = async (count: number) => {
+    const onBatch = async (count: number) => {
       processed += count;
       const seconds = (performance.now() - started) / 1000;
       await onProgress?.({ processed, eventsPerSecond: seconds > 0 ? processed / seconds : 0 });
     };
     // Catch up with a head that moves on while we project; swap once nearly there.
     for (let round = 0; round < 10; round++) {
-      const head = await this.eventStore.headPosition();
-      if (!head) break;
       const [before] = (await readCheckpoints(this.knex, [shadow.checkpoint])).values();
-      await this.followUntil({ projection, target: shadow, until: head, signal: this.controller.signal, onBatch: report });
-      if (before?.position && comparePositions(before.position, head) >= 0) break;
+      const head = await this.eventStore.headPosition({ eventTypes: [...projection.eventTypes] });
+      if (!head || (before?.position && comparePositions(before.position, head) >= 0)) break;
+      await this.catchUpTarget(projection, shadow, this.rebuildBatchSize, { partition, onBatch });
     }
-    await swapInShadow(this.knex, projection);
+    const swapped = await finishShadow(this.knex, projection, partition);
+    if (!swapped) return false;
     this.committed.emit("batch");
-    const head = await this.eventStore.headPosition();
-    if (head) await this.followUntil({ projection, target: liveTarget(projection), until: head, signal: this.controller.signal });
+    await this.catchUpTarget(projection, liveTarget(projection), this.batchSize);
+    return true;
   }
 
   private async runLoop(projection: Projection): Promise<void> {
     const signal = this.controller.signal;
-    const lock = this.options.leaderSession?.lock(`projection:${projection.name}`);
+    const lock = this.options.leaderSession?.lock(projectionLockName(projection));
     try {
       while (!signal.aborted) {
         if (lock && !(await lock.tryAcquire())) {
@@ -195,8 +245,10 @@ export class ProjectionRunner {
           continue;
         }
         try {
-          await this.followUntil({ projection, target: liveTarget(projection), until: null, signal, ...(lock ? { lock } : {}) });
+          await this.followLive(projection, lock);
         } catch (err) {
+          // Fell behind the shared reader, or another runner moved the checkpoint: catch up again.
+          if (err instanceof FeedOverflowError || err instanceof CheckpointMovedError) continue;
           this.options.onError?.(projection.name, err);
           await sleep(1000, signal);
         }
@@ -207,11 +259,28 @@ export class ProjectionRunner {
   }
 
   /**
-   * Follows the log from the stored checkpoint until `until` is passed (null: forever). When
+   * Attaches to the shared reader first, then catches up on a read of its own with every
+   * event of its types there is: those the feed does not hold all lie before that point.
+   */
+  private async followLive(projection: Projection, lock: LeaderLock | undefined): Promise<void> {
+    const feed = this.reader.attach(projection.eventTypes, this.options.feedLimit ?? this.batchSize * 8);
+    try {
+      const common = { projection, target: liveTarget(projection), signal: this.controller.signal, batchSize: this.batchSize, ...(lock ? { lock } : {}) };
+      const until = await this.eventStore.headPosition({ eventTypes: [...projection.eventTypes] });
+      if (until) await this.followUntil({ ...common, until });
+      if (lock && !lock.isHeld) return;
+      await this.followFromCheckpoint({ ...common, until: null, feed, caughtUpTo: until });
+    } finally {
+      feed.close();
+    }
+  }
+
+  /**
+   * Follows its own read of the log from the stored checkpoint until `until` is passed. When
    * another runner (a second process, a CLI catch-up, a rebuild) moves the checkpoint, it
    * starts again from where that one got to.
    */
-  private async followUntil(follow: Follow): Promise<void> {
+  private async followUntil(follow: Follow & { readonly until: GlobalPosition }): Promise<void> {
     while (true) {
       try {
         return await this.followFromCheckpoint(follow);
@@ -221,24 +290,36 @@ export class ProjectionRunner {
     }
   }
 
-  private async followFromCheckpoint({ projection, target, until, signal, lock, onBatch }: Follow): Promise<void> {
+  private async followFromCheckpoint(follow: Follow): Promise<void> {
+    const { projection, target, until, signal, batchSize, lock, feed, partition, onBatch } = follow;
     const [stored] = (await readCheckpoints(this.knex, [target.checkpoint])).values();
     let from = stored?.position ?? null;
     if (until && from && comparePositions(from, until) >= 0) return;
+    // Going on with the feed skips what lies between the checkpoint and the feed's start: safe
+    // only if no event of its types is there. A rebuild's swap can move the checkpoint back.
+    if (feed?.after && after(feed.after, from)) {
+      if (follow.caughtUpTo && after(follow.caughtUpTo, from)) throw new CheckpointMovedError();
+      await this.commitBatch(projection, target, from, feed.after, []);
+      from = feed.after;
+      this.committed.emit("batch");
+    }
     const local = new AbortController();
     const stop = () => local.abort();
     signal.addEventListener("abort", stop, { once: true });
     try {
-      const subscription = this.eventStore.subscribeToAll({ after: from ?? undefined, signal: local.signal });
-      for await (const batch of inBatches(subscription, this.batchSize)) {
+      const source =
+        feed ??
+        this.eventStore.subscribeToAll({ ...(from ? { after: from } : {}), signal: local.signal, eventTypes: [...projection.eventTypes], pageSize: batchSize });
+      for await (const batch of inBatches(source, batchSize)) {
         if (lock && !lock.isHeld) return;
-        if (batch.position) {
-          await this.commitBatch(projection, target, from, batch.position, batch.events);
-          from = batch.position;
-          this.committed.emit("batch");
-          await onBatch?.(batch.events.length);
-        }
-        if (until && from && comparePositions(from, until) >= 0) return;
+        // The shared feed may still hold what this projection read on its own.
+        if (!batch.position || !after(batch.position, from)) continue;
+        const events = batch.events.filter((e) => after(e.position, from) && (!partition || inPartition(e.streamName, partition)));
+        await this.commitBatch(projection, target, from, batch.position, events);
+        from = batch.position;
+        this.committed.emit("batch");
+        await onBatch?.(events.length);
+        if (until && comparePositions(from, until) >= 0) return;
       }
     } finally {
       local.abort();
@@ -251,18 +332,14 @@ export class ProjectionRunner {
     target: ProjectionTarget,
     from: GlobalPosition | null,
     to: GlobalPosition,
-    events: Parameters<Projection["apply"]>[1][],
+    events: readonly RecordedEvent[],
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const current = await lockCheckpoint(trx, target.checkpoint);
       if (!samePosition(current.position, from)) throw new CheckpointMovedError();
       await trx.raw("select set_config('search_path', ?, true), set_config('synchronous_commit', 'off', true)", [target.searchPath]);
-      for (const event of events) {
-        // Each projected event continues the trace of the command that recorded it.
-        await withSpan(`project ${projection.name} ${event.type}`, { "ssltrackr.projection": projection.name }, () => projection.apply(trx, event), {
-          parent: contextFrom(event.metadata),
-        });
-      }
+      // Each projected event continues the trace of the command that recorded it.
+      if (events.length > 0) await withEventSpans(`project ${projection.name}`, events, { "ssltrackr.projection": projection.name }, () => projection.applyBatch(trx, events));
       await saveCheckpoint(trx, target.checkpoint, to, events.length);
     });
     const last = events.at(-1);

@@ -33,6 +33,30 @@ export async function withSpan<T>(
   });
 }
 
+/**
+ * Runs `fn` once for several events, inside a span per event that continues the trace of the
+ * command that recorded it (so a request's trace shows the projectors applying its events).
+ */
+export async function withEventSpans<T>(
+  name: string,
+  events: readonly { readonly type: string; readonly metadata: { traceparent?: unknown; tracestate?: unknown } }[],
+  attributes: Attributes,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const spans = events.map((e) => tracer.startSpan(`${name} ${e.type}`, { attributes, kind: SpanKind.INTERNAL }, contextFrom(e.metadata)));
+  try {
+    return await fn();
+  } catch (err) {
+    for (const span of spans) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    }
+    throw err;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
 /** W3C trace context of the active span, to store in event metadata. */
 export function currentTraceContext(): { traceparent?: string; tracestate?: string } {
   const carrier: Record<string, string> = {};

@@ -58,13 +58,14 @@ async function collect(
   after: GlobalPosition | undefined,
   until: (events: RecordedEvent[], caughtUp: boolean) => boolean,
   onCaughtUp?: () => Promise<void>,
+  eventTypes?: readonly string[],
 ): Promise<RecordedEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 10_000);
   const events: RecordedEvent[] = [];
   let caughtUp = false;
   try {
-    for await (const msg of store.subscribeToAll({ after, signal: controller.signal }) as AsyncIterable<SubscriptionMessage>) {
+    for await (const msg of store.subscribeToAll({ after, signal: controller.signal, ...(eventTypes ? { eventTypes } : {}) }) as AsyncIterable<SubscriptionMessage>) {
       if (msg.kind === "event") events.push(msg.event);
       if (msg.kind === "caughtUp" && !caughtUp) {
         caughtUp = true;
@@ -208,6 +209,20 @@ export function describeEventStoreContract(label: string, setup: () => Promise<E
           },
         );
         expect(got.filter((e) => e.streamName === s).map((e) => e.type)).to.deep.equal(["Old1", "Old2", "Live"]);
+      });
+
+      it("reads, subscribes to and finds the newest of only the event types asked for", async () => {
+        const head = (await store.headPosition()) ?? undefined;
+        const tag = randomUUID().slice(0, 8);
+        const [wanted, other] = [`Wanted${tag}`, `Other${tag}`];
+        await store.appendToStream(stream(), [event(wanted, { n: 1 }), event(other), event(wanted, { n: 2 }), event(other)]);
+        await readAllEventually(store, head, 4);
+        const read = await store.readAll({ after: head, maxCount: 100, eventTypes: [wanted] });
+        expect(read.map((e) => (e.data as { n: number }).n)).to.deep.equal([1, 2]);
+        expect(comparePositions((await store.headPosition({ eventTypes: [wanted] }))!, read[1]!.position)).to.equal(0);
+        expect(await store.headPosition({ eventTypes: [`Never${tag}`] })).to.equal(null);
+        const got = await collect(store, head, (events) => events.length >= 2, undefined, [wanted]);
+        expect(got.map((e) => e.type)).to.deep.equal([wanted, wanted]);
       });
 
       it("subscription start position is exclusive", async () => {

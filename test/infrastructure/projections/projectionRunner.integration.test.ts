@@ -7,7 +7,8 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { allProjections } from "../../../projections/index.js";
 import { defineEvent, eventCodec } from "../../../src/infrastructure/eventStore/eventCodec.js";
-import { comparePositions, type GlobalPosition, type RecordedEvent } from "../../../src/infrastructure/eventStore/eventStore.js";
+import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from "../../../src/infrastructure/eventStore/eventStore.js";
+import { EventStoreDbEventStore } from "../../../src/infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
 import { readCheckpoints } from "../../../src/infrastructure/projections/checkpoints.js";
@@ -16,6 +17,8 @@ import { ProjectionRunner } from "../../../src/infrastructure/projections/projec
 import { UnavailableError } from "../../../src/shared/errors.js";
 import { inGroups } from "../../support/apiHelpers.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { startEventStoreDbServer } from "../../support/eventStoreDbServer.js";
+import { snapshot } from "../../support/readModels.js";
 import { startTestServer, type TestServer } from "../../support/testServer.js";
 
 const TestHappened = defineEvent({
@@ -25,32 +28,42 @@ const TestHappened = defineEvent({
 });
 const testCodec = eventCodec([TestHappened] as const);
 
-/** Every row of every table of `projection`, each table ordered by its primary key. */
-async function snapshot(knex: Knex, projection: Projection): Promise<Record<string, unknown[]>> {
-  const result: Record<string, unknown[]> = {};
-  for (const table of projection.tables) {
-    const qualified = `${projection.schema}.${table}`;
-    const { rows } = await knex.raw<{ rows: { column: string }[] }>(
-      `select a.attname as column from pg_index i
-       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-       where i.indrelid = ?::regclass and i.indisprimary order by array_position(i.indkey, a.attnum)`,
-      [qualified],
-    );
-    expect(rows, `primary key of ${qualified}`).to.have.length.above(0);
-    result[qualified] = await knex.withSchema(projection.schema).from(table).orderBy(rows.map((r) => r.column));
-  }
-  return result;
+interface StoreUnderTest {
+  /** Settings for a test server on this store. */
+  readonly env: Record<string, string>;
+  /** The EventStoreDB double's address; absent for PostgreSQL. */
+  readonly connectionString?: string;
+  stop(): Promise<void>;
 }
 
-describe("projection runner (integration)", () => {
+/** The event stores the runner's contract is proven on; read models are in PostgreSQL either way. */
+const stores: { label: string; start: () => Promise<StoreUnderTest> }[] = [
+  { label: "PostgreSQL event store", start: async () => ({ env: {}, stop: async () => undefined }) },
+  {
+    label: "EventStoreDB (protocol test double)",
+    start: async () => {
+      const server = await startEventStoreDbServer();
+      return { env: { EVENTSTORE_URL: server.connectionString }, connectionString: server.connectionString, stop: () => server.stop() };
+    },
+  },
+];
+
+for (const kind of stores) describe(`projection runner over the ${kind.label} (integration)`, () => {
   describe("rebuilding from zero", () => {
     let t: TestServer;
+    let stopStore: () => Promise<void>;
     before(async () => {
-      t = await startTestServer();
+      const started = await kind.start();
+      stopStore = started.stop;
+      t = await startTestServer({ env: started.env });
     });
-    after(async () => t?.close());
+    after(async () => {
+      await t?.close();
+      await stopStore?.();
+    });
 
-    it("yields read models identical to the ones projected live", async () => {
+    it("yields read models identical to the ones projected live", async function () {
+      this.timeout(90_000); // the EventStoreDB double answers slowly
       // A mix of users, keys, domains, updates, revocations and deletes, through the API.
       await inGroups(4, 2, async (u) => {
         const { key } = await t.createUser();
@@ -81,13 +94,18 @@ describe("projection runner (integration)", () => {
 
   describe("checkpoints and concurrency", () => {
     let db: TestDatabase;
-    let store: PostgresEventStore;
+    let store: EventStore;
+    let stopStore: () => Promise<void>;
     let knex: Knex;
     const runners: ProjectionRunner[] = [];
 
     beforeEach(async () => {
       db = await createTestDatabase();
-      store = await PostgresEventStore.connect(db.pool, db.url);
+      const started = await kind.start();
+      stopStore = started.stop;
+      store = started.connectionString
+        ? await EventStoreDbEventStore.connect(started.connectionString, { resubscribeDelayMs: 20 })
+        : await PostgresEventStore.connect(db.pool, db.url);
       knex = createKnex(db.url);
       await migrateReadModels(knex);
     });
@@ -95,6 +113,7 @@ describe("projection runner (integration)", () => {
       await Promise.all(runners.splice(0).map((r) => r.stop()));
       await knex?.destroy();
       await store?.close();
+      await stopStore?.();
       await db?.drop();
     });
 
@@ -115,13 +134,16 @@ describe("projection runner (integration)", () => {
       const projection = defineProjection({
         name,
         tables: [table],
-        codecs: [testCodec],
-        async handle(trx, event, recorded) {
-          await trx(table)
-            .insert({ event_id: recorded.id, n: event.data.n, times: 1 })
-            .onConflict("event_id")
-            .merge({ times: trx.raw("??.times + 1", [table]) });
-          if (event.data.poison && options.failing?.()) throw new Error(`poisoned event ${event.data.n}`);
+        codec: testCodec,
+        eventTypes: ["TestHappened"],
+        async applyBatch(trx, events) {
+          for (const { event, recorded } of events) {
+            await trx(table)
+              .insert({ event_id: recorded.id, n: event.data.n, times: 1 })
+              .onConflict("event_id")
+              .merge({ times: trx.raw("??.times + 1", [table]) });
+            if (event.data.poison && options.failing?.()) throw new Error(`poisoned event ${event.data.n}`);
+          }
         },
       });
       const rows = async () => (await knex(table).orderBy("n")) as { event_id: string; n: number; times: number }[];

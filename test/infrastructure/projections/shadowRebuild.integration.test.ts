@@ -22,7 +22,7 @@ describe("rebuilding a projection into shadow tables (integration)", () => {
 
     const progress: RebuildProgress[] = [];
     let paused = false;
-    const cli = new ProjectionRunner(knex, eventStore, [domainsProjection], { batchSize: 10 });
+    const cli = new ProjectionRunner(knex, eventStore, [domainsProjection], { rebuildBatchSize: 10 });
     await cli.rebuild(domainsProjection, async (p) => {
       progress.push(p);
       if (paused) return;

@@ -100,6 +100,7 @@ describe("OpenTelemetry tracing (integration)", () => {
               triggeredAt: new Date().toISOString(),
               checkId: randomUUID(),
               dedupeKey: `ssl_expiry:traced:${alertId}`,
+              passedOverKeys: [],
             },
           },
           randomUUID(),

@@ -178,7 +178,7 @@ describe("Check scheduler (integration)", () => {
 
   it("skips inactive and removed domains", async () => {
     const [kept, paused, removed] = await addDomains(3);
-    const paused2 = await t.server.services.domains.update(ctx(), paused!.id, { isActive: false });
+    const { position: paused2 } = await t.server.services.domains.update(ctx(), paused!.id, { isActive: false });
     const removed2 = await t.server.services.domains.remove(ctx(), removed!.id);
     for (const p of [paused2, removed2]) if (p) await t.server.services.projections.waitFor(p);
     const a = schedulerOn(t.server);

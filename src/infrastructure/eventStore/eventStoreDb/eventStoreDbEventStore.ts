@@ -14,6 +14,7 @@ import {
   comparePositions,
   type AppendOptions,
   type AppendResult,
+  type EventTypeFilter,
   type EventStore,
   type EventToAppend,
   type GlobalPosition,
@@ -104,7 +105,8 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** $all reads start at (not after) a position and include system events: page until enough. */
-  async readAll({ after, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
+  async readAll({ after, maxCount, eventTypes }: ReadAllOptions): Promise<RecordedEvent[]> {
+    const wanted = (type: string) => !isSystemEvent(type) && (!eventTypes || eventTypes.includes(type));
     const found: RecordedEvent[] = [];
     let cursor = after;
     while (found.length < maxCount) {
@@ -112,7 +114,7 @@ export class EventStoreDbEventStore implements EventStore {
       const page = await this.readAllPage(cursor ?? START, FORWARDS, pageSize);
       const since = cursor;
       const fresh = page.filter((e) => !since || comparePositions(e.position, since) > 0);
-      found.push(...fresh.filter((e) => !isSystemEvent(e.type)));
+      found.push(...fresh.filter((e) => wanted(e.type)));
       const last = page.at(-1);
       if (!last || page.length < pageSize) break;
       cursor = last.position;
@@ -120,9 +122,9 @@ export class EventStoreDbEventStore implements EventStore {
     return found.slice(0, maxCount);
   }
 
-  subscribeToAll({ after, signal }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
+  subscribeToAll({ after, signal, eventTypes }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
     return resubscribing(
-      (from, stopped) => serverSubscription(this.client, from, stopped),
+      (from, stopped) => serverSubscription(this.client, from, stopped, eventTypes),
       after,
       AbortSignal.any([signal, this.closing.signal]),
       {
@@ -133,13 +135,15 @@ export class EventStoreDbEventStore implements EventStore {
     );
   }
 
-  /** Reads $all backwards one event, and further only while it finds system events. */
-  async headPosition(): Promise<GlobalPosition | null> {
+  /** Reads $all backwards one event, and further only while it finds system (or unwanted) events. */
+  async headPosition({ eventTypes }: EventTypeFilter = {}): Promise<GlobalPosition | null> {
     let before: GlobalPosition | undefined;
     for (let pageSize = 1; ; pageSize = Math.min(pageSize * 8, 512)) {
       const page = await this.readAllPage(before ?? END, BACKWARDS, pageSize);
       const bound = before;
-      const newest = page.find((e) => !isSystemEvent(e.type) && (!bound || comparePositions(e.position, bound) < 0));
+      const newest = page.find(
+        (e) => !isSystemEvent(e.type) && (!eventTypes || eventTypes.includes(e.type)) && (!bound || comparePositions(e.position, bound) < 0),
+      );
       if (newest) return newest.position;
       const oldest = page.at(-1);
       if (!oldest || page.length < pageSize) return null;

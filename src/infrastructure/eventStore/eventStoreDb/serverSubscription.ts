@@ -1,7 +1,7 @@
 // One catch-up subscription to $all on the server, as an ordered stream of port messages.
 // It ends when the server ends or drops it, or when the signal aborts; resubscribing is the
 // caller's business.
-import { START, excludeSystemEvents, type EventStoreDBClient } from "@eventstore/db-client";
+import { START, eventTypeFilter, excludeSystemEvents, type EventStoreDBClient, type Position } from "@eventstore/db-client";
 import type { GlobalPosition, SubscriptionMessage } from "../eventStore.js";
 import { AsyncQueue } from "./asyncQueue.js";
 import { toGlobalPosition, toRecordedEvent } from "./mapping.js";
@@ -42,21 +42,24 @@ class InOrder {
   }
 }
 
+/** Exactly these event types (which never include system events, all "$..."). */
+const typesRegex = (types: readonly string[]) => `^(?:${types.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`;
+
 export async function* serverSubscription(
   client: EventStoreDBClient,
   after: GlobalPosition | undefined,
   signal: AbortSignal,
+  eventTypes?: readonly string[],
 ): AsyncGenerator<SubscriptionMessage> {
   const queue = new AsyncQueue<SubscriptionMessage>();
   const inOrder = new InOrder(queue);
+  const checkpointReached = (sub: { readableLength: number }, position: Position) =>
+    inOrder.marker(sub.readableLength, { kind: "checkpoint", position: toGlobalPosition(position) });
   const subscription = client.subscribeToAll({
     fromPosition: after ?? START,
     // Filtered on the server, which also makes it send checkpoints through stretches of
     // filtered-out events.
-    filter: excludeSystemEvents({
-      checkpointReached: (sub, position) =>
-        inOrder.marker(sub.readableLength, { kind: "checkpoint", position: toGlobalPosition(position) }),
-    }),
+    filter: eventTypes ? eventTypeFilter({ regex: typesRegex(eventTypes), checkpointReached }) : excludeSystemEvents({ checkpointReached }),
   });
   subscription
     .on("data", (resolved) => {

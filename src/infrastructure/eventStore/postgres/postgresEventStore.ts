@@ -1,9 +1,11 @@
 // Event store adapter on PostgreSQL: the default, and what the embedded database runs.
 import pg from "pg";
 import {
+  comparePositions,
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
+  type EventTypeFilter,
   type EventStore,
   type EventToAppend,
   type GlobalPosition,
@@ -137,33 +139,79 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
-  async readAll({ after, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
-    // Only transactions older than every running one are final: reading below the
-    // snapshot's xmin means a transaction that commits later can never land behind us.
-    const { rows } = await this.pool.query<EventRow>(
-      `select ${COLUMNS} from ${this.schema}.events
-       where (transaction_id, position) > ($1::text::xid8, $2::bigint)
-         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       order by events.transaction_id, events.position
-       limit $3`,
-      [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), maxCount],
-    );
-    return rows.map(toRecorded);
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    return (await this.readPage(options)).events;
   }
 
-  async *subscribeToAll({ after, signal }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
+  /**
+   * One page of the log after `after`, and how far it was read: `considered` is the last
+   * position every event up to which has been looked at (delivered, or skipped by the type
+   * filter); null when nothing was.
+   */
+  private async readPage({ after, maxCount, eventTypes }: ReadAllOptions): Promise<{ events: RecordedEvent[]; considered: GlobalPosition | null }> {
+    // Only transactions older than every running one are final: reading below the
+    // snapshot's xmin means a transaction that commits later can never land behind us. The
+    // horizon comes back with the page, even an empty one. The page's positions are chosen
+    // first and its rows fetched by key after, so a plan that sorts sorts keys, not data.
+    const { rows } = await this.pool.query<EventRow & { horizon: string }>(
+      `select h.horizon::text as horizon, e.* from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
+       left join lateral (
+         select ${COLUMNS} from ${this.schema}.events where position = any(array(${eventTypes ? this.typedPage() : this.page()}))
+       ) e on true`,
+      [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), maxCount, ...(eventTypes ? [eventTypes] : [])],
+    );
+    const events = rows
+      .filter((r) => r.event_id !== null)
+      .map(toRecorded)
+      .sort((a, b) => comparePositions(a.position, b.position));
+    const last = events.at(-1)?.position ?? null;
+    if (!eventTypes || events.length === maxCount) return { events, considered: last };
+    // Every event of a transaction below the horizon has been looked at; those are final, so
+    // a second statement bounded by the same horizon sees exactly the same ones.
+    const { rows: newest } = await this.pool.query<{ transaction_id: string; position: string }>(
+      `select transaction_id::text, position from ${this.schema}.events
+       where transaction_id < $1::text::xid8 and (transaction_id, position) > ($2::text::xid8, $3::bigint)
+       order by events.transaction_id desc, events.position desc limit 1`,
+      [rows[0]?.horizon ?? "0", (after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString()],
+    );
+    const row = newest[0];
+    return { events, considered: row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) } : last };
+  }
+
+  /** Positions of the next $3 events after ($1, $2) below the horizon h.horizon. */
+  private page(): string {
+    return `select position from ${this.schema}.events
+      where (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
+      order by events.transaction_id, events.position limit $3`;
+  }
+
+  /** The same for the types in $4: a range of events_type_order per type, merged. */
+  private typedPage(): string {
+    return `select p.position from unnest($4::text[]) as t(type) cross join lateral (
+        select transaction_id, position from ${this.schema}.events
+        where event_type = t.type and (transaction_id, position) > ($1::text::xid8, $2::bigint) and transaction_id < h.horizon
+        order by events.transaction_id, events.position limit $3) p
+      order by p.transaction_id, p.position limit $3`;
+  }
+
+  async *subscribeToAll({ after, signal, eventTypes, pageSize }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
     let position = after;
     let heldBackRetryMs = FIRST_HELD_BACK_RETRY_MS;
+    const maxCount = pageSize ?? this.batchSize;
     const wakeups = this.notifier.subscribe(signal);
     try {
       while (!signal.aborted) {
         const woken = wakeups.next();
-        const events = await this.readAll({ after: position, maxCount: this.batchSize });
+        const { events, considered } = await this.readPage({ after: position, maxCount, ...(eventTypes ? { eventTypes } : {}) });
         for (const event of events) {
           yield { kind: "event", event };
           position = event.position;
         }
-        if (events.length < this.batchSize) {
+        if (considered && (!position || comparePositions(considered, position) > 0)) {
+          yield { kind: "checkpoint", position: considered };
+          position = considered;
+        }
+        if (events.length < maxCount) {
           yield { kind: "caughtUp" };
           // Committed events that readAll held back behind an older, still running
           // transaction become readable when it ends, and nothing wakes us then: look again
@@ -199,19 +247,27 @@ export class PostgresEventStore implements EventStore {
     return rows.length > 0;
   }
 
-  async headPosition(): Promise<GlobalPosition | null> {
+  async headPosition({ eventTypes }: EventTypeFilter = {}): Promise<GlobalPosition | null> {
+    // Per type, the newest on events_type_order; the newest of those.
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(
-      `select transaction_id::text, position from ${this.schema}.events
-       order by events.transaction_id desc, events.position desc limit 1`,
+      eventTypes
+        ? `select h.transaction_id::text, h.position from unnest($1::text[]) as t(type) cross join lateral (
+             select transaction_id, position from ${this.schema}.events where event_type = t.type
+             order by events.transaction_id desc, events.position desc limit 1) h
+           order by h.transaction_id desc, h.position desc limit 1`
+        : `select transaction_id::text, position from ${this.schema}.events
+           order by events.transaction_id desc, events.position desc limit 1`,
+      eventTypes ? [eventTypes] : [],
     );
     const row = rows[0];
     return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) } : null;
   }
 
-  async countAfter(after?: GlobalPosition): Promise<number> {
+  async countAfter(after?: GlobalPosition, { eventTypes }: EventTypeFilter = {}): Promise<number> {
     const { rows } = await this.pool.query<{ count: string }>(
-      `select count(*) from ${this.schema}.events where (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
-      [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString()],
+      `select count(*) from ${this.schema}.events where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+       ${eventTypes ? "and event_type = any($3::text[])" : ""}`,
+      [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), ...(eventTypes ? [eventTypes] : [])],
     );
     return Number(rows[0]?.count ?? 0);
   }

@@ -28,6 +28,9 @@ create table if not exists ${schema}.events (
 );
 
 create index if not exists events_global_order on ${schema}.events (transaction_id, position);
+-- Readers of a few event types (projections, issue 12) walk this per type: the newest event
+-- of a type, or a page of a rare type, is found without scanning the others.
+create index if not exists events_type_order on ${schema}.events (event_type, transaction_id, position);
 
 -- One round trip per append: lock the stream head, check the expected revision,
 -- recognise a retried append by its event ids, insert, advance the head. A rejected

@@ -39,13 +39,14 @@ const errorResponses = {
   403: ["Forbidden", "The API key lacks the permission (read for GET, write otherwise) or the action is not allowed to it."],
   404: ["NotFound", "No such resource for the caller (another user's is a 404 too)."],
   409: ["Conflict", "The resource already exists or is busy."],
+  415: ["UnsupportedMediaType", "The body is not sent as JSON (`Content-Type: application/json` or a `+json` type), or in a charset or Content-Encoding the server cannot read. `Accept` names the type expected."],
   429: ["TooManyRequests", "Rate limit exceeded; Retry-After says when to try again."],
   500: ["InternalError", "A bug; the details are logged, never returned."],
   503: ["Unavailable", "The change is stored, but the read models did not include it in time; a GET shortly shows it."],
 } as const;
 type ErrorStatus = keyof typeof errorResponses;
 
-/** Errors raised after the rate limiter took its token (it runs after authentication and the body parser). */
+/** Errors raised after the rate limiter took its token (it runs after authentication, the body parser and validation). */
 const AFTER_RATE_LIMITER: ReadonlySet<number> = new Set([404, 409, 503]);
 
 const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
@@ -76,6 +77,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     // Authenticated routes sit behind the key check and the JSON body parser (malformed body: 400).
     if (op.auth === "bearer") for (const status of [400, 401, 403] as const) errors.add(status);
     if (rateLimited) errors.add(429);
+    if (op.request?.body) errors.add(415);
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r, successHeaders);
     if (op.auth === "metricsToken") {

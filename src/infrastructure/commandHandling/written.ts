@@ -1,0 +1,23 @@
+// What a write appended, as far as read-your-writes is concerned: the position of its last
+// event, and the types of its events, which decide the projections a response waits for
+// (ProjectionRunner.waitFor). A plain GlobalPosition with the types beside it, so code that
+// only compares positions takes it as it is.
+import { comparePositions, type GlobalPosition } from "../eventStore/eventStore.js";
+
+export interface Written extends GlobalPosition {
+  /** Types of the events written (any order, no duplicates needed). */
+  readonly eventTypes: readonly string[];
+}
+
+export const written = (position: GlobalPosition, eventTypes: Iterable<string>): Written => ({
+  commit: position.commit,
+  prepare: position.prepare,
+  eventTypes: [...new Set(eventTypes)],
+});
+
+/** Several writes as one: the latest position, every type. Null when nothing was written. */
+export function combineWritten(...writes: (Written | null | undefined)[]): Written | null {
+  const done = writes.filter((w): w is Written => !!w);
+  const last = done.reduce<Written | null>((a, b) => (!a || comparePositions(b, a) > 0 ? b : a), null);
+  return last && written(last, done.flatMap((w) => w.eventTypes));
+}

@@ -1,0 +1,216 @@
+// The batch engine on both event stores: projections get only the event types they declare,
+// writes wait only for the projections that read their event types, live projections share
+// one read of the log (a slow one falls back to its own), replays in any batching change
+// nothing, and a rebuild split into two partitions yields the tables of one.
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import type { Knex } from "knex";
+import { z } from "zod";
+import { alertsProjection } from "../../../projections/alerts.js";
+import { checkHistoryProjection } from "../../../projections/checkHistory.js";
+import { domainsProjection } from "../../../projections/domains.js";
+import { appendHistories, domainHistory } from "../../../bench/support/domainHistory.js";
+import { written } from "../../../src/infrastructure/commandHandling/written.js";
+import { defineEvent, eventCodec } from "../../../src/infrastructure/eventStore/eventCodec.js";
+import type { EventStore, GlobalPosition, SubscribeToAllOptions } from "../../../src/infrastructure/eventStore/eventStore.js";
+import { EventStoreDbEventStore } from "../../../src/infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js";
+import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
+import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
+import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
+import { liveTarget } from "../../../src/infrastructure/projections/projectionTarget.js";
+import { ProjectionRunner, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
+import { UnavailableError } from "../../../src/shared/errors.js";
+import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { startEventStoreDbServer } from "../../support/eventStoreDbServer.js";
+import { snapshot } from "../../support/readModels.js";
+
+const Wanted = defineEvent({ type: "Wanted", version: 1, schema: z.object({ n: z.number().int() }) });
+const Other = defineEvent({ type: "Other", version: 1, schema: z.object({ n: z.number().int() }) });
+const codec = eventCodec([Wanted, Other] as const);
+const perStream = [domainsProjection, checkHistoryProjection, alertsProjection];
+
+const stores = [
+  { label: "PostgreSQL event store", esdb: false },
+  { label: "EventStoreDB (protocol test double)", esdb: true },
+];
+
+for (const kind of stores) {
+  describe(`batch projection engine over the ${kind.label} (integration)`, function () {
+    this.timeout(60_000);
+    let db: TestDatabase;
+    let store: EventStore;
+    let knex: Knex;
+    let stopServer: () => Promise<void> = async () => undefined;
+    /** Every subscription opened, with the events it delivered. */
+    const subscriptions: { options: SubscribeToAllOptions; delivered: number }[] = [];
+    const runners: ProjectionRunner[] = [];
+
+    beforeEach(async () => {
+      db = await createTestDatabase();
+      if (kind.esdb) {
+        const server = await startEventStoreDbServer();
+        stopServer = () => server.stop();
+        store = await EventStoreDbEventStore.connect(server.connectionString, { resubscribeDelayMs: 20 });
+      } else store = await PostgresEventStore.connect(db.pool, db.url);
+      knex = createKnex(db.url);
+      await migrateReadModels(knex);
+      subscriptions.length = 0;
+    });
+    afterEach(async () => {
+      await Promise.all(runners.splice(0).map((r) => r.stop()));
+      await knex?.destroy();
+      await store?.close();
+      await stopServer();
+      await db?.drop();
+    });
+
+    /** The store, counting what each subscription delivers. */
+    const counted = (): EventStore => {
+      const inner = store;
+      return Object.assign(Object.create(inner) as EventStore, {
+        async *subscribeToAll(options: SubscribeToAllOptions) {
+          const entry = { options, delivered: 0 };
+          subscriptions.push(entry);
+          for await (const m of inner.subscribeToAll(options)) {
+            if (m.kind === "event") entry.delivered++;
+            yield m;
+          }
+        },
+      });
+    };
+    const runner = (projections: Projection[], options: ProjectionRunnerOptions = {}) => {
+      const r = new ProjectionRunner(knex, counted(), projections, options);
+      runners.push(r);
+      return r;
+    };
+
+    /** Records each event it is handed; `slowMs` per batch. */
+    const recording = async (name: string, types: ("Wanted" | "Other")[], options: { slowMs?: number; consistency?: "eventual" } = {}) => {
+      const table = `test_${name}`;
+      await knex.schema.createTable(table, (tb) => {
+        tb.uuid("event_id").primary();
+        tb.text("type").notNullable();
+        tb.integer("times").notNullable();
+      });
+      const projection = defineProjection({
+        name,
+        tables: [table],
+        codec,
+        eventTypes: types,
+        ...(options.consistency ? { consistency: options.consistency } : {}),
+        async applyBatch(trx, events) {
+          if (options.slowMs) await new Promise((r) => setTimeout(r, options.slowMs));
+          await trx.raw(
+            `insert into ?? (event_id, type, times) select id, type, 1 from json_to_recordset(?::json) as e(id uuid, type text)
+             on conflict (event_id) do update set times = ??.times + 1`,
+            [table, JSON.stringify(events.map((e) => ({ id: e.recorded.id, type: e.event.type }))), table],
+          );
+        },
+      });
+      const rows = async () => (await knex(table)) as { event_id: string; type: string; times: number }[];
+      return { projection, rows };
+    };
+
+    const append = async (types: ("Wanted" | "Other")[]): Promise<GlobalPosition> => {
+      const events = types.map((type, n) => codec.encode({ type, data: { n } }, randomUUID(), {}));
+      return (await store.appendToStream(`test-${randomUUID()}`, events)).position;
+    };
+
+    it("hands a projection only the events of its declared types, and waits only for those who read a write", async () => {
+      const wanted = await recording("wanted", ["Wanted"]);
+      const other = await recording("other", ["Other"]);
+      const eventual = await recording("eventual", ["Wanted"], { consistency: "eventual" });
+      const r = runner([wanted.projection, other.projection, eventual.projection]);
+      const position = await append(["Wanted", "Other", "Wanted"]);
+      // Only `wanted` runs: `other` and `eventual` are left behind on purpose.
+      await runner([wanted.projection]).catchUp();
+      await r.waitFor(written(position, ["Wanted"]), 2000);
+      await expectRejected(r.waitFor(written(position, ["Other"]), 300), UnavailableError);
+      await expectRejected(r.waitFor(written(position, ["Wanted"]), 300, "all"), UnavailableError);
+      await expectRejected(r.waitFor(position, 300), UnavailableError); // a bare position: every read-your-writes projection
+      expect((await wanted.rows()).map((row) => row.type)).to.deep.equal(["Wanted", "Wanted"]);
+
+      await r.start();
+      await r.waitFor(position, 5000, "all");
+      expect((await other.rows()).map((row) => row.type)).to.deep.equal(["Other"]);
+      expect((await eventual.rows()).map((row) => row.type)).to.deep.equal(["Wanted", "Wanted"]);
+    });
+
+    it("reads the log once for every live projection of a process", async () => {
+      const projections = await Promise.all(["a", "b", "c"].map((n) => recording(n, ["Wanted", "Other"])));
+      const r = runner(projections.map((p) => p.projection));
+      await r.start();
+      let last: GlobalPosition | null = null;
+      for (let i = 0; i < 20; i++) last = await append(["Wanted", "Other"]);
+      await r.waitFor(written(last!, ["Wanted"]), 10_000);
+      for (const p of projections) expect(await p.rows()).to.have.length(40);
+      expect(subscriptions.reduce((sum, s) => sum + s.delivered, 0)).to.equal(40);
+    });
+
+    it("lets a slow projection fall behind the shared reader and catch up on its own, applying each event once", async () => {
+      const fast = await recording("fast", ["Wanted"]);
+      const slow = await recording("slow", ["Wanted"], { slowMs: 40 });
+      const r = runner([fast.projection, slow.projection], { batchSize: 5, feedLimit: 4 });
+      await r.start();
+      let last: GlobalPosition | null = null;
+      for (let i = 0; i < 30; i++) last = await append(["Wanted", "Wanted", "Wanted", "Wanted"]);
+      await r.waitFor(written(last!, ["Wanted"]), 30_000);
+      for (const p of [fast, slow]) {
+        const rows = await p.rows();
+        expect(rows).to.have.length(120);
+        expect(rows.filter((row) => row.times !== 1)).to.deep.equal([]);
+      }
+      // It fell back to reads of its own at least once.
+      expect(subscriptions.length).to.be.above(1);
+    });
+
+    describe("per-stream read models (domains, check_history, alerts)", () => {
+      beforeEach(async () => {
+        const start = new Date(Date.now() - 20 * 86_400_000);
+        const users = [randomUUID(), randomUUID(), randomUUID()];
+        await appendHistories(store, 30, 4, (i) =>
+          domainHistory({ userId: users[i % 3]!, hostname: `d${i}.example.com`, events: 12, certDays: 1 + (i % 20), start }),
+        );
+        await runner(perStream).catchUp();
+      });
+
+      it("rebuilds in two partitions, each in its own runner, to the tables of one", async () => {
+        const live = await Promise.all(perStream.map((p) => snapshot(knex, p)));
+        expect(live.map((tables) => Object.values(tables).every((rows) => rows.length > 0))).to.deep.equal([true, true, true]);
+        for (const [i, projection] of perStream.entries()) {
+          const swapped = await Promise.all(
+            [0, 1].map((index) => runner([projection]).rebuild(projection, undefined, { partition: { index, count: 2 } })),
+          );
+          expect(swapped.filter(Boolean), projection.name).to.have.length(1);
+          expect(await snapshot(knex, projection), projection.name).to.deep.equal(live[i]);
+          await runner([projection]).rebuild(projection);
+          expect(await snapshot(knex, projection), projection.name).to.deep.equal(live[i]);
+        }
+        const shadows = await knex.raw<{ rows: unknown[] }>("select 1 from pg_namespace where nspname like 'rebuild_%'");
+        expect(shadows.rows).to.deep.equal([]);
+      });
+
+      it("changes nothing when the log is applied again, in one batch or in batches of any size", async () => {
+        const live = await Promise.all(perStream.map((p) => snapshot(knex, p)));
+        const events = await store.readAll({ maxCount: 100_000 });
+        for (const size of [events.length, 7, 1]) {
+          for (const projection of perStream) {
+            await knex.transaction(async (trx) => {
+              await trx.raw("select set_config('search_path', ?, true)", [liveTarget(projection).searchPath]);
+              for (let i = 0; i < events.length; i += size) await projection.applyBatch(trx, events.slice(i, i + size));
+            });
+          }
+          expect(await Promise.all(perStream.map((p) => snapshot(knex, p))), `batches of ${size}`).to.deep.equal(live);
+        }
+      });
+    });
+  });
+}
+
+async function expectRejected(promise: Promise<unknown>, type: new (...args: never[]) => Error) {
+  const outcome = await promise.then(
+    () => "resolved",
+    (err: unknown) => err,
+  );
+  expect(outcome).to.be.instanceOf(type);
+}
