@@ -25,11 +25,6 @@ import { webhookRoutes } from "../webhooks/webhookRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
 
-/**
- * A new target's first checks wait this long for a check of the same domain still running
- * (one of the old hostname, when a domain moves), rather than leaving it to the scheduler.
- */
-const TARGET_CHECK_WAIT_MS = 30_000;
 
 export interface RunningServer {
   readonly url: string;
