@@ -143,6 +143,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
     expect(pidOf(output.worker)).to.equal(rescuer.pid);
     const checks = await checksOf(id);
     expect(checks.filter((c) => c.type.startsWith("Ssl"))).to.deep.equal([{ type: "SslChecked", checkId: running.id }]);
+    await rescuer.stop();
   });
 
   it("keeps to 2 connections at once and 100 ms between new ones per address, across two worker processes", async () => {
@@ -182,6 +183,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
 
   it("answers POST /check from a worker process, and 503 when no worker runs (the API process checks nothing)", async () => {
     const id = checkedIds[0]!;
+    await startWorker();
     const checked = await api.post("/check", { domain_id: id });
     expect(checked.status, JSON.stringify(checked.body)).to.equal(200);
     expect(checked.body.ssl.subject).to.equal("CN=workers.test");
