@@ -1,7 +1,8 @@
 // Application service for accounts: registering users (CLI) and minting/revoking API keys.
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
-import { ConflictError } from "../shared/errors.js";
+import { ConflictError, SecretShownOnceError } from "../shared/errors.js";
+import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { WrongExpectedVersionError, type EventStore } from "../infrastructure/eventStore/eventStore.js";
@@ -59,7 +60,7 @@ export class AccountCommands {
   }
 
   async createApiKey(ctx: RequestContext, userId: string, actor: Actor | null, input: NewApiKey) {
-    const keyId = randomUUID();
+    const keyId = newEntityId(ctx, "api-key");
     const secret = generateApiKey();
     const result = await this.handler.handle(
       userStreamName(userId),
@@ -76,7 +77,8 @@ export class AccountCommands {
       eventMetadata(ctx),
     );
     const created = result.events.find((e) => e.type === "ApiKeyCreated");
-    if (created?.type !== "ApiKeyCreated") throw new Error("CreateApiKey decided no ApiKeyCreated");
+    // Decided nothing: a retry (same Idempotency-Key) of a create that happened already.
+    if (created?.type !== "ApiKeyCreated") throw new SecretShownOnceError("API key", keyId);
     return { keyId, key: secret.key, created: created.data, position: result.position };
   }
 

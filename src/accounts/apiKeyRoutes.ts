@@ -3,10 +3,12 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
+import { answerShownOnce } from "../infrastructure/http/idempotency.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
+import { SecretShownOnceError } from "../shared/errors.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
 import type { AccountCommands } from "./accountCommands.js";
@@ -45,6 +47,7 @@ export function apiKeyRoutes(
       expiresAt: body.expires_at ? new Date(body.expires_at) : null,
     });
     if (position) await projections.waitFor(position);
+    answerShownOnce(res, new SecretShownOnceError("API key", keyId).message);
     res.status(201).json({
       id: keyId,
       label: created.label,

@@ -14,6 +14,7 @@ import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
 import { ensureConnectionGateTables } from "../infrastructure/network/connectionGate.js";
 import { JobQueue } from "../infrastructure/queue/jobQueue.js";
 import { ensureCheckQueue } from "../monitoring/checkJobs.js";
+import { ensureIdempotencyTable } from "../infrastructure/http/idempotency.js";
 import { ensureAccountsChangeNotification } from "../accounts/verifiedKeyCache.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
@@ -66,6 +67,7 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   closers.unshift(() => eventStore.close());
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
+  await ensureIdempotencyTable(knex);
   await ensureConnectionGateTables(knex);
   const queue = await JobQueue.open({
     databaseUrl,

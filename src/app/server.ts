@@ -14,6 +14,7 @@ import { apiOperations, openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
+import { idempotency } from "../infrastructure/http/idempotency.js";
 import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import type { Checkers } from "../monitoring/checkers.js";
@@ -82,6 +83,7 @@ export async function startServer(
     ),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),
+    idempotency: idempotency(infra.knex),
     bodyLimits: BULK_BODY_LIMIT,
     operations: apiOperations,
     apiRouters: [

@@ -1,9 +1,9 @@
 // Application service for monitored domains: runs the domain decider and keeps the
 // hostname reservation in step with it. Returns the position to wait for before reading.
-import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
-import { ConflictError } from "../shared/errors.js";
+import { ConflictError, UnavailableError } from "../shared/errors.js";
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
+import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
 import type { DomainFields } from "./domainDecider.js";
@@ -24,6 +24,17 @@ export interface NewDomain {
   readonly tags: readonly string[];
 }
 
+/**
+ * Reservations are idempotent by domain id already (reserving for the holder, or releasing
+ * what is not held, decides nothing), and one request may reserve, release and reserve one
+ * stream again: their events must not take ids from the Idempotency-Key, or a retry would
+ * take a released reservation for a held one.
+ */
+const reservationMetadata = (ctx: RequestContext) => {
+  const { idempotencyKey: _, ...metadata } = eventMetadata(ctx);
+  return metadata;
+};
+
 
 export class DomainCommands {
   constructor(
@@ -32,16 +43,27 @@ export class DomainCommands {
   ) {}
 
   async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: Written | null }> {
-    const domainId = randomUUID();
+    // Derived from the Idempotency-Key, if any: a retry adds the same domain, not another. The
+    // hostname and port are part of it, as one request may add many (POST /domains/bulk).
+    const domainId = newEntityId(ctx, `domain ${input.hostname}:${input.port}`);
     const now = this.clock.now();
     const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now);
-    const added = await this.handler.handle(
-      domainStreamName(domainId),
-      domainStream,
-      { type: "AddDomain", domainId, userId: ctx.userId, ...input, now },
-      eventMetadata(ctx),
-      { newStream: true },
-    );
+    let added;
+    try {
+      added = await this.handler.handle(
+        domainStreamName(domainId),
+        domainStream,
+        { type: "AddDomain", domainId, userId: ctx.userId, ...input, now },
+        eventMetadata(ctx),
+        { newStream: true },
+      );
+    } catch (err) {
+      // Nothing was added, so the hostname is free again at once (not after the 60 s kept for
+      // a crashed creator). Not when the outcome is unknown: the domain may exist, and a
+      // retry with the same Idempotency-Key finds its reservation still held for it.
+      if (!(err instanceof UnavailableError)) await this.release(ctx, input.hostname, input.port, domainId, now).catch(() => undefined);
+      throw err;
+    }
     return { domainId, position: combineWritten(reserved, added.position) };
   }
 
@@ -102,7 +124,7 @@ export class DomainCommands {
   private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, eventMetadata(ctx), {
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, reservationMetadata(ctx), {
         newStream: true,
         deferFlush: true,
       });
@@ -127,7 +149,7 @@ export class DomainCommands {
         ? { domainId: state.domainId, status: await this.holderStatus(state.domainId, hostname, port) }
         : undefined;
     try {
-      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, eventMetadata(ctx), {
+      const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now, knownHolder }, reservationMetadata(ctx), {
         deferFlush: true,
       });
       return result.position;
@@ -140,7 +162,7 @@ export class DomainCommands {
 
   private async release(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
-    const result = await this.handler.handle(stream, reservationStream, { type: "Release", domainId, now }, eventMetadata(ctx));
+    const result = await this.handler.handle(stream, reservationStream, { type: "Release", domainId, now }, reservationMetadata(ctx));
     return result.position;
   }
 

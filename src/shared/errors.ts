@@ -29,6 +29,25 @@ export class ConflictError extends AppError {
   readonly status = 409;
 }
 
+/**
+ * A retried create (same Idempotency-Key) of something whose secret is shown only once (an
+ * API key, a webhook's signing secret): the first attempt created it, its secret cannot be
+ * shown again.
+ */
+export class SecretShownOnceError extends ConflictError {
+  constructor(what: string, id: string) {
+    super(
+      `An earlier request with this Idempotency-Key created ${what} ${id}; its secret is shown only once. ` +
+        `If you did not receive it, delete ${what} ${id} and create another`,
+    );
+  }
+}
+
+/** The request cannot be processed as sent, e.g. an Idempotency-Key reused with another body. */
+export class UnprocessableError extends AppError {
+  readonly status = 422;
+}
+
 export class RateLimitedError extends AppError {
   readonly status = 429;
   constructor(readonly retryAfterSeconds: number) {
@@ -36,7 +55,16 @@ export class RateLimitedError extends AppError {
   }
 }
 
-/** The service could not finish in time (e.g. a projection far behind); retry is safe. */
+/**
+ * The service could not finish now (a projection far behind, the database or event store
+ * unreachable); retrying after `retryAfterSeconds` is safe. Answered with `Retry-After`.
+ */
 export class UnavailableError extends AppError {
   readonly status = 503;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
 }

@@ -1,8 +1,8 @@
 // Application service for webhooks: vets the URL's target (DNS, SSRF guard), then runs the
 // webhook decider. Returns the position to wait for before reading.
-import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
-import { ValidationError } from "../shared/errors.js";
+import { SecretShownOnceError, ValidationError } from "../shared/errors.js";
+import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import type { CommandHandler, StreamDefinition } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import type { Written } from "../infrastructure/commandHandling/written.js";
@@ -36,10 +36,12 @@ export class WebhookCommands {
   /** The secret is returned here and never again. */
   async create(ctx: Context, input: NewWebhook): Promise<{ webhookId: string; secret: string; position: Written | null }> {
     await this.vetTarget(input.url);
-    const webhookId = randomUUID();
+    const webhookId = newEntityId(ctx, "webhook");
     const secret = generateSigningSecret();
     const command: WebhookCommand = { type: "CreateWebhook", webhookId, userId: ctx.userId, ...input, secret, now: this.clock.now() };
     const result = await this.handler.handle(webhookStreamName(webhookId), webhookStream, command, eventMetadata(ctx));
+    // Decided nothing: a retry (same Idempotency-Key) of a create that happened already.
+    if (result.events.length === 0) throw new SecretShownOnceError("webhook", webhookId);
     return { webhookId, secret, position: result.position };
   }
 

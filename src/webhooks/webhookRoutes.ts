@@ -4,13 +4,14 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
+import { answerShownOnce } from "../infrastructure/http/idempotency.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
-import { NotFoundError } from "../shared/errors.js";
+import { NotFoundError, SecretShownOnceError } from "../shared/errors.js";
 import { alertType } from "../monitoring/checkEvents.js";
 import { WEBHOOK_NOT_FOUND } from "./webhookDecider.js";
 import type { Webhooks } from "./webhookModule.js";
@@ -65,6 +66,7 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
       description: body.description ?? null,
     });
     if (position) await projections.waitFor(position);
+    answerShownOnce(res, new SecretShownOnceError("webhook", id).message);
     res.status(201).json({ ...(await webhookOf(ctx.userId, id)), secret });
   });
 

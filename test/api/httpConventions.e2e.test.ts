@@ -200,6 +200,20 @@ describe("HTTP conventions (e2e)", function () {
     }
   });
 
+  describe("query parameters an operation does not take are a 400", () => {
+    it("on operations without query parameters; those with a query schema name the unknown one as before", async () => {
+      const domain = await send("POST", "/api/v1/domains", { body: JSON.stringify({ hostname: "query.example.com" }), headers: { "content-type": "application/json" } });
+      for (const path of [`/api/v1/domains/${(domain.body as { id: string }).id}?expand=all`, "/api/v1/alert-settings?x=1"]) {
+        const res = await send("GET", path);
+        expect(res.status, path).to.equal(400);
+        expect((res.body as { error: string }).error, path).to.match(/^Unknown query parameter\(s\): /);
+      }
+      expect((await send("GET", "/api/v1/domains?colour=red")).status).to.equal(400);
+      expect((await send("GET", "/api/v1/domains?page=1")).status).to.equal(200);
+      expect((await send("GET", "/health?probe=k8s")).status).to.equal(200);
+    });
+  });
+
   describe("the start-up log line names the address actually bound", () => {
     for (const host of ["0.0.0.0", "127.0.0.1"]) {
       it(`HOST=${host}`, async () => {

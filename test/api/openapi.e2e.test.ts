@@ -158,6 +158,18 @@ describe("OpenAPI document (e2e)", function () {
   });
 
   describe("the document", () => {
+    it("declares the Idempotency-Key header, 422 and 503 (with Retry-After) on every authenticated write", () => {
+      const writes = operationsOf(doc).filter(({ method, url }) => method !== "get" && url.startsWith("/api/v1"));
+      expect(writes.length).to.be.above(5);
+      for (const { method, path, operation } of writes) {
+        const params = (operation.parameters ?? []).map((p) => ("$ref" in p ? resolve(doc, p.$ref as string) : p)) as { name: string; in: string }[];
+        expect(params.filter((p) => p.in === "header").map((p) => p.name), `${method} ${path}`).to.deep.equal(["Idempotency-Key"]);
+        expect(Object.keys(operation.responses), `${method} ${path}`).to.include.members(["422", "503"]);
+      }
+      const unavailable = resolve(doc, "#/components/responses/Unavailable") as { headers: Record<string, unknown> };
+      expect(unavailable.headers).to.have.property("Retry-After");
+    });
+
     it("is OpenAPI 3.1 with unique operation ids, path parameters declared, and every $ref resolving", () => {
       expect(doc.openapi).to.equal("3.1.0");
       expect(doc.info.title).to.be.a("string");

@@ -5,10 +5,10 @@ import { expect } from "chai";
 import { DomainCommands } from "../../src/domains/domainCommands.js";
 import { ABANDONED_RESERVATION_MS, reservationStream, reservationStreamName } from "../../src/domains/hostnameReservation.js";
 import { CommandHandler } from "../../src/infrastructure/commandHandling/commandHandler.js";
-import type { EventStore, EventToAppend } from "../../src/infrastructure/eventStore/eventStore.js";
+import { APPEND_OUTCOME_UNKNOWN, type EventStore, type EventToAppend } from "../../src/infrastructure/eventStore/eventStore.js";
 import { PostgresEventStore } from "../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { ManualClock } from "../../src/shared/clock.js";
-import { ConflictError } from "../../src/shared/errors.js";
+import { ConflictError, UnavailableError } from "../../src/shared/errors.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
 type AppendMatch = (stream: string, events: readonly EventToAppend[]) => boolean;
@@ -74,6 +74,35 @@ describe("domain commands: hostname reservations across streams (integration)", 
     );
     expect(outcome).to.be.instanceOf(ConflictError);
   };
+
+  const addedTo = (stream: string, events: readonly EventToAppend[]) => stream.startsWith("domain-") && events.some((e) => e.type === "DomainAdded");
+
+  it("releases the hostname at once when a create fails after reserving it", async () => {
+    const ctx = user();
+    faults.failNext(addedTo);
+    const failed = await domains.add(ctx, newDomain("failed-create.example.com")).then(
+      () => "succeeded",
+      (err: unknown) => err,
+    );
+    expect(failed).to.be.instanceOf(Error);
+    // No 60-second wait: a clean create of the same hostname succeeds right away.
+    await domains.add(ctx, newDomain("failed-create.example.com"));
+  });
+
+  it("keeps the hostname reserved when a create's outcome is unknown, and its retry by Idempotency-Key completes it", async () => {
+    const ctx = { ...user(), idempotencyKey: randomUUID() };
+    // The injected failure stands for a lost connection around the commit (a 503).
+    faults.before(addedTo, () => Promise.reject(new UnavailableError(APPEND_OUTCOME_UNKNOWN)));
+    const failed = await domains.add(ctx, newDomain("in-doubt.example.com")).then(
+      () => "succeeded",
+      (err: unknown) => err,
+    );
+    expect(failed).to.be.instanceOf(UnavailableError);
+    await expectConflict(domains.add({ ...ctx, idempotencyKey: randomUUID() }, newDomain("in-doubt.example.com")));
+    const retried = await domains.add(ctx, newDomain("in-doubt.example.com"));
+    const holder = (await handler.load(reservationStreamName(ctx.userId, "in-doubt.example.com", 443), reservationStream)).state;
+    expect(holder).to.include({ status: "held", domainId: retried.domainId });
+  });
 
   it("keeps the new hostname reserved when releasing the old one fails after a move", async () => {
     const ctx = user();

@@ -10,6 +10,7 @@ import {
   type EventStore,
 } from "../eventStore/eventStore.js";
 import { fold, type Decider } from "./decider.js";
+import { eventIdsFor } from "./idempotentIds.js";
 import { written, type Written } from "./written.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 import { currentTraceContext, withSpan } from "../telemetry/tracing.js";
@@ -68,6 +69,21 @@ export class CommandHandler {
     metadata: EventMetadata,
     options: HandleOptions,
   ): Promise<CommandResult<Event, State>> {
+    const type = (command as { type?: unknown }).type;
+    const idOf = eventIdsFor(metadata, streamName, typeof type === "string" ? type : "command") ?? (() => randomUUID());
+    if (metadata.idempotencyKey !== undefined) {
+      // A retry of a request (same Idempotency-Key) whose first attempt appended already: its
+      // events are there under the same ids. Deciding again would act twice, or fail (a
+      // second DomainRemoved is a 404), so answer with what the first attempt did.
+      const applied = await this.eventStore.findEvent(streamName, idOf(0));
+      if (applied) {
+        // The first attempt's append: the events from there on that carry its ids.
+        const from = await this.eventStore.readStream(streamName, { fromRevision: applied.revision, maxCount: 100 });
+        const ours = from.filter((e, index) => e.id === idOf(index));
+        const { state } = await this.load(streamName, definition);
+        return { events: [], state, position: written(ours.at(-1)?.position ?? applied.position, ours.map((e) => e.type)) };
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const { state, revision, sinceSnapshot } =
         options.newStream && attempt === 1
@@ -80,7 +96,7 @@ export class CommandHandler {
         const appended = await withSpan("eventstore.append", { "ssltrackr.stream": streamName, "ssltrackr.events": events.length }, () =>
           this.eventStore.appendToStream(
             streamName,
-            events.map((e) => definition.codec.encode(e, randomUUID(), metadata)),
+            events.map((e, index) => definition.codec.encode(e, idOf(index), metadata)),
             { expectedRevision: revision ?? "no_stream", ...(options.deferFlush ? { deferFlush: true } : {}) },
           ),
         );

@@ -8,6 +8,8 @@ export interface RequestContext {
   readonly apiKeyId?: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** The request's Idempotency-Key: ids of what the command creates are derived from it. */
+  readonly idempotencyKey?: string;
 }
 
 export const eventMetadata = (ctx: RequestContext): EventMetadata => ({
@@ -17,4 +19,5 @@ export const eventMetadata = (ctx: RequestContext): EventMetadata => ({
   ...(ctx.apiKeyId ? { apiKeyId: ctx.apiKeyId } : {}),
   ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
   ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
+  ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
 });

@@ -25,6 +25,8 @@ export interface EventMetadata {
   /** W3C trace context of the request that caused the event. */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** The Idempotency-Key of the request that caused the event (its id is derived from it). */
+  readonly idempotencyKey?: string;
   readonly [key: string]: unknown;
 }
 
@@ -100,6 +102,11 @@ export interface EventStore {
   appendToStream(streamName: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * The event of `streamName` with this id, or null. Used to recognise a command that was
+   * already applied (ids derived from an Idempotency-Key).
+   */
+  findEvent(streamName: string, eventId: string): Promise<RecordedEvent | null>;
   /** The global log without system events, in position order. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /**
@@ -117,6 +124,14 @@ export interface EventStore {
   countAfter?(after?: GlobalPosition, filter?: EventTypeFilter): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * What an adapter's append says when the store was lost while committing (it is thrown as a
+ * 503 UnavailableError): the events may or may not be stored.
+ */
+export const APPEND_OUTCOME_UNKNOWN =
+  "The event store became unavailable while saving the change; it may have been applied. " +
+  "Retry with the same Idempotency-Key to get its outcome without applying it twice";
 
 export class WrongExpectedVersionError extends Error {
   constructor(

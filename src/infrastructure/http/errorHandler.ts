@@ -1,9 +1,24 @@
 // The one place where errors become HTTP responses: typed application errors map to their
-// status; body-parser failures to 400 (415 for a charset or encoding it cannot read);
-// anything else is a 500 that is logged, never leaked.
+// status; body-parser failures to 400 (415 for a charset or encoding it cannot read); a
+// database that cannot be reached to 503; anything else is a 500 that is logged, never leaked.
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, RateLimitedError } from "../../shared/errors.js";
+import { AppError, RateLimitedError, UnavailableError } from "../../shared/errors.js";
 import type { Logger } from "../logging/logger.js";
+import { DATABASE_RETRY_AFTER_SECONDS, isConnectionFailure } from "../postgres/connectionFailure.js";
+
+/**
+ * A lost or refused database connection. A read is simply unavailable; a write may have
+ * committed before the connection was lost, and only a retry with the same Idempotency-Key
+ * can tell without risking a duplicate.
+ */
+const databaseUnavailable = (method: string): UnavailableError =>
+  new UnavailableError(
+    method === "GET" || method === "HEAD"
+      ? "The database is unavailable; try again shortly"
+      : "The database became unavailable while handling this request; the change may have been applied. " +
+          "Retry with the same Idempotency-Key to get its outcome without applying it twice",
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
 
 interface BodyParserError {
   type?: string;
@@ -39,8 +54,10 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
-    if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
+  return (raw: unknown, req, res, _next) => {
+    const err = !(raw instanceof AppError) && isConnectionFailure(raw) ? databaseUnavailable(req.method) : raw;
+    if (err !== raw) logger.warn("database unavailable", { err: raw, method: req.method, path: req.path });
+    if (err instanceof RateLimitedError || err instanceof UnavailableError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
     if (err instanceof AppError) {
       res.status(err.status).json({ error: err.message });
       return;

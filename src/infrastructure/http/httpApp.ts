@@ -1,20 +1,22 @@
 // The Express application: request ids and telemetry, 405 for methods a path does not
-// allow, JSON bodies only (415 otherwise) with a size limit,
-// authentication for everything under /api/v1 (except its OpenAPI document), the concepts'
-// routers, the one error handler.
+// allow, JSON bodies only (415 otherwise) with a size limit, authentication for everything
+// under /api/v1 (except its OpenAPI document), Idempotency-Key handling of writes, the
+// concepts' routers, the one error handler.
 import express, { type Router, type RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { errorHandler, notFoundHandler } from "./errorHandler.js";
 import { requestTelemetry } from "./requestTelemetry.js";
 import { API_PREFIX } from "./apiPrefix.js";
 import type { ApiOperation } from "./openapi/operation.js";
-import { jsonBodiesOnly, methodNotAllowed, OperationTable } from "./operationGuards.js";
+import { jsonBodiesOnly, methodNotAllowed, noUndeclaredQuery, OperationTable } from "./operationGuards.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface HttpAppParts {
   readonly logger: Logger;
   readonly authenticate: RequestHandler;
+  /** Idempotency-Key handling of writes (after authentication and the body parser). */
+  readonly idempotency?: RequestHandler;
   readonly apiRouters: readonly Router[];
   /**
    * Every operation served (the OpenAPI document's): which methods a path allows (405
@@ -41,10 +43,12 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   const api = express.Router();
   api.use(parts.authenticate);
   api.use(jsonBodiesOnly(operations));
+  api.use(noUndeclaredQuery(operations));
   const json = (limit: number) => express.json({ limit, strict: true, type: () => true });
   const parsers = new Map(Object.entries(parts.bodyLimits ?? {}).map(([path, limit]) => [path, json(limit)]));
   const defaultParser = json(BODY_LIMIT_BYTES);
   api.use((req, res, next) => (parsers.get(req.path) ?? defaultParser)(req, res, next));
+  if (parts.idempotency) api.use(parts.idempotency);
   for (const router of parts.apiRouters) api.use(router);
   app.use(API_PREFIX, api);
   app.use(notFoundHandler);

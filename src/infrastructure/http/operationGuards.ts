@@ -1,6 +1,8 @@
 // What the described operations (the OpenAPI document's) allow, enforced before any route
-// runs: a known path asked with another method is a 405 with `Allow` (RFC 9110 §15.5.6), and
-// a body that is not JSON is a 415 (RFC 9110 §15.5.16), never parsed as JSON.
+// runs: a known path asked with another method is a 405 with `Allow` (RFC 9110 §15.5.6), a
+// body that is not JSON is a 415 (RFC 9110 §15.5.16), never parsed as JSON, and a query
+// parameter on an operation that declares none is a 400 (as unknown parameters are where
+// the operation's query schema decides).
 import type { Request, RequestHandler } from "express";
 import { API_PREFIX } from "./apiPrefix.js";
 import type { ApiOperation } from "./openapi/operation.js";
@@ -82,5 +84,15 @@ export function jsonBodiesOnly(table: OperationTable): RequestHandler {
     if (!operation || isJsonMediaType(req.headers["content-type"]) || (!operation.request?.body && !hasBody(req))) return next();
     res.setHeader("Accept", "application/json");
     res.status(415).json({ error: "Unsupported Media Type: send the body as JSON with Content-Type: application/json" });
+  };
+}
+
+/** 400 for query parameters on an operation that takes none (its schema rejects unknown ones itself). */
+export function noUndeclaredQuery(table: OperationTable): RequestHandler {
+  return (req, res, next) => {
+    const operation = table.at(req)?.get(req.method === "HEAD" ? "GET" : req.method);
+    const names = Object.keys(req.query as Record<string, unknown>);
+    if (!operation || operation.request?.query || names.length === 0) return next();
+    res.status(400).json({ error: `Unknown query parameter(s): ${names.join(", ")}` });
   };
 }

@@ -178,6 +178,18 @@ export function describeEventStoreContract(label: string, setup: () => Promise<E
       it("reads a missing stream as empty", async () => {
         expect(await store.readStream(stream())).to.deep.equal([]);
       });
+
+      it("finds an event of a stream by its id, with its position; not in another stream, not an unknown id", async () => {
+        const s = stream();
+        const events = [event(), event(), event()];
+        const appended = await store.appendToStream(s, events);
+        const found = await store.findEvent(s, events[2]!.id);
+        expect(found).to.include({ id: events[2]!.id, streamName: s, revision: 2n });
+        expect(comparePositions(found!.position, appended.position)).to.equal(0);
+        expect(await store.findEvent(stream(), events[0]!.id)).to.equal(null);
+        expect(await store.findEvent(s, randomUUID())).to.equal(null);
+        expect(await store.findEvent(stream(), randomUUID())).to.equal(null);
+      });
     });
 
     describe("the global log", () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import {
+  APPEND_OUTCOME_UNKNOWN,
   comparePositions,
   type EventToAppend,
   type GlobalPosition,
@@ -9,6 +10,7 @@ import {
   type SubscriptionMessage,
 } from "../../../src/infrastructure/eventStore/eventStore.js";
 import { EventStoreDbEventStore } from "../../../src/infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js";
+import { UnavailableError } from "../../../src/shared/errors.js";
 import { startEventStoreDbServer, type EventStoreDbTestServer } from "../../support/eventStoreDbServer.js";
 import { describeEventStoreContract } from "./eventStore.contract.js";
 
@@ -174,5 +176,30 @@ describe("EventStoreDB adapter against the protocol test double", function () {
     expect(messages.filter((m) => m.kind === "event")).to.have.length(1500);
     expectInOrder(messages);
     expect(checkpoints(messages)).to.have.length.at.least(40);
+  });
+});
+
+describe("EventStoreDB adapter: an unreachable server (integration)", function () {
+  this.timeout(30_000);
+  it("answers appends with a 503 that says the change may have been applied, and reads with a 503", async () => {
+    const server = await startEventStoreDbServer();
+    const store = await EventStoreDbEventStore.connect(server.connectionString, { resubscribeDelayMs: 20 });
+    try {
+      await store.appendToStream("up-stream", events(1));
+      await server.stop();
+      const append = await store.appendToStream("down-stream", events(1)).then(
+        () => "succeeded",
+        (err: unknown) => err,
+      );
+      expect(append, `${(append as Error).constructor.name} ${String(append)}`).to.be.instanceOf(UnavailableError);
+      expect((append as UnavailableError).message).to.equal(APPEND_OUTCOME_UNKNOWN);
+      const read = await store.readStream("up-stream").then(
+        () => "succeeded",
+        (err: unknown) => err,
+      );
+      expect(read).to.be.instanceOf(UnavailableError);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -24,7 +24,7 @@ import {
   type SubscribeToAllOptions,
   type SubscriptionMessage,
 } from "../eventStore.js";
-import { isSystemEvent, toClientRevision, toEventData, toGlobalPosition, toPortError, toRecordedEvent } from "./mapping.js";
+import { isSystemEvent, toClientRevision, toEventData, toGlobalPosition, toPortError, toReadError, toRecordedEvent } from "./mapping.js";
 import { resubscribing } from "./resubscribing.js";
 import { serverSubscription } from "./serverSubscription.js";
 
@@ -35,6 +35,12 @@ export interface EventStoreDbEventStoreOptions {
   /** Told why a subscription dropped, before it is resubscribed (e.g. to log it). */
   readonly onSubscriptionDropped?: (reason: unknown) => void;
 }
+
+/**
+ * How far back findEvent looks: the events a stream gains in a day (the Idempotency-Key's
+ * lifetime) after a command, with a wide margin (checks add a few a day).
+ */
+const FIND_EVENT_SCAN = 1000;
 
 async function collect(read: AsyncIterable<ResolvedEvent>): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
@@ -100,8 +106,14 @@ export class EventStoreDbEventStore implements EventStore {
       return await collect(read);
     } catch (err) {
       if (err instanceof StreamNotFoundError) return [];
-      throw err;
+      throw toReadError(err);
     }
+  }
+
+  /** EventStoreDB looks events up by stream and revision only: scan back from the end. */
+  async findEvent(streamName: string, eventId: string): Promise<RecordedEvent | null> {
+    const recent = await this.readStream(streamName, { direction: "backwards", maxCount: FIND_EVENT_SCAN });
+    return recent.find((e) => e.id === eventId) ?? null;
   }
 
   /** $all reads start at (not after) a position and include system events: page until enough. */

@@ -1,6 +1,11 @@
 // Translation between the event store port and @eventstore/db-client's types.
 import {
   ANY,
+  CancelledError,
+  DeadlineExceededError,
+  NotLeaderError,
+  TimeoutError,
+  UnavailableError as ClientUnavailableError,
   NO_STREAM,
   STREAM_EXISTS,
   WrongExpectedVersionError as ClientWrongExpectedVersionError,
@@ -12,6 +17,7 @@ import {
   type ResolvedEvent,
 } from "@eventstore/db-client";
 import {
+  APPEND_OUTCOME_UNKNOWN,
   WrongExpectedVersionError,
   type EventMetadata,
   type EventToAppend,
@@ -19,6 +25,8 @@ import {
   type GlobalPosition,
   type RecordedEvent,
 } from "../eventStore.js";
+import { UnavailableError } from "../../../shared/errors.js";
+import { DATABASE_RETRY_AFTER_SECONDS } from "../../postgres/connectionFailure.js";
 
 export function toClientRevision(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
@@ -70,7 +78,23 @@ export function toRecordedEvent({ event }: ResolvedEvent): RecordedEvent | undef
 }
 
 /** The port's WrongExpectedVersionError for the client's, anything else unchanged. */
+/**
+ * The client's errors for a server it cannot reach, that did not answer in time, or that went
+ * away mid-call (we never cancel a call ourselves, so CANCELLED means the connection died).
+ */
+const unreachable = (err: unknown): boolean =>
+  err instanceof ClientUnavailableError ||
+  err instanceof DeadlineExceededError ||
+  err instanceof TimeoutError ||
+  err instanceof NotLeaderError ||
+  err instanceof CancelledError;
+
+/** A read the server could not serve now: a 503, not a 500. */
+export const toReadError = (err: unknown): unknown =>
+  unreachable(err) ? new UnavailableError("The event store is unavailable; try again shortly", DATABASE_RETRY_AFTER_SECONDS) : err;
+
 export function toPortError(err: unknown, streamName: string, expected: ExpectedRevision): unknown {
+  if (unreachable(err)) return new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS);
   if (!(err instanceof ClientWrongExpectedVersionError)) return err;
   // -1 is the server's internal spelling of "no stream"; older error encodings can leak it.
   const actual = err.actualVersion === NO_STREAM || err.actualVersion < 0n ? "no_stream" : err.actualVersion;

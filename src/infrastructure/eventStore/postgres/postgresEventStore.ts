@@ -1,6 +1,7 @@
 // Event store adapter on PostgreSQL: the default, and what the embedded database runs.
 import pg from "pg";
 import {
+  APPEND_OUTCOME_UNKNOWN,
   comparePositions,
   WrongExpectedVersionError,
   type AppendOptions,
@@ -15,6 +16,8 @@ import {
   type SubscribeToAllOptions,
   type SubscriptionMessage,
 } from "../eventStore.js";
+import { UnavailableError } from "../../../shared/errors.js";
+import { DATABASE_RETRY_AFTER_SECONDS, isConnectionFailure } from "../../postgres/connectionFailure.js";
 import { AppendNotifier } from "./appendNotifier.js";
 import { ensureEventStoreSchema } from "./schema.js";
 
@@ -118,6 +121,8 @@ export class PostgresEventStore implements EventStore {
         const actual = err.detail === "no_stream" || err.detail === undefined ? "no_stream" : BigInt(err.detail);
         throw new WrongExpectedVersionError(streamName, expected, actual);
       }
+      // The connection was lost or refused around the commit: it may have happened or not.
+      if (isConnectionFailure(err)) throw new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS);
       throw err;
     }
   }
@@ -137,6 +142,14 @@ export class PostgresEventStore implements EventStore {
       params,
     );
     return rows.map(toRecorded);
+  }
+
+  async findEvent(streamName: string, eventId: string): Promise<RecordedEvent | null> {
+    const { rows } = await this.pool.query<EventRow>(
+      `select ${COLUMNS} from ${this.schema}.events where event_id = $1 and stream_name = $2`,
+      [eventId, streamName],
+    );
+    return rows[0] ? toRecorded(rows[0]) : null;
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -23,7 +23,7 @@ const headers = {
   "RateLimit-Remaining": header("Requests left in the current window.", "integer"),
   "RateLimit-Reset": header("Seconds until the oldest request in the window leaves it.", "integer"),
   "RateLimit-Policy": header("The limit and its window in seconds, e.g. `10;w=60`.", "string"),
-  "Retry-After": header("Seconds until a request is allowed again.", "integer"),
+  "Retry-After": header("Seconds to wait before trying again.", "integer"),
 };
 type HeaderName = keyof typeof headers;
 
@@ -40,14 +40,32 @@ const errorResponses = {
   404: ["NotFound", "No such resource for the caller (another user's is a 404 too)."],
   409: ["Conflict", "The resource already exists or is busy."],
   415: ["UnsupportedMediaType", "The body is not sent as JSON (`Content-Type: application/json` or a `+json` type), or in a charset or Content-Encoding the server cannot read. `Accept` names the type expected."],
+  422: ["IdempotencyKeyReused", "The Idempotency-Key was already used, within 24 hours, with a different request (method, path or body)."],
   429: ["TooManyRequests", "Rate limit exceeded; Retry-After says when to try again."],
   500: ["InternalError", "A bug; the details are logged, never returned."],
-  503: ["Unavailable", "The change is stored, but the read models did not include it in time; a GET shortly shows it."],
+  503: [
+    "Unavailable",
+    "Try again after Retry-After seconds. The database or event store could not be reached: a write's message says the " +
+      "change may have been applied (retry it with the same Idempotency-Key to learn its outcome without applying it twice). " +
+      "Or the change is stored, but the read models did not include it in time; a GET shortly shows it.",
+  ],
 } as const;
 type ErrorStatus = keyof typeof errorResponses;
 
 /** Errors raised after the rate limiter took its token (it runs after authentication, the body parser and validation). */
 const AFTER_RATE_LIMITER: ReadonlySet<number> = new Set([404, 409, 503]);
+
+/** Writes take an Idempotency-Key (src/infrastructure/http/idempotency.ts). */
+const idempotencyKeyParameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "A unique token of the client's (e.g. a UUID; 1-255 visible ASCII characters). The first outcome of the request is " +
+    "kept for 24 hours; a retry with the same key and the same request gets it again (marked `Idempotent-Replayed: true`) " +
+    "without acting again; the same key with a different request is a 422. Keys are per user.",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+};
 
 const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
 
@@ -74,8 +92,11 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     const rateLimited = op.rateLimit !== undefined;
     const successHeaders: readonly HeaderName[] = rateLimited ? ["X-Request-Id", ...RATE_LIMIT_HEADERS] : ["X-Request-Id"];
     const errors = new Set<ErrorStatus>([...(op.errors ?? []), 500]);
-    // Authenticated routes sit behind the key check and the JSON body parser (malformed body: 400).
-    if (op.auth === "bearer") for (const status of [400, 401, 403] as const) errors.add(status);
+    // Authenticated routes sit behind the key check and the JSON body parser (malformed body: 400),
+    // and read the database (unreachable: 503); writes take an Idempotency-Key (reused: 422).
+    const write = op.auth === "bearer" && op.method !== "get";
+    if (op.auth === "bearer") for (const status of [400, 401, 403, 503] as const) errors.add(status);
+    if (write) errors.add(422);
     if (rateLimited) errors.add(429);
     if (op.request?.body) errors.add(415);
     const responses: Record<string, unknown> = {};
@@ -88,10 +109,14 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       // A shared response cannot say that this operation's limiter adds its headers.
       responses[status] =
         rateLimited && AFTER_RATE_LIMITER.has(status)
-          ? response({ description, schema: errorBody }, successHeaders)
+          ? response({ description, schema: errorBody }, status === 503 ? [...successHeaders, "Retry-After"] : successHeaders)
           : { $ref: `#/components/responses/${name}` };
     }
-    const parameterList = [...parameters("path", op.request?.params), ...parameters("query", op.request?.query)];
+    const parameterList = [
+      ...parameters("path", op.request?.params),
+      ...parameters("query", op.request?.query),
+      ...(write ? [{ $ref: "#/components/parameters/IdempotencyKey" }] : []),
+    ];
     return {
       operationId: op.id,
       summary: op.summary,
@@ -123,7 +148,9 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       name,
       {
         description,
-        headers: headerRefs(status === "429" ? ["X-Request-Id", "Retry-After", ...RATE_LIMIT_HEADERS] : ["X-Request-Id"]),
+        headers: headerRefs(
+          status === "429" ? ["X-Request-Id", "Retry-After", ...RATE_LIMIT_HEADERS] : status === "503" ? ["X-Request-Id", "Retry-After"] : ["X-Request-Id"],
+        ),
         content: jsonContent(errorSchema),
       },
     ]),
@@ -142,6 +169,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       },
       schemas: components.schemas,
       responses: sharedResponses,
+      parameters: { IdempotencyKey: idempotencyKeyParameter },
       headers,
     },
   };

@@ -42,8 +42,9 @@ export interface ApiOperation {
   /** The answers that are not errors, by status. */
   readonly responses: Readonly<Record<number, ApiResponse>>;
   /**
-   * Errors of the operation itself. 400 (body parser), 401 and 403 (authentication), 429 (rate
-   * limit) and 500 come from middleware and are added where it runs.
+   * Errors of the operation itself. 400 (body parser), 401 and 403 (authentication), 422
+   * (Idempotency-Key reused), 429 (rate limit), 503 (database unreachable) and 500 come from
+   * middleware and are added where it runs.
    */
   readonly errors?: readonly OperationError[];
 }
