@@ -16,12 +16,13 @@ import { appendBatch } from "./workloads/2-appendBatch.js";
 import { rebuild } from "./workloads/3-rebuild.js";
 import { longStream } from "./workloads/6-longStream.js";
 import { sslChecks } from "./workloads/7-sslChecks.js";
+import { sweep } from "./workloads/10b-sweep.js";
 import { cliStart } from "./workloads/11-cliStart.js";
 import { projectionLag } from "./workloads/9-projectionLag.js";
 import { bulkImport } from "./workloads/12-bulkImport.js";
 import { apiWorkloads } from "./workloads/api.js";
 
-const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, projectionLag, cliStart, bulkImport];
+const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, sweep, projectionLag, cliStart, bulkImport];
 
 const START = "<!-- results:start -->";
 const END = "<!-- results:end -->";

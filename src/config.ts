@@ -75,12 +75,25 @@ const envSchema = z.object({
   NODE_EXTRA_CA_CERTS: z.string().optional(),
   SSLTRACKR_SSL_INTERVAL_HOURS: z.coerce.number().positive().default(12),
   SSLTRACKR_WHOIS_INTERVAL_HOURS: z.coerce.number().positive().default(24),
+  /** Scheduled SSL checks are expiry checks; a full probe (and grade) at least this often. */
+  SSLTRACKR_FULL_PROBE_INTERVAL_HOURS: z.coerce.number().positive().default(168),
   SSLTRACKR_SCHEDULER: bool.default(true),
   /** Check a domain as soon as it is added (the scheduler would otherwise pick it up). */
   SSLTRACKR_CHECK_ON_CREATE: bool.default(true),
   /** Seconds between scheduler ticks; a divisor of 60 so ticks stay evenly spaced. */
   SSLTRACKR_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).refine((s) => 60 % s === 0, "must divide 60").default(30),
+  /** Run check workers in `serve` (the `worker` command always does). */
+  SSLTRACKR_WORKERS: bool.default(true),
+  /** Checks each process with workers runs at once. */
   SSLTRACKR_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  /** A check job not finished after this many seconds is presumed dead (its worker died) and runs elsewhere. */
+  SSLTRACKR_CHECK_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(60),
+  /** Open connections to one IP address at once, across all workers; 0 turns politeness off. */
+  SSLTRACKR_TARGET_MAX_CONNECTIONS: z.coerce.number().int().min(0).max(1000).default(2),
+  /** Least time between new connections to one IP address, across all workers. */
+  SSLTRACKR_TARGET_MIN_SPACING_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /** How often idle workers look for queued checks, in ms. */
+  SSLTRACKR_QUEUE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   SSLTRACKR_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Waits between webhook delivery attempts; after the last one a delivery is dead. */
   SSLTRACKR_WEBHOOK_RETRY_SCHEDULE: durationList.prefault("1m,5m,30m,2h,6h,12h"),

@@ -1,11 +1,13 @@
-// Workload 7: full SSL checks (probe every protocol and suite family, grade, HSTS request)
-// against a local HTTPS server with a throwaway CA, 50 in flight, against the floor of bare
-// tls.connect handshakes to the same server at the same concurrency. The server counts the
-// TCP connections and completed handshakes a single check makes.
+// Workloads 7a and 7b against a local HTTPS server with a throwaway CA, 50 in flight:
+// 7a expiry checks (one handshake and one HTTPS request per address, the grade carried over
+// from a full probe) against the floor of bare tls.connect handshakes to the same server at
+// the same concurrency; 7b full probes (every protocol and suite family, graded, HSTS) against
+// 7a. The server counts the TCP connections and completed handshakes of one check of each.
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import tls from "node:tls";
 import { checkSsl } from "../../src/checkers/ssl/checkSsl.js";
+import type { SslCheckOk } from "../../src/checkers/ssl/result.js";
 import { createPki } from "../../test/support/pki.js";
 import type { Measurement } from "../support/report.js";
 import { rotate, type BenchOptions, type Workload } from "../support/workload.js";
@@ -30,7 +32,7 @@ async function rate(seconds: number, fn: () => Promise<void>): Promise<number> {
 
 export const sslChecks: Workload = {
   ids: [7],
-  name: "SSL checks against a local TLS server",
+  name: "SSL expiry checks and full probes against a local TLS server",
   async run({ quick, log }: BenchOptions): Promise<Measurement[]> {
     const seconds = quick ? 3 : 10;
     const runs = quick ? 1 : 3;
@@ -46,12 +48,11 @@ export const sslChecks: Workload = {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      const check = async () => {
-        const result = await checkSsl(
-          { hostname: HOST, port },
-          { allowPrivateTargets: true, resolveOverrides: new Map([[HOST, ["127.0.0.1"]]]), extraCa: [root.certPem], timeoutMs: 10_000 },
-        );
+      const options = { allowPrivateTargets: true, resolveOverrides: new Map([[HOST, ["127.0.0.1"]]]), extraCa: [root.certPem], timeoutMs: 10_000 };
+      const probe = async (lightFrom?: SslCheckOk): Promise<SslCheckOk> => {
+        const result = await checkSsl({ hostname: HOST, port }, { ...options, ...(lightFrom ? { lightFrom } : {}) });
         if (result.outcome !== "ok") throw new Error(`check failed: ${result.message}`);
+        return result;
       };
       const handshake = () =>
         new Promise<void>((resolve, reject) => {
@@ -61,23 +62,41 @@ export const sslChecks: Workload = {
           });
           socket.once("error", reject);
         });
-      await check();
-      const perCheck = { ...counts };
-      log(`one full check: ${perCheck.connections} TCP connections, ${perCheck.handshakes} completed TLS handshakes`);
-      const results = { checks: [] as number[], handshakes: [] as number[] };
+      const counted = async (fn: () => Promise<unknown>) => {
+        const before = { ...counts };
+        await fn();
+        return { connections: counts.connections - before.connections, handshakes: counts.handshakes - before.handshakes };
+      };
+      let full!: SslCheckOk;
+      const perFull = await counted(async () => (full = await probe()));
+      const perLight = await counted(async () => {
+        if ((await probe(full)).probe !== "light") throw new Error("the expiry check turned into a full probe");
+      });
+      log(`one full probe: ${perFull.connections} TCP connections, ${perFull.handshakes} TLS handshakes; one expiry check: ${perLight.connections}, ${perLight.handshakes}`);
+      const contenders = { light: () => probe(full).then(() => undefined), full: () => probe().then(() => undefined), handshakes: handshake };
+      const results = { light: [] as number[], full: [] as number[], handshakes: [] as number[] };
       for (let run = 0; run < runs; run++) {
-        for (const name of rotate(["checks", "handshakes"] as const, run)) results[name].push(await rate(seconds, name === "checks" ? check : handshake));
-        log(`run ${run + 1}/${runs}: ${results.checks.at(-1)!.toFixed(1)} checks/s, ${results.handshakes.at(-1)!.toFixed(0)} handshakes/s`);
+        for (const name of rotate(["light", "full", "handshakes"] as const, run)) results[name].push(await rate(seconds, contenders[name]));
+        log(`run ${run + 1}/${runs}: ${results.light.at(-1)!.toFixed(1)} expiry checks/s, ${results.full.at(-1)!.toFixed(1)} full probes/s, ${results.handshakes.at(-1)!.toFixed(0)} handshakes/s`);
       }
       return [
         {
-          id: "7",
-          workload: "full SSL check (probe and grade), local TLS server, 50 in flight",
+          id: "7a",
+          workload: "SSL expiry check (one handshake + HSTS request), local TLS server, 50 in flight",
           unit: "checks/s",
-          values: results.checks,
+          values: results.light,
           reference: { name: "bare tls.connect", values: results.handshakes, unit: "handshakes/s" },
+          target: { kind: "ratioAtLeast", ratio: 0.4 },
+          note: `one expiry check makes ${perLight.connections} TCP connection(s), ${perLight.handshakes} TLS handshake(s)`,
+        },
+        {
+          id: "7b",
+          workload: "full SSL probe (every protocol and suite, graded), local TLS server, 50 in flight",
+          unit: "probes/s",
+          values: results.full,
+          reference: { name: "7a expiry checks", values: results.light, unit: "checks/s" },
           target: { kind: "report" },
-          note: `one check makes ${perCheck.connections} TCP connections, ${perCheck.handshakes} of them completed TLS handshakes (the rest are probes the server refuses)`,
+          note: `one probe makes ${perFull.connections} TCP connections, ${perFull.handshakes} of them completed TLS handshakes (the rest are probes the server refuses)`,
         },
       ];
     } finally {

@@ -11,8 +11,10 @@ import { ensureDatabase } from "../infrastructure/postgres/database.js";
 import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
 import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
+import { ensureConnectionGateTables } from "../infrastructure/network/connectionGate.js";
+import { JobQueue } from "../infrastructure/queue/jobQueue.js";
+import { ensureCheckQueue } from "../monitoring/checkJobs.js";
 import { ensureIdempotencyTable } from "../infrastructure/http/idempotency.js";
-import { ensureCheckClaimsTable } from "../monitoring/checkClaims.js";
 import { ensureAccountsChangeNotification } from "../accounts/verifiedKeyCache.js";
 import { PostgresSnapshotStore } from "../infrastructure/commandHandling/snapshotStore.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
@@ -25,6 +27,8 @@ export interface Infrastructure {
   readonly snapshots: PostgresSnapshotStore;
   /** The one connection holding this process's leader locks (projections, scheduler). */
   readonly leaderSession: LeaderSession;
+  /** The distributed job queue (checks). */
+  readonly queue: JobQueue;
   close(): Promise<void>;
 }
 
@@ -34,7 +38,12 @@ async function openEventStore(config: Config, pool: pg.Pool, databaseUrl: string
   return EventStoreDbEventStore.connect(config.EVENTSTORE_URL);
 }
 
-export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+export interface InfrastructureOptions {
+  /** Take part in the queue's maintenance (expiring dead workers' jobs): long-running processes. */
+  readonly queueMaintenance?: boolean;
+}
+
+export async function openInfrastructure(config: Config, logger: Logger, options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const closers: (() => Promise<void>)[] = [];
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -59,7 +68,16 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
   await ensureIdempotencyTable(knex);
-  await ensureCheckClaimsTable(knex);
+  await ensureConnectionGateTables(knex);
+  const queue = await JobQueue.open({
+    databaseUrl,
+    poolMax: config.SSLTRACKR_DB_POOL_MAX,
+    onError: (err) => logger.warn("job queue error", { err }),
+    // A quarter lease: a dead worker's job is taken back within 1.25 leases.
+    maintenanceSeconds: options.queueMaintenance ? Math.max(1, Math.floor(config.SSLTRACKR_CHECK_LEASE_SECONDS / 4)) : null,
+  });
+  closers.unshift(() => queue.close());
+  await ensureCheckQueue(queue, config.SSLTRACKR_CHECK_LEASE_SECONDS);
   await ensureAccountsChangeNotification(knex);
   const snapshots = await PostgresSnapshotStore.create(pool);
   return {
@@ -69,6 +87,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     eventStore,
     snapshots,
     leaderSession,
+    queue,
     async close() {
       for (const close of closers) await close().catch((err: unknown) => logger.warn("close failed", { err }));
     },

@@ -21,15 +21,11 @@ import type { Checkers } from "../monitoring/checkers.js";
 import { monitoringRoutes } from "../monitoring/monitoringRoutes.js";
 import { alertRoutes } from "../monitoring/alertRoutes.js";
 import { CheckScheduler, schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
+import { CHECK_KINDS } from "../monitoring/checkJobs.js";
 import { webhookRoutes } from "../webhooks/webhookRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
 
-/**
- * A new target's first checks wait this long for a check of the same domain still running
- * (one of the old hostname, when a domain moves), rather than leaving it to the scheduler.
- */
-const TARGET_CHECK_WAIT_MS = 30_000;
 
 export interface RunningServer {
   readonly url: string;
@@ -40,6 +36,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How long POST /check waits for its checks (queue wait included): six check timeouts (a full
+ * probe's DNS, connect, handshake, probe rounds and HTTP steps), and never less than 30 s.
+ */
+export const checkWaitMs = (config: Config): number => Math.max(30_000, 6 * config.SSLTRACKR_CHECK_TIMEOUT_MS);
+
+/** The scheduler of this process, started, when SSLTRACKR_SCHEDULER is on (one process leads). */
+export function startScheduling(config: Config, infra: Infrastructure, services: Services, { clock, logger }: { clock: Clock; logger: Logger }) {
+  if (!config.SSLTRACKR_SCHEDULER) return undefined;
+  const scheduler = new CheckScheduler(
+    { knex: infra.knex, leaderSession: infra.leaderSession, queue: infra.queue, owner: services.owner, clock, logger },
+    schedulerSettings(config),
+  );
+  scheduler.start();
+  return scheduler;
+}
+
 export async function startServer(
   config: Config,
   options: { clock?: Clock; logger?: Logger; checkers?: Checkers } = {},
@@ -47,7 +60,7 @@ export async function startServer(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr" });
   const telemetry = startTelemetry(config);
-  const infra = await openInfrastructure(config, logger);
+  const infra = await openInfrastructure(config, logger, { queueMaintenance: true });
   const services = createServices(infra, {
     clock,
     logger,
@@ -58,21 +71,8 @@ export async function startServer(
   await services.projections.start();
   services.usage.start();
   await services.verifiedKeys.start();
-  const scheduler = config.SSLTRACKR_SCHEDULER
-    ? new CheckScheduler(
-        {
-          knex: infra.knex,
-          leaderSession: infra.leaderSession,
-          runner: services.checks,
-          projections: services.projections,
-          owner: services.claims.owner,
-          clock,
-          logger,
-        },
-        schedulerSettings(config),
-      )
-    : undefined;
-  scheduler?.start();
+  const scheduler = startScheduling(config, infra, services, { clock, logger });
+  if (config.SSLTRACKR_WORKERS) services.checkWorkers.start();
   services.webhooks.worker.start();
 
   const app = createHttpApp({
@@ -88,13 +88,12 @@ export async function startServer(
     operations: apiOperations,
     apiRouters: [
       domainRoutes(services.domains, services.domainQueries, services.projections, (domainId, ctx, trigger) => {
-        if (!config.SSLTRACKR_CHECK_ON_CREATE) return;
-        const options = { userId: ctx.userId, waitForBusyMs: TARGET_CHECK_WAIT_MS };
-        services.background.run(() => services.checks.run(domainId, ["ssl", "whois"], trigger, ctx, options));
+        if (!config.SSLTRACKR_CHECK_ON_CREATE || trigger === "scheduled") return;
+        services.background.run(() => services.checkRequests.request(domainId, CHECK_KINDS, trigger, ctx.correlationId));
       }),
       bulkDomainRoutes(services.domains, services.domainQueries, services.projections, infra.knex, clock),
       historyRoutes(services.history),
-      monitoringRoutes(services.checks, services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
+      monitoringRoutes(services.checkRequests, checkWaitMs(config), services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),
       apiKeyRoutes(services.accounts, services.apiKeys, services.projections, infra.knex, clock),
       webhookRoutes(services.webhooks, services.projections, infra.knex, clock),
@@ -126,6 +125,7 @@ export async function startServer(
         });
         await scheduler?.stop();
         await services.background.drain();
+        await services.checkWorkers.stop();
         await services.webhooks.worker.stop();
         await services.projections.stop();
         await services.usage.stop();

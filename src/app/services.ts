@@ -16,17 +16,30 @@ import { ProjectionRunner } from "../infrastructure/projections/projectionRunner
 import type { Clock } from "../shared/clock.js";
 import type { Config } from "../config.js";
 import { AlertSettingsQueries } from "../monitoring/alertSettingsQueries.js";
-import { CheckClaims } from "../monitoring/checkClaims.js";
 import { CheckRunner } from "../monitoring/checkRunner.js";
+import { CheckRequests } from "../monitoring/checkRequests.js";
+import { createCheckWorkers } from "../monitoring/checkWorker.js";
+import { DueChecks } from "../monitoring/scheduler/dueChecks.js";
+import { schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
 import { checkersFromConfig, type Checkers } from "../monitoring/checkers.js";
 import { CheckQueries } from "../monitoring/checkQueries.js";
 import { AlertQueries } from "../monitoring/alertQueries.js";
 import { BackgroundTasks } from "../shared/backgroundTasks.js";
 import { createWebhooks } from "../webhooks/webhookModule.js";
 import type { Infrastructure } from "./infrastructure.js";
+import { PostgresConnectionGate } from "../infrastructure/network/connectionGate.js";
 
-/** A check that has not finished after this long is presumed dead and may run again. */
-const CHECK_LEASE_MS = 5 * 60_000;
+/** The politeness gate of checks, unless SSLTRACKR_TARGET_MAX_CONNECTIONS is 0. */
+const connectionGate = (infra: Infrastructure, config: Config, owner: string) =>
+  config.SSLTRACKR_TARGET_MAX_CONNECTIONS === 0
+    ? undefined
+    : new PostgresConnectionGate(infra.knex, {
+        maxConnections: config.SSLTRACKR_TARGET_MAX_CONNECTIONS,
+        spacingMs: config.SSLTRACKR_TARGET_MIN_SPACING_MS,
+        // A connection lives through connect, handshake and one HTTP exchange at most.
+        leaseMs: 3 * config.SSLTRACKR_CHECK_TIMEOUT_MS + 5000,
+        owner,
+      });
 
 export interface ServiceOptions {
   readonly clock: Clock;
@@ -48,23 +61,46 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
   // Serves authentication from memory once started (servers); CLI commands never start it.
   const verifiedKeys = new VerifiedKeyCache(infra.databaseUrl, (hashes, now) => usableKeyHashes(infra.knex, hashes, now), options.clock);
   const alertSettings = new AlertSettingsQueries(infra.knex);
-  const claims = new CheckClaims(infra.knex, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, CHECK_LEASE_MS);
+  /** This process, as the scheduler's heartbeat and check jobs' outputs name it. */
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const checkQueries = new CheckQueries(infra.knex, options.clock);
   const checks = new CheckRunner(
     handler,
-    options.checkers ?? checkersFromConfig(options.config, options.clock),
-    claims,
+    options.checkers ?? checkersFromConfig(options.config, options.clock, connectionGate(infra, options.config, owner)),
     alertSettings,
+    {
+      lastFullProbe: (domainId, target) => checkQueries.lastFullProbe(domainId, target),
+      fullProbeIntervalMs: options.config.SSLTRACKR_FULL_PROBE_INTERVAL_HOURS * 3_600_000,
+    },
     options.clock,
+  );
+  const checkWorkers = createCheckWorkers(
+    {
+      queue: infra.queue,
+      runner: checks,
+      due: new DueChecks(infra.knex, schedulerSettings(options.config)),
+      projections,
+      owner,
+      logger: options.logger,
+    },
+    {
+      concurrency: options.config.SSLTRACKR_CHECK_CONCURRENCY,
+      pollMs: options.config.SSLTRACKR_QUEUE_POLL_MS,
+      leaseSeconds: options.config.SSLTRACKR_CHECK_LEASE_SECONDS,
+    },
   );
   return {
     handler,
     projections,
     usage,
+    owner,
     verifiedKeys,
     checks,
-    claims,
+    checkWorkers,
+    // Checks asked for here also wake this process's workers (if it runs them) at once.
+    checkRequests: new CheckRequests(infra.queue, () => checkWorkers.wake()),
     alertSettings,
-    checkQueries: new CheckQueries(infra.knex, options.clock),
+    checkQueries,
     history: new DomainHistory(infra.eventStore),
     alertQueries: new AlertQueries(infra.knex),
     background: new BackgroundTasks((err) => options.logger.error("background task failed", { err })),

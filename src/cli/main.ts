@@ -6,6 +6,7 @@ type CommandModule = { run(args: string[]): Promise<number> };
 
 const commands: Record<string, () => Promise<CommandModule>> = {
   serve: () => import("./commands/serve.js"),
+  worker: () => import("./commands/worker.js"),
   history: () => import("./commands/history.js"),
   "users create": () => import("./commands/usersCreate.js"),
   "projections status": () => import("./commands/projections.js").then((m) => ({ run: m.status })),

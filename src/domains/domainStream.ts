@@ -55,5 +55,6 @@ export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEve
   codec: domainStreamCodec,
   // 2: the monitoring state remembers the last registration found (whois.registration).
   // 3: a move to another hostname/port re-arms monitoring, so older snapshots may hold stale state.
+  // 4: the ids of its latest checks (recentChecks).
   snapshots: { every: 20, stateVersion: 3 },
 };

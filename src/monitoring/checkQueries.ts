@@ -5,11 +5,11 @@
 // labelled with the target it was for (taken from the recorded result).
 import type { Knex } from "knex";
 import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
-import { sslCheckOkSchema, upcastSslCheckOkV1 } from "../checkers/ssl/result.js";
+import { sslCheckOkSchema, upcastSslCheckOkV1, type SslCheckOk } from "../checkers/ssl/result.js";
 import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
-import type { CheckKind } from "./checkClaims.js";
+import type { CheckKind } from "./checkJobs.js";
 import type { LatestSslCheck, LatestWhoisCheck } from "./monitoringApi.js";
 
 interface CheckRow {
@@ -71,8 +71,21 @@ export class CheckQueries {
       earliest_expiry: { ...r.earliest_expiry, days_remaining: daysUntil(new Date(r.earliest_expiry.valid_to), now) },
       endpoints,
       checked_at: r.checked_at,
+      probe: r.probe ?? "full",
+      graded_at: r.graded_at ?? r.checked_at,
       last_failure: failureOf(failedSince),
     };
+  }
+
+  /** The latest successful full probe of a domain (results without `probe` were all full). */
+  async lastFullProbe(domainId: string, target: CheckTarget): Promise<SslCheckOk | null> {
+    const row = await this.knex(SSL_CHECKS_TABLE)
+      .where({ domain_id: domainId, outcome: "ok" })
+      .andWhere(ofTarget("ssl", target))
+      .whereRaw("coalesce(result->>'probe', 'full') = 'full'")
+      .orderBy("checked_at", "desc")
+      .first<CheckRow | undefined>();
+    return row ? sslCheckOkSchema.parse(upcastSslCheckOkV1(row.result as Record<string, unknown>)) : null;
   }
 
   /** The latest successful registration check of `target`'s hostname, with the newest failure after it. */

@@ -1,29 +1,34 @@
-// Runs checks of one domain and records them: claim (domain, kind), run the checker,
-// record the result on the domain's stream (which decides alerts), release. Used by
-// POST /check, by a newly added domain, and by the scheduler.
-import { randomUUID } from "node:crypto";
+// Runs one check of a domain and records it on the domain's stream (which decides alerts).
+// Called by the check workers for each job; the job id is the check id, so a job that runs
+// again after its result was recorded records nothing new (the decider knows the id).
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { eventMetadata } from "../infrastructure/commandHandling/requestContext.js";
-import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
-import type { SslCheckResult } from "../checkers/ssl/result.js";
+import type { Written } from "../infrastructure/commandHandling/written.js";
+import type { SslCheckOk, SslCheckResult } from "../checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
 import { domainStream, type DomainStreamCommand } from "../domains/domainStream.js";
 import { domainStreamName } from "../domains/events.js";
 import type { Clock } from "../shared/clock.js";
-import { NotFoundError } from "../shared/errors.js";
 import type { AlertSettingsQueries } from "./alertSettingsQueries.js";
-import type { CheckClaims, CheckKind } from "./checkClaims.js";
 import type { CheckTrigger } from "./checkEvents.js";
+import type { CheckKind } from "./checkJobs.js";
 import type { Checkers } from "./checkers.js";
+import { expiryCheckBasis } from "./probeSelection.js";
 import { serviceMetrics } from "../infrastructure/telemetry/metrics.js";
 import { withSpan } from "../infrastructure/telemetry/tracing.js";
 
-export interface CheckOutcome {
-  readonly ssl?: SslCheckResult;
-  readonly whois?: RegistrationCheckResult;
-  /** Kinds skipped because another process is checking them right now. */
-  readonly busy: CheckKind[];
+export interface CheckRequest {
+  /** Recorded as the check's id: derived from the job, stable across its retries. */
+  readonly checkId: string;
+  readonly domainId: string;
+  readonly kind: CheckKind;
+  readonly trigger: CheckTrigger;
+}
+
+export interface CheckRun {
+  readonly result: SslCheckResult | RegistrationCheckResult;
+  /** Null when nothing was recorded: this check id was recorded before. */
   readonly position: Written | null;
 }
 
@@ -37,68 +42,40 @@ const measured = <R extends { outcome: "ok" | "failed" }>(kind: CheckKind, trigg
     return result;
   });
 
+export interface ProbeHistory {
+  /** The latest successful full probe of the domain's current target, from the read model. */
+  lastFullProbe(domainId: string, target: { hostname: string; port: number }): Promise<SslCheckOk | null>;
+  /** A full probe at least this often, in ms. */
+  readonly fullProbeIntervalMs: number;
+}
+
 export class CheckRunner {
   constructor(
     private readonly handler: CommandHandler,
     private readonly checkers: Checkers,
-    private readonly claims: CheckClaims,
     private readonly settings: AlertSettingsQueries,
+    private readonly probes: ProbeHistory,
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * Checks `kinds` of a domain now. `userId` restricts it to the owner's domain (API calls).
-   * A kind being checked elsewhere is skipped (`busy`), or waited for up to `waitForBusyMs`
-   * (a user asking for a check right after adding a domain should get one, not an error).
-   */
-  async run(
-    domainId: string,
-    kinds: readonly CheckKind[],
-    trigger: CheckTrigger,
-    ctx: RequestContext,
-    options: { userId?: string; waitForBusyMs?: number } = {},
-  ): Promise<CheckOutcome> {
-    const { userId = null, waitForBusyMs = 0 } = options;
-    const { domain } = (await this.handler.load(domainStreamName(domainId), domainStream)).state;
-    if (domain.status !== "monitored" || (userId !== null && domain.userId !== userId)) {
-      throw new NotFoundError("Domain not found");
-    }
-    const claimed = await Promise.all(kinds.map(async (k) => ((await this.claim(domainId, k, waitForBusyMs)) ? k : null)));
-    const mine = claimed.filter((k): k is CheckKind => k !== null);
-    try {
-      const [ssl, whois] = await Promise.all([
-        mine.includes("ssl") ? measured("ssl", trigger, () => this.checkers.ssl({ hostname: domain.hostname, port: domain.port })) : undefined,
-        mine.includes("whois") ? measured("whois", trigger, () => this.checkers.registration(domain.hostname)) : undefined,
-      ]);
-      const settings = await this.settings.forUser(domain.userId);
+  /** Checks and records; null when the domain is no longer monitored (nothing to check). */
+  async run(request: CheckRequest, ctx: RequestContext): Promise<CheckRun | null> {
+    const { domainId, kind, trigger, checkId } = request;
+    const { state } = await this.handler.load(domainStreamName(domainId), domainStream);
+    const { domain } = state;
+    if (domain.status !== "monitored") return null;
+    const record = async (command: DomainStreamCommand & { result: CheckRun["result"] }): Promise<CheckRun> => {
       const metadata = eventMetadata({ ...ctx, userId: ctx.userId ?? domain.userId });
-      const record = (command: DomainStreamCommand) =>
-        this.handler.handle(domainStreamName(domainId), domainStream, command, metadata);
-      let position: Written | null = null;
-      const base = { trigger, settings, now: this.clock.now() };
-      for (const recorded of [
-        ssl && (await record({ type: "RecordSslCheck", checkId: randomUUID(), result: ssl, ...base })),
-        whois && (await record({ type: "RecordWhoisCheck", checkId: randomUUID(), result: whois, ...base })),
-      ]) {
-        position = combineWritten(position, recorded?.position);
-      }
-      return {
-        ...(ssl ? { ssl } : {}),
-        ...(whois ? { whois } : {}),
-        busy: kinds.filter((k) => !mine.includes(k)),
-        position,
-      };
-    } finally {
-      await Promise.all(mine.map((k) => this.claims.release(domainId, k)));
+      const recorded = await this.handler.handle(domainStreamName(domainId), domainStream, command, metadata);
+      return { result: command.result, position: recorded.position };
+    };
+    const base = async () => ({ checkId, trigger, settings: await this.settings.forUser(domain.userId), now: this.clock.now() });
+    if (kind === "ssl") {
+      const basis = expiryCheckBasis(trigger, await this.probes.lastFullProbe(domainId, domain), this.clock.now(), this.probes.fullProbeIntervalMs);
+      const result = await measured("ssl", trigger, () => this.checkers.ssl({ hostname: domain.hostname, port: domain.port }, basis));
+      return record({ type: "RecordSslCheck", result, ...(await base()) });
     }
-  }
-
-  private async claim(domainId: string, kind: CheckKind, waitMs: number): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
-    while (!(await this.claims.tryClaim(domainId, kind))) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return true;
+    const result = await measured("whois", trigger, () => this.checkers.registration(domain.hostname));
+    return record({ type: "RecordWhoisCheck", result, ...(await base()) });
   }
 }

@@ -2,21 +2,26 @@
 // configured once from the config module. Tests point them at local servers through the same settings.
 import { readExtraCa, type Config } from "../config.js";
 import { checkSsl } from "../checkers/ssl/index.js";
-import type { SslCheckResult } from "../checkers/ssl/result.js";
+import type { SslCheckOk, SslCheckResult } from "../checkers/ssl/result.js";
 import { checkRegistration, type RegistrationCheckResult } from "../checkers/registration/index.js";
 import type { Clock } from "../shared/clock.js";
+import type { ConnectionGate } from "../checkers/ssl/connection.js";
 
 export interface Checkers {
-  ssl(target: { hostname: string; port: number }): Promise<SslCheckResult>;
+  /** A full probe; with `lightFrom` (the last full probe) an expiry check unless something changed. */
+  ssl(target: { hostname: string; port: number }, lightFrom?: SslCheckOk): Promise<SslCheckResult>;
   registration(hostname: string): Promise<RegistrationCheckResult>;
 }
 
-export function checkersFromConfig(config: Config, clock: Clock): Checkers {
+/** `gate`: politeness limits per target address, shared by every process (none for one-shot CLI checks). */
+export function checkersFromConfig(config: Config, clock: Clock, gate?: ConnectionGate): Checkers {
   // Read once at start-up: a missing file fails the start, not every check.
   const extraCa = readExtraCa(config);
   return {
-    ssl: (target) =>
+    ssl: (target, lightFrom) =>
       checkSsl(target, {
+        ...(lightFrom ? { lightFrom } : {}),
+        ...(gate ? { gate } : {}),
         allowPrivateTargets: config.SSLTRACKR_ALLOW_PRIVATE_TARGETS,
         ...(config.SSLTRACKR_RESOLVE ? { resolveOverrides: config.SSLTRACKR_RESOLVE } : {}),
         ...(extraCa ? { extraCa } : {}),

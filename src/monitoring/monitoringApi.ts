@@ -10,6 +10,7 @@ import {
   endpointOkSchema,
   failureReasonSchema,
   gradeSchema,
+  probeKindSchema,
   sslCheckFailedSchema,
   sslCheckOkSchema,
   servedCertificateSchema,
@@ -60,9 +61,15 @@ const lastFailure = described(
 );
 const ofDomain = { id: entityId(), domain_id: entityId(), last_failure: lastFailure };
 
+named("SslProbeKind", probeKindSchema);
+
 export const latestSslCheck = named(
   "LatestSslCheck",
-  sslCheckOkSchema.omit({ outcome: true, hostname: true, port: true }).extend(ofDomain),
+  sslCheckOkSchema.omit({ outcome: true, hostname: true, port: true }).extend({
+    ...ofDomain,
+    probe: described(probeKindSchema, "full: protocols and suites probed and graded now; light: an expiry check (one handshake per address) showing the last full probe's grade."),
+    graded_at: described(instant(), "When the grade (and protocols, suites, key exchange) was probed: the last full probe."),
+  }),
   "The latest successful SSL check; days_remaining are recomputed as of the request.",
 );
 

@@ -8,7 +8,7 @@ import type { DomainState } from "../domains/domainDecider.js";
 import { sslAlerts, whoisAlerts, type AlertContext } from "./alertPolicy.js";
 import type { AlertSettings } from "./alertSettings.js";
 import type { CheckTrigger, monitoringEventDefinitions } from "./checkEvents.js";
-import { initialMonitoringState, MAX_KNOWN_FINGERPRINTS, MAX_REMEMBERED_ALERTS, type MonitoringState } from "./monitoringState.js";
+import { initialMonitoringState, MAX_KNOWN_FINGERPRINTS, MAX_RECENT_CHECKS, MAX_REMEMBERED_ALERTS, type MonitoringState } from "./monitoringState.js";
 
 export type MonitoringEvent = EventOf<(typeof monitoringEventDefinitions)[number]>;
 
@@ -38,6 +38,8 @@ export function decideMonitoring(command: MonitoringCommand, domain: DomainState
   if (domain.status !== "monitored") throw new NotFoundError("Domain not found");
   // Results for a target the domain has since left are discarded: not its facts, no alerts.
   if (!isForCurrentTarget(command, domain)) return [];
+  // Idempotent by check id: a retried check job (its worker died after recording) adds nothing.
+  if (state.recentChecks.includes(command.checkId)) return [];
   const ctx: AlertContext = {
     domainId: domain.domainId,
     userId: domain.userId,
@@ -88,10 +90,17 @@ export function retargetMonitoring(state: MonitoringState, moved: { readonly hos
     ssl: fresh.ssl,
     whois: moved.hostname ? { ...fresh.whois, registration: state.whois.registration } : state.whois,
     raised: state.raised.filter((key) => key.startsWith("domain_expiry:")),
+    // Check ids stay: a check recorded before the move is still recorded.
+    recentChecks: state.recentChecks,
   };
 }
 
 export function evolveMonitoring(state: MonitoringState, event: MonitoringEvent): MonitoringState {
+  const next = evolveFacts(state, event);
+  return event.type === "AlertRaised" ? next : { ...next, recentChecks: remember(state.recentChecks, [event.data.checkId], MAX_RECENT_CHECKS) };
+}
+
+function evolveFacts(state: MonitoringState, event: MonitoringEvent): MonitoringState {
   switch (event.type) {
     case "SslChecked": {
       const r = event.data.result;

@@ -13,16 +13,16 @@ import type { DomainQueries } from "../domains/domainQueries.js";
 import type { SslCheckResult } from "../checkers/ssl/result.js";
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
 import type { Clock } from "../shared/clock.js";
-import { ConflictError, NotFoundError } from "../shared/errors.js";
+import { NotFoundError } from "../shared/errors.js";
 import type { CheckQueries } from "./checkQueries.js";
-import type { CheckRunner } from "./checkRunner.js";
+import type { CheckRequests } from "./checkRequests.js";
+import { decodePosition } from "./checkJobs.js";
+import { sslCheckResultSchema } from "../checkers/ssl/result.js";
+import { registrationCheckResult } from "../checkers/registration/result.js";
 
 export const checkBody = z.strictObject({ domain_id: z.uuid() });
 export const historyQuery = z.strictObject(paginationQuery);
 const domainId = uuidParam("Domain");
-
-/** A manual check waits this long for one already running elsewhere (e.g. on create). */
-const MANUAL_CHECK_WAIT_MS = 30_000;
 
 const sslSummary = (r: SslCheckResult) =>
   r.outcome === "ok"
@@ -44,7 +44,9 @@ const whoisSummary = (r: RegistrationCheckResult) =>
     : { registrar: null, expiry_date: null, days_remaining: null, checked_at: r.checked_at, error: { reason: r.reason, message: r.message } };
 
 export function monitoringRoutes(
-  checks: CheckRunner,
+  checks: CheckRequests,
+  /** How long POST /check waits for its checks before answering 503. */
+  checkWaitMs: number,
   checkQueries: CheckQueries,
   domains: DomainQueries,
   projections: ProjectionRunner,
@@ -61,18 +63,22 @@ export function monitoringRoutes(
     return domain;
   };
 
+  // Queued ahead of scheduled checks and run by a worker (in any process); the request waits.
   const checkQuota = rateLimiter(knex, clock, { name: "check", limit: 10, windowSeconds: 60 });
   router.post("/check", async (req, res) => {
     const body = parseWith(checkBody, req.body);
     await checkQuota(res);
-    const ctx = requestContext(res);
-    const outcome = await checks.run(body.domain_id, ["ssl", "whois"], "manual", ctx, {
-      userId: ctx.userId,
-      waitForBusyMs: MANUAL_CHECK_WAIT_MS,
-    });
-    if (!outcome.ssl || !outcome.whois) throw new ConflictError("A check of this domain is already running; try again shortly");
-    if (outcome.position) await projections.waitFor(outcome.position);
-    res.json({ ssl: sslSummary(outcome.ssl), whois: whoisSummary(outcome.whois) });
+    await ownedDomain(actorOf(res).userId, { id: body.domain_id });
+    const [sslJob, whoisJob] = await checks.request(body.domain_id, ["ssl", "whois"], "manual", requestContext(res).correlationId);
+    const outputs = await checks.awaitAll([sslJob!, whoisJob!], checkWaitMs);
+    const ssl = outputs.get(sslJob!)!;
+    const whois = outputs.get(whoisJob!)!;
+    if (ssl.outcome === "gone" || whois.outcome === "gone") throw new NotFoundError("Domain not found");
+    for (const o of [ssl, whois]) {
+      const position = decodePosition(o.position);
+      if (position) await projections.waitFor(position);
+    }
+    res.json({ ssl: sslSummary(sslCheckResultSchema.parse(ssl.result)), whois: whoisSummary(registrationCheckResult.parse(whois.result)) });
   });
 
   router.get("/domains/:id/ssl", async (req, res) => {

@@ -25,6 +25,8 @@ export interface MonitoringState {
   readonly whois: WhoisMonitoringState;
   /** Dedupe keys of alerts already raised (bounded: the newest are kept). */
   readonly raised: readonly string[];
+  /** Ids of the latest checks recorded (bounded): a check job that runs again records nothing. */
+  readonly recentChecks: readonly string[];
 }
 
 export const initialMonitoringState = (): MonitoringState => ({
@@ -38,7 +40,10 @@ export const initialMonitoringState = (): MonitoringState => ({
   },
   whois: { consecutiveFailures: 0, failureAlerted: false, registration: null },
   raised: [],
+  recentChecks: [],
 });
 
 export const MAX_KNOWN_FINGERPRINTS = 8;
 export const MAX_REMEMBERED_ALERTS = 200;
+/** Far more than the checks of one domain that can be queued or running at once. */
+export const MAX_RECENT_CHECKS = 16;

@@ -8,6 +8,8 @@ import pkg from "../../package.json" with { type: "json" };
 
 interface Service {
   image?: string;
+  command?: string[];
+  deploy?: { replicas?: number };
   build?: unknown;
   environment?: Record<string, string>;
   healthcheck?: unknown;
@@ -43,12 +45,21 @@ describe("docker-compose.yml (unit)", () => {
     expect(pkg.dependencies["@eventstore/db-client"]).to.equal("6.2.1");
   });
 
-  it("gives the app only settings the config module knows, and valid ones", () => {
-    const env = services["app"]!.environment ?? {};
-    const ours = Object.keys(env).filter((k) => !k.startsWith("OTEL_"));
-    for (const key of ours) expect(configVariables, `${key} is a setting of src/config.ts`).to.include(key);
-    const config = loadConfig(env);
-    expect(config.EVENTSTORE_URL).to.match(/^esdb:\/\/eventstoredb:2113/);
-    expect(config.DATABASE_URL).to.match(/@postgres:5432\//);
+  it("gives the app and the workers only settings the config module knows, and valid ones", () => {
+    for (const name of ["app", "worker"]) {
+      const env = services[name]!.environment ?? {};
+      const ours = Object.keys(env).filter((k) => !k.startsWith("OTEL_"));
+      for (const key of ours) expect(configVariables, `${key} is a setting of src/config.ts`).to.include(key);
+      const config = loadConfig(env);
+      expect(config.EVENTSTORE_URL, name).to.match(/^esdb:\/\/eventstoredb:2113/);
+      expect(config.DATABASE_URL, name).to.match(/@postgres:5432\//);
+    }
+  });
+
+  it("runs checks in a scaled worker service, apart from the API (which runs none)", () => {
+    const worker = services["worker"]!;
+    expect(worker.command).to.deep.equal(["node", "bin/ssltrackr.js", "worker"]);
+    expect(worker.deploy?.replicas).to.be.at.least(2);
+    expect(loadConfig(services["app"]!.environment ?? {}).SSLTRACKR_WORKERS).to.equal(false);
   });
 });

@@ -180,6 +180,18 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
       for (const id of ids) expect(id).to.match(UUID);
       expect(new Set(ids).size).to.equal(2);
     });
+
+    it("records a check id once: the same check again (a retried job) decides nothing, another id does", () => {
+      const result = sslAt(T0, { validTo: plusDays(T0, 10), fingerprint: "aa:01" });
+      const command: DomainStreamCommand = { type: "RecordSslCheck", checkId: randomUUID(), trigger: "scheduled", settings: DEFAULT_ALERT_SETTINGS, now: T0, result };
+      const first = given([added]).when(command);
+      expect(first[0]?.type).to.equal("SslChecked");
+      expect(first.some((e) => e.type === "AlertRaised"), "with its alert").to.equal(true);
+      expect(given([added, ...first]).when(command)).to.deep.equal([]);
+      const whois: DomainStreamCommand = { ...command, type: "RecordWhoisCheck", result: whoisFailedAt(T0) };
+      expect(given([added, ...first]).when(whois), "a whois check with that id is no new check either").to.deep.equal([]);
+      expect(given([added, ...first]).when({ ...command, checkId: randomUUID() }).map((e) => e.type)).to.deep.equal(["SslChecked"]);
+    });
   });
 
   describe("ssl_expiry", () => {

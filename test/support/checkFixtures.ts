@@ -1,9 +1,9 @@
 // Check results that satisfy the checkers' schemas (events carrying them are validated), and
 // fake checkers that return them without touching the network while counting their calls.
-import type { CertificateFacts, SslCheckFailed, SslCheckOk } from "../../src/checkers/ssl/result.js";
+import type { CertificateFacts, ProbeKind, SslCheckFailed, SslCheckOk } from "../../src/checkers/ssl/result.js";
 import type { RegistrationCheckFailed, RegistrationCheckOk } from "../../src/checkers/registration/result.js";
 import type { Checkers } from "../../src/monitoring/checkers.js";
-import type { CheckKind } from "../../src/monitoring/checkClaims.js";
+import type { CheckKind } from "../../src/monitoring/checkJobs.js";
 import { DAY_MS, type Clock } from "../../src/shared/clock.js";
 
 export interface Target {
@@ -142,6 +142,8 @@ export function registrationCheckFailed({ hostname, now }: Target): Registration
 export class FakeCheckers implements Checkers {
   readonly calls = new Map<string, number>();
   readonly failing = new Set<string>();
+  /** Per hostname, the kind of each SSL check asked for, in order. */
+  readonly probes = new Map<string, ProbeKind[]>();
   hold: (() => Promise<void>) | undefined;
 
   constructor(private readonly clock: Clock) {}
@@ -150,10 +152,16 @@ export class FakeCheckers implements Checkers {
     return this.calls.get(`${kind} ${hostname}`) ?? 0;
   }
 
-  ssl = (target: { hostname: string; port: number }) =>
-    this.answer("ssl", target.hostname, (now) =>
-      this.failing.has(target.hostname) ? sslCheckFailed({ ...target, now }) : sslCheckOk({ ...target, now }),
+  /** An expiry check (carrying the grade of `lightFrom`) when asked for one, else a full probe. */
+  ssl = (target: { hostname: string; port: number }, lightFrom?: SslCheckOk) => {
+    const probe: ProbeKind = lightFrom ? "light" : "full";
+    this.probes.set(target.hostname, [...(this.probes.get(target.hostname) ?? []), probe]);
+    return this.answer("ssl", target.hostname, (now) =>
+      this.failing.has(target.hostname)
+        ? { ...sslCheckFailed({ ...target, now }), probe }
+        : sslCheckOk({ ...target, now }, { probe, graded_at: lightFrom ? (lightFrom.graded_at ?? lightFrom.checked_at) : now.toISOString() }),
     );
+  };
 
   registration = (hostname: string) =>
     this.answer("whois", hostname, (now) =>

@@ -320,6 +320,10 @@ export interface RunningServer {
   port: number;
   /** SNI names received, in connection order (undefined entries: no SNI). */
   servernames: (string | undefined)[];
+  /** TCP connections accepted so far. */
+  connectionCount(): number;
+  /** When each connection was accepted (ms, performance.now()), and the most open at once. */
+  connectionStats?(): { acceptedAt: number[]; peakOpen: number };
   close(): Promise<void>;
 }
 
@@ -341,10 +345,15 @@ function closer(server: net.Server, sockets: Set<net.Socket>): () => Promise<voi
     });
 }
 
-function trackSockets(server: net.Server): Set<net.Socket> {
-  const sockets = new Set<net.Socket>();
+function trackSockets(server: net.Server): Set<net.Socket> & { accepted: number; acceptedAt: number[]; peakOpen: number } {
+  const sockets = Object.assign(new Set<net.Socket>(), { accepted: 0, acceptedAt: [] as number[], peakOpen: 0 });
   server.on("connection", (socket: net.Socket) => {
+    sockets.accepted++;
+    sockets.acceptedAt.push(performance.now());
     sockets.add(socket);
+    // Counted once this loop turn's other events (closes that arrived with this connection)
+    // are handled, so a busy test process does not see a closed peer as still open.
+    setImmediate(() => (sockets.peakOpen = Math.max(sockets.peakOpen, sockets.size)));
     socket.on("close", () => sockets.delete(socket));
   });
   return sockets;
@@ -369,7 +378,14 @@ export async function startTlsServer(options: TlsServerOptions): Promise<Running
   server.on("tlsClientError", () => undefined);
   const sockets = trackSockets(server);
   const port = await listen(server, host, options.port ?? 0);
-  return { host, port, servernames, close: closer(server, sockets) };
+  return {
+    host,
+    port,
+    servernames,
+    connectionCount: () => sockets.accepted,
+    connectionStats: () => ({ acceptedAt: [...sockets.acceptedAt], peakOpen: sockets.peakOpen }),
+    close: closer(server, sockets),
+  };
 }
 
 /** Accepts TCP connections and never answers: a TLS handshake against it cannot finish. */
@@ -378,5 +394,5 @@ export async function startStallingServer(options: { host?: string; port?: numbe
   const server = net.createServer(() => undefined);
   const sockets = trackSockets(server);
   const port = await listen(server, host, options.port ?? 0);
-  return { host, port, servernames: [], close: closer(server, sockets) };
+  return { host, port, servernames: [], connectionCount: () => sockets.accepted, close: closer(server, sockets) };
 }

@@ -79,6 +79,8 @@ export const testConfig = (databaseUrl: string, env: Record<string, string> = {}
     // the background scheduler) turn them on and point them at local servers.
     SSLTRACKR_CHECK_ON_CREATE: "false",
     SSLTRACKR_SCHEDULER: "false",
+    // Every local test server shares 127.0.0.1: politeness is on only where a test is about it.
+    SSLTRACKR_TARGET_MAX_CONNECTIONS: "0",
     ...env,
   });
 

@@ -2,9 +2,10 @@
 // worst one at the top level. No environment, database or HTTP server here: callers pass options.
 import net from "node:net";
 import { normalizeHostname, resolveTarget, TargetError, type LookupFn } from "../../infrastructure/network/targets.js";
-import { checkEndpoint } from "./endpoint.js";
+import { checkEndpoint, checkEndpointLight, type EndpointContext, type GradedFacts } from "./endpoint.js";
+import type { ConnectionGate, ProbeTarget } from "./connection.js";
 import { checkTrust } from "./trust.js";
-import { GRADES, type EndpointFailed, type EndpointOk, type EndpointResult, type SslCheckResult } from "./result.js";
+import { GRADES, type EndpointFailed, type EndpointOk, type EndpointResult, type SslCheckOk, type SslCheckResult } from "./result.js";
 
 export interface SslCheckTarget {
   hostname: string;
@@ -32,6 +33,14 @@ export interface SslCheckOptions {
   extraCa?: string[];
   /** Name resolution; default the system resolver. */
   lookup?: LookupFn;
+  /**
+   * The target's last full probe: run an expiry check instead (one handshake per address),
+   * carrying that probe's grade over. Falls back to a full probe when the address set or a
+   * served certificate differs from it (the grade would be stale). Unset: a full probe.
+   */
+  lightFrom?: SslCheckOk;
+  /** Politeness limits per address, shared by every process; none when unset. */
+  gate?: ConnectionGate;
 }
 
 const DEFAULT_PORT = 443;
@@ -59,6 +68,30 @@ function summarize(base: { hostname: string; port: number; checked_at: string },
   return { ...worstEndpoint(ok), ...base, earliest_expiry: earliest, endpoints };
 }
 
+const gradedFacts = (e: EndpointOk): GradedFacts => ({
+  grade: e.grade,
+  grade_trust_ignored: e.grade_trust_ignored,
+  grade_reasons: e.grade_reasons,
+  score: e.score,
+  protocols: e.protocols,
+  cipher_suites: e.cipher_suites,
+  key_exchange: e.key_exchange,
+  secure_renegotiation: e.secure_renegotiation,
+});
+
+/**
+ * An expiry check of every address, or null when a full probe is needed instead: the
+ * addresses are not those `last` probed, or an address serves another certificate.
+ */
+async function expiryCheck(targets: ProbeTarget[], ctx: EndpointContext, last: SslCheckOk): Promise<EndpointResult[] | null> {
+  const probed = new Map(last.endpoints.flatMap((e) => (e.outcome === "ok" ? [[e.ip_address, e] as const] : [])));
+  const sameAddresses = targets.length === last.endpoints.length && targets.every((t) => probed.has(t.ip));
+  if (!sameAddresses) return null;
+  const endpoints = await Promise.all(targets.map((t) => checkEndpointLight(t, ctx, gradedFacts(probed.get(t.ip)!))));
+  const changed = endpoints.some((e) => e.outcome === "ok" && e.fingerprint_sha256 !== probed.get(e.ip_address)!.fingerprint_sha256);
+  return changed ? null : endpoints;
+}
+
 /** Never rejects for network reasons: a check that cannot run is an `outcome: "failed"` result. */
 export async function checkSsl(target: SslCheckTarget, options: SslCheckOptions): Promise<SslCheckResult> {
   const port = target.port ?? DEFAULT_PORT;
@@ -82,8 +115,14 @@ export async function checkSsl(target: SslCheckTarget, options: SslCheckOptions)
   // SNI carries names only (RFC 6066); an IP-literal target is checked without it.
   const servername = net.isIP(base.hostname) ? undefined : base.hostname;
   const selected = addresses.slice(0, options.maxAddresses ?? DEFAULT_MAX_ADDRESSES);
-  const endpoints = await Promise.all(
-    selected.map((ip) => checkEndpoint({ ip, port, servername, timeoutMs: options.timeoutMs, ca }, { hostname: base.hostname, now, trust: store })),
-  );
-  return summarize(base, endpoints);
+  const targets = selected.map((ip) => ({ ip, port, servername, timeoutMs: options.timeoutMs, ca, gate: options.gate }));
+  const ctx = { hostname: base.hostname, now, trust: store };
+  const light = options.lightFrom ? await expiryCheck(targets, ctx, options.lightFrom) : null;
+  if (light) {
+    const result = summarize(base, light);
+    const gradedAt = options.lightFrom!.graded_at ?? options.lightFrom!.checked_at;
+    return result.outcome === "ok" ? { ...result, probe: "light", graded_at: gradedAt } : { ...result, probe: "light" };
+  }
+  const result = summarize(base, await Promise.all(targets.map((t) => checkEndpoint(t, ctx))));
+  return result.outcome === "ok" ? { ...result, probe: "full", graded_at: result.checked_at } : { ...result, probe: "full" };
 }

@@ -14,6 +14,13 @@ export interface ProbeTarget {
   timeoutMs: number;
   /** Trusted roots (PEM) for the main handshake, the only one whose verification matters. */
   ca: string[];
+  /** Politeness: waited on before each new connection to `ip`; what it returns is called once the connection closed. */
+  gate?: ConnectionGate | undefined;
+}
+
+/** Admits new connections to an address (limits shared by every process; see connectionGate.ts). */
+export interface ConnectionGate {
+  acquire(ip: string): Promise<() => void>;
 }
 
 export class ProbeError extends Error {
@@ -86,7 +93,17 @@ export function closeQuietly(socket: net.Socket): void {
   socket.destroy();
 }
 
-export function connectTcp(target: ProbeTarget): Promise<net.Socket> {
+export async function connectTcp(target: ProbeTarget): Promise<net.Socket> {
+  const release = (await target.gate?.acquire(target.ip)) ?? noop;
+  const socket = await connectTcpNow(target).catch((err: unknown) => {
+    release();
+    throw err;
+  });
+  socket.once("close", release);
+  return socket;
+}
+
+function connectTcpNow(target: ProbeTarget): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: target.ip, port: target.port });
     const timer = setTimeout(() => {

@@ -1,20 +1,23 @@
-// Everything about one address of the target: the main handshake, then protocol, suite and
-// HSTS probes in parallel, graded into an endpoint result.
+// Everything about one address of the target. A full probe: the main handshake, then
+// protocol, suite, served-list and HSTS probes in parallel, graded into an endpoint result. An
+// expiry check: the main handshake and one HTTPS request over it; what needs the probes
+// (protocols, suites, key exchange, the grade) is carried over from the address's last full
+// probe, and the path is built from the TLS stack's view of the served chain.
 import { chainErrors } from "./chainErrors.js";
 import type { X509Certificate } from "node:crypto";
 import { describeCertificate, earliestExpiry, keyFacts, parseSubjectAltNames } from "./certificate.js";
 import { summarizeSuites } from "./cipherSuites.js";
 import { ProbeError, type ProbeTarget } from "./connection.js";
 import { gradeServer } from "./grade.js";
-import { mainHandshake, type MainHandshake } from "./handshake.js";
-import { fetchHsts } from "./hsts.js";
+import { mainHandshake, mainHandshakeThen, type MainHandshake } from "./handshake.js";
+import { fetchHsts, readHsts } from "./hsts.js";
 import { parseOcspStaple } from "./ocsp.js";
 import { probeLegacySuites } from "./legacySuites.js";
 import { buildCertificationPath, type TrustStore } from "./pathBuilding.js";
 import { probeProtocols } from "./protocols.js";
 import { fetchServedCertificates } from "./servedCertificates.js";
 import { describeServedChain } from "./servedChain.js";
-import { TLS_VERSIONS, type CertificateFacts, type CertificationPath, type ChainIssue, type EndpointResult, type ServedCertificate, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
+import { TLS_VERSIONS, type CertificateFacts, type CertificationPath, type ChainIssue, type EndpointOk, type EndpointResult, type ServedCertificate, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
 import { enumerateSuites } from "./suiteEnumeration.js";
 
 export interface EndpointContext {
@@ -84,20 +87,19 @@ function pathFacts(main: MainHandshake, sent: X509Certificate[] | null, ctx: End
   };
 }
 
-function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] | null, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+/** The fields of an endpoint that only a full probe (configuration and grade) establishes. */
+export type GradedFacts = Pick<
+  EndpointOk,
+  "grade" | "grade_trust_ignored" | "grade_reasons" | "score" | "protocols" | "cipher_suites" | "key_exchange" | "secure_renegotiation"
+>;
+type HandshakeFacts = Omit<EndpointOk, keyof GradedFacts>;
+
+/** What the main handshake, the served list (when probed) and one HTTPS request tell about an address. */
+function handshakeFacts(ip: string, main: MainHandshake, sent: X509Certificate[] | null, hsts: HstsDetails, ctx: EndpointContext): HandshakeFacts {
   const { chain, served, issues, certificationPath } = pathFacts(main, sent, ctx);
   const leaf = chain[0]!;
-  const key = keyFacts(main.chain[0]!);
   const ocsp = main.ocspResponse ? parseOcspStaple(main.ocspResponse, main.chain[0]!.serialNumber) : null;
   const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, ocsp, now: ctx.now });
-  const graded = gradeServer({
-    ...config,
-    key,
-    signatureAlgorithm: leaf.signature_algorithm,
-    chainErrors: errors.map((e) => e.reason),
-    chainIssues: issues.map((i) => i.code),
-    hsts: { present: hsts.present, maxAge: hsts.max_age },
-  });
   return {
     outcome: "ok",
     ip_address: ip,
@@ -111,27 +113,57 @@ function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] 
     chain_valid: errors.length === 0,
     hsts: hsts.present,
     sans: parseSubjectAltNames(main.chain[0]!.subjectAltName),
-    grade: graded.grade,
-    grade_trust_ignored: graded.gradeTrustIgnored,
-    grade_reasons: graded.reasons,
-    score: graded.score,
     chain_errors: errors,
     chain,
     served_certificates: served,
     chain_issues: issues,
     certification_path: certificationPath,
     earliest_expiry: earliestExpiry(chain, ip),
-    key,
+    key: keyFacts(main.chain[0]!),
     signature_algorithm: leaf.signature_algorithm,
     fingerprint_sha256: leaf.fingerprint_sha256,
     cipher: main.cipher,
+    ocsp_staple: ocsp,
+    hsts_details: hsts,
+  };
+}
+
+function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] | null, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
+  const facts = handshakeFacts(ip, main, sent, hsts, ctx);
+  const graded = gradeServer({
+    ...config,
+    key: facts.key,
+    signatureAlgorithm: facts.signature_algorithm,
+    chainErrors: facts.chain_errors.map((e) => e.reason),
+    chainIssues: (facts.chain_issues ?? []).map((i) => i.code),
+    hsts: { present: hsts.present, maxAge: hsts.max_age },
+  });
+  return {
+    ...facts,
+    grade: graded.grade,
+    grade_trust_ignored: graded.gradeTrustIgnored,
+    grade_reasons: graded.reasons,
+    score: graded.score,
     protocols: config.protocols,
     cipher_suites: summarizeSuites(config.suites),
     key_exchange: { dh_min_bits: config.dhMinBits, ecdh_min_bits: config.ecdhMinBits },
     secure_renegotiation: config.secureRenegotiation,
-    ocsp_staple: ocsp,
-    hsts_details: hsts,
   };
+}
+
+/**
+ * An expiry check of one address: one TLS connection (handshake, then GET / for HSTS). The
+ * fingerprint tells the caller whether the certificate is still the one `graded` was probed
+ * with; if not, the carried-over grade is stale and a full probe is due.
+ */
+export async function checkEndpointLight(target: ProbeTarget, ctx: EndpointContext, graded: GradedFacts): Promise<EndpointResult> {
+  try {
+    const [main, hsts] = await mainHandshakeThen(target, (socket) => readHsts(target, ctx.hostname, socket));
+    return { ...graded, ...handshakeFacts(target.ip, main, null, hsts, ctx) };
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
+  }
 }
 
 /** Checks one address; a failure to handshake at all is a failed endpoint, not an exception. */

@@ -1,7 +1,7 @@
 // One TLS handshake and what it tells us: protocol, cipher, ephemeral key exchange and, for
 // the main handshake, the certificate chain and OpenSSL's verdict on it.
 import type { X509Certificate } from "node:crypto";
-import type tls from "node:tls";
+import tls from "node:tls";
 import { peerChain } from "./certificate.js";
 import { BROAD_CLIENT, closeQuietly, connectTls, ProbeError, type ProbeTarget } from "./connection.js";
 import { tlsVersionSchema, type TlsVersion } from "./result.js";
@@ -42,6 +42,21 @@ export async function negotiate(target: ProbeTarget, options: tls.ConnectionOpti
   }
 }
 
+/**
+ * The main handshake's TLS context per trust list, made once: building one parses every
+ * trusted root (milliseconds of CPU), which would otherwise be paid on every connection.
+ */
+const mainContexts = new WeakMap<readonly string[], tls.SecureContext>();
+function mainContext(ca: string[] | undefined): tls.SecureContext | undefined {
+  if (!ca) return undefined;
+  let context = mainContexts.get(ca);
+  if (!context) {
+    context = tls.createSecureContext({ ...BROAD_CLIENT, ca });
+    mainContexts.set(ca, context);
+  }
+  return context;
+}
+
 // Node reports verification failures as a code string, although it types them as Error.
 function verifyErrorCode(error: unknown): string | null {
   if (!error) return null;
@@ -49,18 +64,28 @@ function verifyErrorCode(error: unknown): string | null {
   return (error as { code?: string }).code ?? String(error);
 }
 
-export async function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
+export function mainHandshake(target: ProbeTarget): Promise<MainHandshake> {
+  return mainHandshakeThen(target, () => Promise.resolve(undefined)).then(([main]) => main);
+}
+
+/**
+ * The main handshake, then `use` of the same connection before it closes (an expiry check
+ * reads HSTS over it, so one handshake per address is all it costs the server).
+ */
+export async function mainHandshakeThen<T>(target: ProbeTarget, use: (socket: tls.TLSSocket) => Promise<T>): Promise<[MainHandshake, T]> {
   let ocspResponse: Buffer | null = null;
   const captureStaple = (socket: tls.TLSSocket) => socket.once("OCSPResponse", (response: Buffer) => (ocspResponse = response));
-  // Only here is `ca` passed: parsing a full root list costs milliseconds per connection.
+  // Only here does the trust list matter (a context made once per list, see mainContext).
   // tls.connect passes requestOCSP on to the TLSSocket; @types/node only declares it there.
-  const options: tls.ConnectionOptions & tls.TLSSocketOptions = { ...BROAD_CLIENT, ca: target.ca, requestOCSP: true };
+  const secureContext = mainContext(target.ca);
+  const options: tls.ConnectionOptions & tls.TLSSocketOptions = { ...BROAD_CLIENT, ...(secureContext ? { secureContext } : {}), requestOCSP: true };
   const socket = await connectTls(target, options, captureStaple);
   try {
     const chain = peerChain(socket);
     if (chain.length === 0) throw new ProbeError("handshake_failed", "the server presented no certificate");
     const verifyError = verifyErrorCode(socket.authorizationError);
-    return { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError, ocspResponse };
+    const main = { ...describe(socket), chain, peer: socket.getPeerCertificate(), verifyError, ocspResponse };
+    return [main, await use(socket)];
   } finally {
     closeQuietly(socket);
   }

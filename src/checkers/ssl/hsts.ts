@@ -67,16 +67,26 @@ function requestHeader(target: ProbeTarget, hostname: string, socket: tls.TLSSoc
   });
 }
 
-/** HSTS as served on GET / (no redirects followed). A failed request is reported, not thrown. */
-export async function fetchHsts(target: ProbeTarget, hostname: string): Promise<HstsDetails> {
+/** HSTS as served on GET / over an open TLS connection. A failed request is reported, not thrown. */
+export async function readHsts(target: ProbeTarget, hostname: string, socket: tls.TLSSocket): Promise<HstsDetails> {
   try {
-    const socket = await connectTls(target, BROAD_CLIENT);
-    try {
-      return parseHsts(await requestHeader(target, hostname, socket));
-    } finally {
-      closeQuietly(socket);
-    }
+    return parseHsts(await requestHeader(target, hostname, socket));
   } catch (err) {
     return { ...ABSENT, error: (err as Error).message };
+  }
+}
+
+/** HSTS as served on GET / (no redirects followed), over a connection of its own. */
+export async function fetchHsts(target: ProbeTarget, hostname: string): Promise<HstsDetails> {
+  let socket: tls.TLSSocket;
+  try {
+    socket = await connectTls(target, BROAD_CLIENT);
+  } catch (err) {
+    return { ...ABSENT, error: (err as Error).message };
+  }
+  try {
+    return await readHsts(target, hostname, socket);
+  } finally {
+    closeQuietly(socket);
   }
 }

@@ -273,10 +273,21 @@ const targetFields = {
   checked_at: isoDate,
 };
 
+/**
+ * "full": every protocol and suite probed, graded now. "light" (an expiry check): one
+ * handshake and one HTTPS request per address; the configuration facts and grade are those of
+ * the last full probe (`graded_at`). Absent in results recorded before light checks: full.
+ */
+export const probeKindSchema = z.enum(["full", "light"]);
+export type ProbeKind = z.infer<typeof probeKindSchema>;
+
 /** The worst graded address decides the top-level fields; every address is in `endpoints`. */
 export const sslCheckOkSchema = endpointOkSchema.extend({
   ...targetFields,
   endpoints: z.array(endpointSchema),
+  probe: probeKindSchema.optional(),
+  /** When the grade and configuration facts were probed: checked_at of the last full probe. */
+  graded_at: isoDate.optional(),
 });
 export type SslCheckOk = z.infer<typeof sslCheckOkSchema>;
 
@@ -287,6 +298,7 @@ export const sslCheckFailedSchema = z.object({
   reason: failureReasonSchema,
   message: z.string(),
   endpoints: z.array(endpointFailedSchema),
+  probe: probeKindSchema.optional(),
 });
 export type SslCheckFailed = z.infer<typeof sslCheckFailedSchema>;
 

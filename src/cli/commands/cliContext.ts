@@ -17,3 +17,14 @@ export async function withServices<T>(work: (services: Services, infra: Infrastr
     await infra.close();
   }
 }
+
+/** Keeps a long-running service (serve, worker) up until SIGINT/SIGTERM, then closes it. */
+export async function runUntilSignalled(service: { close(): Promise<void> }): Promise<number> {
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await service.close();
+  return 0;
+}

@@ -1,18 +1,17 @@
-// `ssltrackr scheduler status [--json]`: the scheduler's leader, what is due, what is being
-// checked and which domains' last check failed. Reads the database, so it works from any host.
+// `ssltrackr scheduler status [--json]`: the scheduler's leader, what is due, the check queue
+// (depth, running, retrying, failed, oldest waiting, per-worker throughput) and which
+// domains' last check failed. Reads the database, so it works from any host.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.js";
 import { schedulerSettings } from "../../monitoring/scheduler/checkScheduler.js";
-import { schedulerStatus, type SchedulerStatus } from "../../monitoring/scheduler/schedulerStatus.js";
+import { STATUS_WINDOW_MINUTES, schedulerStatus, type SchedulerStatus } from "../../monitoring/scheduler/schedulerStatus.js";
 import { systemClock } from "../../shared/clock.js";
 import { withServices } from "./cliContext.js";
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
   const intervals = schedulerSettings(loadConfig());
-  const status = await withServices((services, infra) =>
-    schedulerStatus(infra.knex, services.claims, intervals, systemClock.now()),
-  );
+  const status = await withServices((_services, infra) => schedulerStatus(infra.knex, infra.queue, intervals, systemClock.now()));
   process.stdout.write(values.json ? JSON.stringify(toJson(status), null, 2) + "\n" : toText(status));
   return 0;
 }
@@ -25,14 +24,22 @@ const toJson = (s: SchedulerStatus) => ({
     expires_at: s.leader.expiresAt.toISOString(),
   },
   due: s.due,
+  queue: {
+    depth: s.queue.depth,
+    running: s.queue.running,
+    retrying: s.queue.retrying,
+    failed: s.queue.failed,
+    oldest_waiting_since: s.queue.oldestWaitingSince?.toISOString() ?? null,
+  },
   running: s.running.map((r) => ({
     domain_id: r.domainId,
     hostname: r.hostname,
     kind: r.kind,
-    owner: r.owner,
-    claimed_at: r.claimedAt.toISOString(),
-    expires_at: r.expiresAt.toISOString(),
+    trigger: r.trigger,
+    started_at: r.startedAt.toISOString(),
   })),
+  throughput: s.throughput.map((t) => ({ worker: t.worker, completed: t.completed, per_minute: t.perMinute })),
+  throughput_window_minutes: STATUS_WINDOW_MINUTES,
   failing: {
     count: s.failing.count,
     domains: s.failing.domains.map((d) => ({ domain_id: d.domainId, hostname: d.hostname, kinds: d.kinds })),
@@ -44,9 +51,12 @@ function toText(s: SchedulerStatus): string {
     s.leader
       ? `leader   ${s.leader.owner} since ${s.leader.since.toISOString()} (heartbeat ${s.leader.heartbeatAt.toISOString()})`
       : "leader   none (no scheduler is running, or SSLTRACKR_SCHEDULER is off everywhere)",
-    `due      ssl ${s.due.ssl}, whois ${s.due.whois}`,
-    `running  ${s.running.length}`,
-    ...s.running.map((r) => `  ${r.kind.padEnd(5)} ${r.hostname ?? r.domainId}  by ${r.owner} since ${r.claimedAt.toISOString()}`),
+    `due      ssl ${s.due.ssl}, whois ${s.due.whois} (not yet queued)`,
+    `queue    ${s.queue.depth} waiting${s.queue.oldestWaitingSince ? ` (oldest since ${s.queue.oldestWaitingSince.toISOString()})` : ""}, ${s.queue.retrying} retrying, ${s.queue.failed} failed in ${STATUS_WINDOW_MINUTES} min`,
+    `running  ${s.queue.running}`,
+    ...s.running.map((r) => `  ${r.kind.padEnd(5)} ${r.hostname ?? r.domainId}  ${r.trigger} since ${r.startedAt.toISOString()}`),
+    `workers  ${s.throughput.length === 0 ? "no check completed" : ""}in the last ${STATUS_WINDOW_MINUTES} min`,
+    ...s.throughput.map((t) => `  ${t.worker}  ${t.completed} checks (${t.perMinute}/min)`),
     `failing  ssl ${s.failing.count.ssl}, whois ${s.failing.count.whois}`,
     ...s.failing.domains.map((d) => `  ${d.kinds.join("+").padEnd(9)} ${d.hostname}`),
   ];

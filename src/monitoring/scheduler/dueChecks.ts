@@ -4,10 +4,11 @@
 // A domain's next check of a kind is `last check + interval × (1 + offset)`, where `offset`
 // is a stable per-domain value in [-JITTER, +JITTER) hashed from its id. Domains added (or
 // checked) together therefore fall due spread over ±10% of the interval, and the spread
-// is the same after a restart. A never-checked domain is due at once. A kind whose claim
-// is live (another check of it is running, see checkClaims.ts) is not due.
+// is the same after a restart. A never-checked domain is due at once. A kind with a job
+// waiting or running on the check queue (see checkJobs.ts) is not due: it is being handled.
 import type { Knex } from "knex";
-import type { CheckKind } from "../checkClaims.js";
+import { pendingJobKeys } from "../../infrastructure/queue/jobQueue.js";
+import { CHECK_QUEUE, type CheckKind } from "../checkJobs.js";
 
 export const JITTER = 0.1;
 
@@ -19,6 +20,8 @@ export interface CheckIntervals {
 export interface DueCheck {
   readonly domainId: string;
   readonly kinds: CheckKind[];
+  /** When each due kind was last checked (null: never), as the job's `seenCheckedAt`. */
+  readonly checkedAt: Partial<Record<CheckKind, Date | null>>;
 }
 
 /** md5 of the id -> a stable fraction in [0, 1) -> a factor in [1 - JITTER, 1 + JITTER). */
@@ -27,23 +30,25 @@ const JITTER_FACTOR = `(1 + ${JITTER} * (2 * (('x' || substr(md5(d.id::text), 1,
 const dueAt = (kind: CheckKind) =>
   `d.${kind}_checked_at + make_interval(secs => :${kind}Secs * ${JITTER_FACTOR})`;
 
-const live = (kind: CheckKind) =>
-  `exists (select 1 from check_claims c where c.domain_id = d.id and c.kind = '${kind}' and c.expires_at > now())`;
-
-// Read-model times come from the app clock (checked_at is the checker's), hence `:now`;
-// claim leases are database time on both sides, hence now().
+// Read-model times come from the app clock (checked_at is the checker's), hence `:now`. A
+// kind is pending when its key joined a waiting or running job (p_ssl, p_whois below).
 const isDue = (kind: CheckKind) =>
-  `(d.${kind}_checked_at is null or ${dueAt(kind)} <= :now) and not ${live(kind)}`;
+  `(d.${kind}_checked_at is null or ${dueAt(kind)} <= :now) and p_${kind}.key is null`;
 
+// The pending keys are read once and joined (hash joins), not probed per domain: the sweep
+// reads 100k domains against up to 200k queued jobs in one pass.
 const SCHEDULE = `
+  with pending as materialized (${pendingJobKeys(CHECK_QUEUE)})
   select d.id,
          ${isDue("ssl")} as ssl_due,
          ${isDue("whois")} as whois_due,
          ${dueAt("ssl")} as ssl_due_at,
-         ${dueAt("whois")} as whois_due_at
+         ${dueAt("whois")} as whois_due_at,
+         d.ssl_checked_at, d.whois_checked_at
     from domains d
+    left join pending p_ssl on p_ssl.key = d.id::text || ':ssl'
+    left join pending p_whois on p_whois.key = d.id::text || ':whois'
    where d.is_active and d.deleted_at is null
-     and not (d.id = any(cast(:exclude as uuid[])))
      -- The indexed pre-filter: nothing checked within the shortest jittered interval is due.
      and (d.ssl_checked_at is null or d.ssl_checked_at <= :sslEarliest
           or d.whois_checked_at is null or d.whois_checked_at <= :whoisEarliest)`;
@@ -58,6 +63,8 @@ interface ScheduleRow {
   id: string;
   ssl_due: boolean;
   whois_due: boolean;
+  ssl_checked_at: Date | null;
+  whois_checked_at: Date | null;
 }
 
 export class DueChecks {
@@ -66,17 +73,20 @@ export class DueChecks {
     private readonly intervals: CheckIntervals,
   ) {}
 
-  /** Up to `limit` due domains, most overdue first, leaving out `exclude` (in flight here). */
-  async next(now: Date, limit: number, exclude: readonly string[] = []): Promise<DueCheck[]> {
+  /** Up to `limit` due domains, most overdue first. */
+  async next(now: Date, limit: number): Promise<DueCheck[]> {
     const { rows } = await this.knex.raw<{ rows: ScheduleRow[] }>(
-      `select s.id, s.ssl_due, s.whois_due from (${SCHEDULE}) s
+      `select s.id, s.ssl_due, s.whois_due, s.ssl_checked_at, s.whois_checked_at from (${SCHEDULE}) s
         where s.ssl_due or s.whois_due
         order by least(case when s.ssl_due then coalesce(s.ssl_due_at, '-infinity') end,
                        case when s.whois_due then coalesce(s.whois_due_at, '-infinity') end), s.id
         limit :limit`,
-      { ...this.bindings(now, exclude), limit },
+      { ...this.bindings(now), limit },
     );
-    return rows.map((r) => ({ domainId: r.id, kinds: kindsFlagged(r.ssl_due, r.whois_due) }));
+    return rows.map((r) => {
+      const kinds = kindsFlagged(r.ssl_due, r.whois_due);
+      return { domainId: r.id, kinds, checkedAt: Object.fromEntries(kinds.map((k) => [k, r[`${k}_checked_at`]])) };
+    });
   }
 
   /** How many domains are due now, per kind (for `scheduler status`). */
@@ -84,12 +94,18 @@ export class DueChecks {
     const { rows } = await this.knex.raw<{ rows: { ssl: string; whois: string }[] }>(
       `select count(*) filter (where s.ssl_due) as ssl, count(*) filter (where s.whois_due) as whois
          from (${SCHEDULE}) s`,
-      this.bindings(now, []),
+      this.bindings(now),
     );
     return { ssl: Number(rows[0]?.ssl ?? 0), whois: Number(rows[0]?.whois ?? 0) };
   }
 
-  private bindings(now: Date, exclude: readonly string[]) {
+  /** When the domain's `kind` was last checked, as the read model shows it (null: never or gone). */
+  async lastChecked(domainId: string, kind: CheckKind): Promise<Date | null> {
+    const row = await this.knex("domains").where({ id: domainId }).first<Record<string, Date | null> | undefined>(`${kind}_checked_at`);
+    return row?.[`${kind}_checked_at`] ?? null;
+  }
+
+  private bindings(now: Date) {
     const earliest = (intervalMs: number) => new Date(now.getTime() - intervalMs * (1 - JITTER));
     return {
       now,
@@ -97,8 +113,6 @@ export class DueChecks {
       whoisSecs: this.intervals.whoisIntervalMs / 1000,
       sslEarliest: earliest(this.intervals.sslIntervalMs),
       whoisEarliest: earliest(this.intervals.whoisIntervalMs),
-      // One array parameter (knex would expand a JS array into a list of parameters).
-      exclude: `{${exclude.join(",")}}`,
     };
   }
 }

@@ -1,25 +1,40 @@
 // What `ssltrackr scheduler status` shows, readable from any process: who leads (its
-// heartbeat), what is due now, what is being checked (live claims) and which domains' last
-// check failed (the read model's failure flags).
+// heartbeat), what is due and not yet queued, the check queue (waiting, running, retrying,
+// failed, the oldest waiting job, each worker's throughput) and which domains' last check
+// failed (the read model's failure flags).
 import type { Knex } from "knex";
-import type { CheckClaims, CheckKind } from "../checkClaims.js";
+import type { JobQueue } from "../../infrastructure/queue/jobQueue.js";
+import { CHECK_QUEUE, checkJobData, type CheckKind } from "../checkJobs.js";
 import { DueChecks, kindsFlagged, type CheckIntervals } from "./dueChecks.js";
 import { currentLeader, type LeaderInfo } from "./schedulerLeader.js";
 
-/** Failing domains listed in full; beyond this only their count. */
-const FAILING_LISTED = 50;
+/** Failing domains and running checks listed in full; beyond this only their count. */
+const LISTED = 50;
+/** Throughput and recent failures are counted over this window. */
+export const STATUS_WINDOW_MINUTES = 15;
 
 export interface SchedulerStatus {
   readonly leader: LeaderInfo | null;
+  /** Due and not yet queued (the next sweep queues them). */
   readonly due: Record<CheckKind, number>;
+  readonly queue: {
+    /** Jobs waiting for a worker (including those waiting to be retried). */
+    readonly depth: number;
+    readonly running: number;
+    readonly retrying: number;
+    /** Failed for good (retries exhausted) within the window. */
+    readonly failed: number;
+    readonly oldestWaitingSince: Date | null;
+  };
   readonly running: {
     readonly domainId: string;
     readonly hostname: string | null;
     readonly kind: CheckKind;
-    readonly owner: string;
-    readonly claimedAt: Date;
-    readonly expiresAt: Date;
+    readonly trigger: string;
+    readonly startedAt: Date;
   }[];
+  /** Checks completed within the window, per worker process. */
+  readonly throughput: { readonly worker: string; readonly completed: number; readonly perMinute: number }[];
   readonly failing: {
     readonly count: Record<CheckKind, number>;
     readonly domains: { readonly domainId: string; readonly hostname: string; readonly kinds: CheckKind[] }[];
@@ -28,27 +43,36 @@ export interface SchedulerStatus {
 
 export async function schedulerStatus(
   knex: Knex,
-  claims: Pick<CheckClaims, "active">,
+  queue: Pick<JobQueue, "stats">,
   intervals: CheckIntervals,
   now: Date,
 ): Promise<SchedulerStatus> {
-  const [leader, due, held, failing] = await Promise.all([
+  const [leader, due, stats, failing] = await Promise.all([
     currentLeader(knex),
     new DueChecks(knex, intervals).count(now),
-    claims.active(),
+    queue.stats(CHECK_QUEUE, { windowMinutes: STATUS_WINDOW_MINUTES, byField: "worker", listed: LISTED }),
     failingDomains(knex),
   ]);
-  const hostnames = await hostnamesOf(knex, held.map((c) => c.domain_id));
+  const running = stats.runningJobs.flatMap((j) => {
+    const data = checkJobData.safeParse(j.data);
+    return data.success ? [{ ...data.data, startedAt: j.startedOn }] : [];
+  });
+  const hostnames = await hostnamesOf(knex, running.map((r) => r.domainId));
   return {
     leader,
     due,
-    running: held.map((c) => ({
-      domainId: c.domain_id,
-      hostname: hostnames.get(c.domain_id) ?? null,
-      kind: c.kind,
-      owner: c.owner,
-      claimedAt: c.claimed_at,
-      expiresAt: c.expires_at,
+    queue: { depth: stats.waiting, running: stats.running, retrying: stats.retrying, failed: stats.failed, oldestWaitingSince: stats.oldestWaiting },
+    running: running.map((r) => ({
+      domainId: r.domainId,
+      hostname: hostnames.get(r.domainId) ?? null,
+      kind: r.kind,
+      trigger: r.trigger,
+      startedAt: r.startedAt,
+    })),
+    throughput: stats.completedBy.map((b) => ({
+      worker: b.by ?? "unknown",
+      completed: b.completed,
+      perMinute: Math.round((b.completed / STATUS_WINDOW_MINUTES) * 10) / 10,
     })),
     failing,
   };
@@ -64,7 +88,7 @@ async function failingDomains(knex: Knex): Promise<SchedulerStatus["failing"]> {
   const rows = await monitored(knex)
     .where((q) => q.where("ssl_check_failed", true).orWhere("whois_check_failed", true))
     .orderBy("hostname")
-    .limit(FAILING_LISTED)
+    .limit(LISTED)
     .select<{ id: string; hostname: string; ssl_check_failed: boolean | null; whois_check_failed: boolean | null }[]>(
       "id",
       "hostname",

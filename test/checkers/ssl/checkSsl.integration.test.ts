@@ -370,4 +370,40 @@ describe("checkSsl against local TLS servers", function () {
       expect(invalid).to.deep.include({ outcome: "failed", reason: "invalid_target" });
     });
   });
+  describe("expiry checks (light) against the last full probe", () => {
+    it("makes one connection per address, carries the full probe's grade over with its graded_at, and sees expiry afresh", async () => {
+      const name = "light.example.test";
+      const s = await serve({ leaf: await pki.createLeaf(intermediate, { cn: name, sans: [name], notAfter: days(20) }), chain: [intermediate], hsts: ONE_YEAR_HSTS });
+      const full = ok(await checkSsl({ hostname: name, port: s.port }, options({ [name]: [s.host] })));
+      expect(full).to.include({ probe: "full", graded_at: NOW.toISOString() });
+      const fullConnections = s.connectionCount();
+      expect(fullConnections).to.be.greaterThan(10);
+
+      const tomorrow = days(1);
+      const light = ok(await checkSsl({ hostname: name, port: s.port }, options({ [name]: [s.host] }, { now: tomorrow, lightFrom: full })));
+      expect(s.connectionCount() - fullConnections, "one handshake, HSTS read over it").to.equal(1);
+      expect(light).to.include({ probe: "light", graded_at: NOW.toISOString(), checked_at: tomorrow.toISOString(), grade: full.grade, days_remaining: 19, hsts: true, chain_valid: true });
+      expect(light.protocols).to.deep.equal(full.protocols);
+      expect(light.cipher_suites).to.deep.equal(full.cipher_suites);
+      expect(light.fingerprint_sha256).to.equal(full.fingerprint_sha256);
+      expect(light.hsts_details.max_age).to.equal(31536000);
+    });
+
+    it("turns into a full probe when the certificate changed or the address set differs", async () => {
+      const name = "renewed.example.test";
+      const first = await serve({ leaf: await pki.createLeaf(intermediate, { cn: name, sans: [name] }), chain: [intermediate] });
+      const full = ok(await checkSsl({ hostname: name, port: first.port }, options({ [name]: [first.host] })));
+      const renewed = await serve({ leaf: await pki.createLeaf(intermediate, { cn: name, sans: [name] }), chain: [intermediate], port: 0 });
+      const afterRenewal = ok(await checkSsl({ hostname: name, port: renewed.port }, options({ [name]: [renewed.host] }, { lightFrom: { ...full, port: renewed.port } })));
+      expect(afterRenewal.probe).to.equal("full");
+      expect(afterRenewal.fingerprint_sha256).to.not.equal(full.fingerprint_sha256);
+      expect(renewed.connectionCount()).to.be.greaterThan(10);
+
+      const elsewhere = await serve({ leaf: await pki.createLeaf(intermediate, { cn: name, sans: [name] }), chain: [intermediate], host: "127.0.0.2" });
+      const lightFrom = { ...full, port: elsewhere.port };
+      const moved = ok(await checkSsl({ hostname: name, port: elsewhere.port }, options({ [name]: ["127.0.0.2"] }, { lightFrom })));
+      expect(moved.probe, "another address").to.equal("full");
+      expect(elsewhere.connectionCount()).to.be.greaterThan(10);
+    });
+  });
 });

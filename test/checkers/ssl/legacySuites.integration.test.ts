@@ -69,7 +69,7 @@ async function startFake(options: FakeOptions): Promise<RunningServer & { hellos
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     });
-  return { host: "127.0.0.1", port, servernames: [], hellos, close };
+  return { host: "127.0.0.1", port, servernames: [], hellos, connectionCount: () => hellos.length, close };
 }
 
 describe("legacy suite probes (RC4, 3DES)", function () {

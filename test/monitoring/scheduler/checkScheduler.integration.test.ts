@@ -1,9 +1,11 @@
-// Two app processes on one database (two servers, each with its own claims identity), each
-// with a scheduler whose ticks the tests drive by hand and whose clock they move.
+// Two app processes on one database (two servers, each with check workers), each with a
+// scheduler whose ticks the tests drive by hand and whose clock they move. The schedulers
+// queue due checks; the workers of both servers run them.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import type { RunningServer } from "../../../src/app/server.js";
 import { createLogger } from "../../../src/infrastructure/logging/logger.js";
+import { CHECK_PRIORITY, CHECK_QUEUE, checkJobKey } from "../../../src/monitoring/checkJobs.js";
 import { CheckScheduler, type SchedulerSettings } from "../../../src/monitoring/scheduler/checkScheduler.js";
 import { currentLeader } from "../../../src/monitoring/scheduler/schedulerLeader.js";
 import { ManualClock } from "../../../src/shared/clock.js";
@@ -14,11 +16,12 @@ import { startPeerServer, startTestServer, type TestServer } from "../../support
 const HOUR = 3_600_000;
 const SETTINGS: SchedulerSettings = {
   tickSeconds: 1,
-  concurrency: 10,
   sslIntervalMs: 12 * HOUR,
   whoisIntervalMs: 24 * HOUR,
-  errorBackoffMs: 10 * 60_000,
 };
+/** Each server runs at most this many checks at once. */
+const CONCURRENCY = 3;
+const ENV = { ...WITHOUT_CHECKS, SSLTRACKR_CHECK_CONCURRENCY: String(CONCURRENCY), SSLTRACKR_QUEUE_POLL_MS: "100" };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,8 +43,8 @@ describe("Check scheduler (integration)", () => {
   let added: string[] = [];
 
   before(async () => {
-    t = await startTestServer({ clock, checkers, env: WITHOUT_CHECKS });
-    peer = await startPeerServer(t.db.url, { clock, checkers, env: WITHOUT_CHECKS });
+    t = await startTestServer({ clock, checkers, env: ENV });
+    peer = await startPeerServer(t.db.url, { clock, checkers, env: ENV });
     ({ userId } = await t.createUser());
   });
   afterEach(async () => {
@@ -65,9 +68,8 @@ describe("Check scheduler (integration)", () => {
       {
         knex: server.infra.knex,
         leaderSession: server.infra.leaderSession,
-        runner: server.services.checks,
-        projections: server.services.projections,
-        owner: server.services.claims.owner,
+        queue: server.infra.queue,
+        owner: server.services.owner,
         clock,
         logger: createLogger((process.env["TEST_LOG"] as "error" | undefined) ?? "silent"),
       },
@@ -90,7 +92,13 @@ describe("Check scheduler (integration)", () => {
     return domains;
   }
 
-  const settled = (...all: CheckScheduler[]) => eventually("checks settle", () => all.every((s) => s.running === 0));
+  const queueStats = () => t.server.infra.queue.stats(CHECK_QUEUE, { windowMinutes: 1, byField: "worker", listed: 0 });
+  /** Nothing waiting or running on the queue. */
+  const settled = () =>
+    eventually("checks settle", async () => {
+      const q = await queueStats();
+      return q.waiting + q.running === 0;
+    });
   const counts = (domains: { hostname: string }[]) =>
     domains.map((d) => ({ ssl: checkers.count("ssl", d.hostname), whois: checkers.count("whois", d.hostname) }));
   const each = (domains: unknown[], ssl: number, whois: number) => domains.map(() => ({ ssl, whois }));
@@ -100,22 +108,22 @@ describe("Check scheduler (integration)", () => {
     const a = schedulerOn(t.server);
     const b = schedulerOn(peer);
     for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
-    await settled(a, b);
+    await settled();
     expect([a.leader.isLeader, b.leader.isLeader].filter(Boolean)).to.have.length(1);
     expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
 
     clock.advance(0.5 * SETTINGS.sslIntervalMs);
     for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
-    await settled(a, b);
+    await settled();
     expect(counts(domains), "half an interval later").to.deep.equal(each(domains, 1, 1));
 
     clock.advance(0.6 * SETTINGS.sslIntervalMs);
     for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
-    await settled(a, b);
+    await settled();
     expect(counts(domains), "110% of the SSL interval later").to.deep.equal(each(domains, 2, 1));
   });
 
-  it("never starts a domain that is still being checked, however often it ticks", async () => {
+  it("never queues a check that is waiting or running, however often it ticks", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     checkers.hold = () => gate;
@@ -123,9 +131,12 @@ describe("Check scheduler (integration)", () => {
     const a = schedulerOn(t.server);
     const b = schedulerOn(peer);
     for (let i = 0; i < 5; i++) await Promise.all([a.tick(), b.tick()]);
-    expect(a.running + b.running).to.equal(6);
+    await eventually("every check is running", async () => (await queueStats()).running === 6);
+    for (let i = 0; i < 5; i++) await Promise.all([a.tick(), b.tick()]);
+    const q = await queueStats();
+    expect({ waiting: q.waiting, running: q.running }).to.deep.equal({ waiting: 0, running: 6 });
     release();
-    await settled(a, b);
+    await settled();
     expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
   });
 
@@ -136,14 +147,14 @@ describe("Check scheduler (integration)", () => {
     await b.tick();
     expect(a.leader.isLeader).to.equal(true);
     expect(b.leader.isLeader).to.equal(false);
-    expect((await currentLeader(t.server.infra.knex))?.owner).to.equal(t.server.services.claims.owner);
+    expect((await currentLeader(t.server.infra.knex))?.owner).to.equal(t.server.services.owner);
 
     await a.stop();
     const domains = await addDomains(2);
     await b.tick();
-    await settled(b);
+    await settled();
     expect(b.leader.isLeader).to.equal(true);
-    expect((await currentLeader(t.server.infra.knex))?.owner).to.equal(peer.services.claims.owner);
+    expect((await currentLeader(t.server.infra.knex))?.owner).to.equal(peer.services.owner);
     expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
   });
 
@@ -160,7 +171,7 @@ describe("Check scheduler (integration)", () => {
     );
     const domains = await addDomains(2);
     await eventually("the other process leads", async () => (await b.tick(), b.leader.isLeader), 5000);
-    await settled(b);
+    await settled();
     expect(a.leader.isLeader).to.equal(false);
     expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
   });
@@ -172,11 +183,11 @@ describe("Check scheduler (integration)", () => {
     for (const p of [paused2, removed2]) if (p) await t.server.services.projections.waitFor(p);
     const a = schedulerOn(t.server);
     await a.tick();
-    await settled(a);
+    await settled();
     expect(counts([kept!, paused!, removed!])).to.deep.equal([{ ssl: 1, whois: 1 }, { ssl: 0, whois: 0 }, { ssl: 0, whois: 0 }]);
   });
 
-  it("runs at most `concurrency` checks at once, and drains the rest without waiting for a tick", async () => {
+  it("runs at most SSLTRACKR_CHECK_CONCURRENCY checks at once per process, and drains the rest without waiting for a tick", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let released = false;
@@ -188,37 +199,52 @@ describe("Check scheduler (integration)", () => {
       inside--;
     };
     const domains = await addDomains(8);
-    const a = schedulerOn(t.server, { concurrency: 3 });
+    const a = schedulerOn(t.server);
     await a.tick();
-    await eventually("three checks are held", () => inside === 3);
-    await sleep(50);
-    expect(inside).to.equal(3);
+    await eventually("both processes' workers are full", () => inside === 2 * CONCURRENCY);
+    await sleep(100);
+    expect(inside).to.equal(2 * CONCURRENCY);
     released = true;
     release();
     await eventually("all are checked", () => counts(domains).every((c) => c.ssl === 1 && c.whois === 1));
-    await settled(a);
-    expect(most).to.equal(3);
+    await settled();
+    expect(most).to.equal(2 * CONCURRENCY);
     expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
   });
 
-
-  it("retries a check claimed by a process that died once its lease has expired, and not before", async () => {
-    const [abandoned, held] = await addDomains(2);
-    const claim = (domainId: string, expiresIn: string) =>
-      t.server.infra.knex.raw(
-        `insert into check_claims (domain_id, kind, owner, expires_at) values (?, 'ssl', 'dead-process', now() + ?::interval)`,
-        [domainId, expiresIn],
-      );
-    await claim(abandoned!.id, "-1 second");
-    await claim(held!.id, "1 minute");
+  it("keeps what a leader queued when it stops: the next leader neither queues it again nor drops it", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    checkers.hold = () => gate;
+    const domains = await addDomains(5);
     const a = schedulerOn(t.server);
+    const b = schedulerOn(peer);
     await a.tick();
-    await settled(a);
-    expect(counts([abandoned!, held!])).to.deep.equal([{ ssl: 1, whois: 1 }, { ssl: 0, whois: 1 }]);
+    expect(a.leader.isLeader).to.equal(true);
+    const queued = await queueStats();
+    expect(queued.waiting + queued.running).to.equal(10);
+    await a.stop();
+    for (let i = 0; i < 3; i++) await b.tick();
+    expect(b.leader.isLeader).to.equal(true);
+    const after = await queueStats();
+    expect(after.waiting + after.running).to.equal(10);
+    release();
+    await settled();
+    expect(counts(domains)).to.deep.equal(each(domains, 1, 1));
+  });
 
-    await t.server.infra.knex("check_claims").where({ domain_id: held!.id }).update({ expires_at: new Date(Date.now() - 1000) });
-    await a.tick();
-    await settled(a);
-    expect(counts([abandoned!, held!])).to.deep.equal([{ ssl: 1, whois: 1 }, { ssl: 1, whois: 1 }]);
+  it("completes a scheduled job without checking when the domain was checked after the sweep saw it due", async () => {
+    const [domain] = await addDomains(1);
+    const requests = t.server.services.checkRequests;
+    await requests.awaitAll(await requests.request(domain!.id, ["ssl"], "manual"), 10_000);
+    // As a sweep that read the domain just before that check would have queued it.
+    const jobId = await t.server.infra.queue.send(CHECK_QUEUE, {
+      key: checkJobKey(domain!.id, "ssl"),
+      priority: CHECK_PRIORITY.scheduled,
+      data: { domainId: domain!.id, kind: "ssl", trigger: "scheduled", seenCheckedAt: null },
+    });
+    const outputs = await requests.awaitAll([jobId!], 10_000);
+    expect(outputs.get(jobId!)?.outcome).to.equal("moot");
+    expect(counts([domain!])).to.deep.equal([{ ssl: 1, whois: 0 }]);
   });
 });

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import type { Knex } from "knex";
 import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
-import { ensureCheckClaimsTable } from "../../../src/monitoring/checkClaims.js";
+import { JobQueue } from "../../../src/infrastructure/queue/jobQueue.js";
+import { CHECK_PRIORITY, CHECK_QUEUE, checkJobKey, ensureCheckQueue, type CheckKind } from "../../../src/monitoring/checkJobs.js";
 import { DueChecks } from "../../../src/monitoring/scheduler/dueChecks.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 
@@ -16,19 +17,22 @@ describe("Due checks from the domains read model (integration)", () => {
   let db: TestDatabase;
   let knex: Knex;
   let due: DueChecks;
+  let queue: JobQueue;
 
   before(async () => {
     db = await createTestDatabase();
     knex = createKnex(db.url);
     await migrateReadModels(knex);
-    await ensureCheckClaimsTable(knex);
+    queue = await JobQueue.open({ databaseUrl: db.url, poolMax: 2, onError: () => undefined, maintenanceSeconds: null });
+    await ensureCheckQueue(queue, 60);
     due = new DueChecks(knex, { sslIntervalMs: SSL, whoisIntervalMs: WHOIS });
   });
   beforeEach(async () => {
     await knex("domains").delete();
-    await knex("check_claims").delete();
+    await knex.raw("delete from pgboss.job");
   });
   after(async () => {
+    await queue?.close();
     await knex?.destroy();
     await db?.drop();
   });
@@ -55,19 +59,20 @@ describe("Due checks from the domains read model (integration)", () => {
     return id;
   }
 
-  const claim = (domainId: string, kind: string, expiresAt: Date) =>
-    knex("check_claims").insert({ domain_id: domainId, kind, owner: "another-process", expires_at: expiresAt });
+  const queued = (domainId: string, kind: CheckKind) =>
+    queue.send(CHECK_QUEUE, { key: checkJobKey(domainId, kind), priority: CHECK_PRIORITY.scheduled, data: { domainId, kind, trigger: "scheduled" } });
+  const kindsOf = (found: { domainId: string; kinds: CheckKind[] }[]) => found.map(({ domainId, kinds }) => ({ domainId, kinds }));
 
   it("makes a never-checked domain due at once, for both kinds", async () => {
     const id = await domain();
-    expect(await due.next(T, 10)).to.deep.equal([{ domainId: id, kinds: ["ssl", "whois"] }]);
+    expect(await due.next(T, 10)).to.deep.equal([{ domainId: id, kinds: ["ssl", "whois"], checkedAt: { ssl: null, whois: null } }]);
   });
 
   it("makes a kind due only once its jittered interval (90%..110%) has passed", async () => {
     const id = await domain({ ssl: T, whois: T });
     expect(await due.next(at(0.9 * SSL - 1000), 10)).to.deep.equal([]);
-    expect(await due.next(at(1.1 * SSL), 10)).to.deep.equal([{ domainId: id, kinds: ["ssl"] }]);
-    expect(await due.next(at(1.1 * WHOIS), 10)).to.deep.equal([{ domainId: id, kinds: ["ssl", "whois"] }]);
+    expect(await due.next(at(1.1 * SSL), 10)).to.deep.equal([{ domainId: id, kinds: ["ssl"], checkedAt: { ssl: T } }]);
+    expect(kindsOf(await due.next(at(1.1 * WHOIS), 10))).to.deep.equal([{ domainId: id, kinds: ["ssl", "whois"] }]);
   });
 
   it("skips inactive and deleted domains", async () => {
@@ -78,26 +83,26 @@ describe("Due checks from the domains read model (integration)", () => {
     expect(await due.count(T)).to.deep.equal({ ssl: 0, whois: 0 });
   });
 
-  it("leaves out a kind whose claim is live, and takes it back once the claim has expired", async () => {
-    const held = await domain();
-    const abandoned = await domain();
-    await claim(held, "ssl", new Date(Date.now() + 60_000));
-    await claim(abandoned, "ssl", new Date(Date.now() - 1000));
-    await claim(abandoned, "whois", new Date(Date.now() - 1000));
-    const found = await due.next(T, 10);
-    expect(found).to.have.deep.members([
-      { domainId: held, kinds: ["whois"] },
-      { domainId: abandoned, kinds: ["ssl", "whois"] },
-    ]);
+  it("leaves out a kind with a job waiting or running on the queue, and takes it back once the job is done", async () => {
+    const waiting = await domain();
+    const running = await domain();
+    await queued(waiting, "ssl");
+    const jobId = await queued(running, "whois");
+    expect(await queue.fetch(CHECK_QUEUE, 10)).to.have.length(2);
+    const waitingAgain = await queued(waiting, "whois");
+    expect(kindsOf(await due.next(T, 10))).to.have.deep.members([{ domainId: running, kinds: ["ssl"] }]);
+    expect(await due.count(T)).to.deep.equal({ ssl: 1, whois: 0 });
+    await queue.complete(CHECK_QUEUE, jobId!, {});
+    expect(waitingAgain).to.be.a("string");
+    expect(kindsOf(await due.next(T, 10))).to.have.deep.members([{ domainId: running, kinds: ["ssl", "whois"] }]);
   });
 
-  it("lists the most overdue first, up to the limit, without the excluded domains", async () => {
+  it("lists the most overdue first, up to the limit", async () => {
     const never = await domain();
     const longAgo = await domain({ ssl: at(-10 * SSL), whois: at(-10 * WHOIS) });
     const lately = await domain({ ssl: at(-2 * SSL), whois: at(-2 * WHOIS) });
     expect((await due.next(T, 10)).map((d) => d.domainId)).to.deep.equal([never, longAgo, lately]);
     expect((await due.next(T, 2)).map((d) => d.domainId)).to.deep.equal([never, longAgo]);
-    expect((await due.next(T, 10, [never, lately])).map((d) => d.domainId)).to.deep.equal([longAgo]);
     expect(await due.count(T)).to.deep.equal({ ssl: 3, whois: 3 });
   });
 

@@ -52,7 +52,7 @@ describe("Scheduler in running servers (integration)", () => {
     return hostname;
   }
   const checked = (hostname: string) => ({ ssl: checkers.count("ssl", hostname), whois: checkers.count("whois", hostname) });
-  const status = () => schedulerStatus(t.server.infra.knex, t.server.services.claims, INTERVALS, clock.now());
+  const status = () => schedulerStatus(t.server.infra.knex, t.server.infra.queue, INTERVALS, clock.now());
 
   // The steps build on each other: domains added early are re-checked after the failover.
   const hostnames: string[] = [];
@@ -65,9 +65,9 @@ describe("Scheduler in running servers (integration)", () => {
     hostnames.push(slow);
     await eventually("a check runs", async () => (await status()).running.length === 2);
     const shown = await status();
-    expect(shown.running.map((r) => `${r.kind} ${r.hostname}`).sort()).to.deep.equal([`ssl ${slow}`, `whois ${slow}`]);
-    expect([t.server.services.claims.owner, peer.services.claims.owner]).to.include(shown.leader?.owner);
-    expect(shown.running.map((r) => r.owner)).to.deep.equal([shown.leader?.owner, shown.leader?.owner]);
+    expect(shown.running.map((r) => `${r.kind} ${r.hostname} ${r.trigger}`).sort()).to.deep.equal([`ssl ${slow} scheduled`, `whois ${slow} scheduled`]);
+    expect(shown.queue).to.include({ depth: 0, running: 2, retrying: 0, failed: 0 });
+    expect([t.server.services.owner, peer.services.owner]).to.include(shown.leader?.owner);
     checkers.hold = undefined;
     release();
   });
@@ -78,8 +78,8 @@ describe("Scheduler in running servers (integration)", () => {
     hostnames.push(await addDomain(peer, broken), await addDomain(peer));
     // Nothing is due once the read model shows every check.
     const idle = async () => {
-      const { due, running } = await status();
-      return due.ssl + due.whois + running.length === 0;
+      const { due, queue } = await status();
+      return due.ssl + due.whois + queue.depth + queue.running === 0;
     };
     await eventually("the new domains are checked", idle);
     const shown = await status();
@@ -88,11 +88,15 @@ describe("Scheduler in running servers (integration)", () => {
       { hostname: broken, kinds: ["ssl", "whois"] },
     ]);
     for (const h of hostnames) expect(checked(h), h).to.deep.equal({ ssl: 1, whois: 1 });
+    // Both servers run workers; between them they completed every check (6 so far).
+    const workers = shown.throughput.map((w) => w.worker);
+    expect(workers.every((w) => [t.server.services.owner, peer.services.owner].includes(w))).to.equal(true);
+    expect(shown.throughput.reduce((n, w) => n + w.completed, 0)).to.equal(6);
   });
 
   it("fails over to the other server within a few ticks when the leader closes; the CLI shows the new leader", async () => {
     const leaderOwner = (await status()).leader?.owner;
-    const leader = leaderOwner === peer.services.claims.owner ? peer : t.server;
+    const leader = leaderOwner === peer.services.owner ? peer : t.server;
     const survivor = leader === peer ? t.server : peer;
     await leader.close();
     clock.advance(1.1 * INTERVALS.sslIntervalMs);
@@ -104,7 +108,7 @@ describe("Scheduler in running servers (integration)", () => {
       env: { ...process.env, DATABASE_URL: t.db.url, LOG_LEVEL: "silent" },
     });
     const shown = JSON.parse(stdout) as { leader: { owner: string } | null; failing: { domains: { hostname: string }[] } };
-    expect(shown.leader?.owner).to.equal(survivor.services.claims.owner);
+    expect(shown.leader?.owner).to.equal(survivor.services.owner);
     expect(shown.failing.domains.map((d) => d.hostname)).to.deep.equal(hostnames.filter((h) => h.startsWith("broken-")));
   });
 });

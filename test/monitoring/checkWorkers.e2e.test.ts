@@ -1,0 +1,200 @@
+// Checks scaled out: one API process (no workers; it leads the schedule) and `ssltrackr
+// worker` child processes on one database, checking HTTPS sites on 127.0.0.1 and a local
+// RDAP server for real. Every due check runs once; a worker killed with SIGKILL mid-check
+// loses nothing, and its job is recorded once; POST /check is served by the workers.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { expect } from "chai";
+import { domainStreamName } from "../../src/domains/events.js";
+import { CHECK_QUEUE, type CheckJobOutput } from "../../src/monitoring/checkJobs.js";
+import { createPki, startStallingServer, startTlsServer, type CertificateAuthority, type Pki, type RunningServer } from "../support/pki.js";
+import { startRdapServer, writeBootstrapFile, type RunningServer as RegistryServer } from "../support/registryServers.js";
+import { startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
+import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
+
+const HOSTS = Array.from({ length: 12 }, (_, i) => `site${i}.workers.test`);
+const SLOW = "slow.workers.test";
+/** Names on one address whose server counts connections (politeness). */
+const POLITE = ["p0.workers.test", "p1.workers.test", "p2.workers.test"];
+const LEASE_SECONDS = 3;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe("Check workers in separate processes (e2e, real checks)", function () {
+  this.timeout(120_000);
+  let pki: Pki;
+  let ca: CertificateAuthority;
+  let site: RunningServer;
+  let slow: RunningServer;
+  let polite: RunningServer;
+  let rdap: RegistryServer & { baseUrl: string };
+  let t: TestServer;
+  let api: ApiClient;
+  let env: Record<string, string>;
+  const workers: WorkerProcess[] = [];
+  let checkedIds: string[] = [];
+
+  before(async () => {
+    pki = await createPki();
+    ca = await pki.createRootCa({ cn: "SSLTrackr Workers Root" });
+    const caFile = join(pki.dir, "ca.pem");
+    await writeFile(caFile, ca.certPem);
+    const leaf = await pki.createLeaf(ca, { cn: "workers.test", sans: [...HOSTS, SLOW] });
+    site = await startTlsServer({ leaf, hsts: "max-age=31536000" });
+    slow = await startStallingServer();
+    polite = await startTlsServer({ leaf: await pki.createLeaf(ca, { cn: "polite.workers.test", sans: POLITE }) });
+    rdap = await startRdapServer((path) => ({
+      body: {
+        objectClassName: "domain",
+        ldhName: decodeURIComponent(path.replace(/^\/domain\//, "")),
+        events: [{ eventAction: "expiration", eventDate: new Date(Date.now() + 300 * 86_400_000).toISOString() }],
+      },
+    }));
+    env = {
+      SSLTRACKR_RESOLVE: [...HOSTS, SLOW, ...POLITE].map((h) => `${h}=127.0.0.1`).join(","),
+      SSLTRACKR_RDAP_BOOTSTRAP: writeBootstrapFile(["test"], rdap.baseUrl),
+      SSLTRACKR_EXTRA_CA_FILE: caFile,
+      SSLTRACKR_CHECK_TIMEOUT_MS: "2000",
+      SSLTRACKR_CHECK_LEASE_SECONDS: String(LEASE_SECONDS),
+      SSLTRACKR_CHECK_CONCURRENCY: "2",
+      SSLTRACKR_QUEUE_POLL_MS: "100",
+      // Politeness is tested on its own; elsewhere it would only slow the checks down.
+      SSLTRACKR_TARGET_MAX_CONNECTIONS: "0",
+    };
+    // The API process: it leads the schedule and runs no check itself.
+    t = await startTestServer({ env: { ...env, SSLTRACKR_WORKERS: "false", SSLTRACKR_SCHEDULER: "true", SSLTRACKR_SCHEDULER_TICK_SECONDS: "1" } });
+    api = t.client((await t.createUser()).key);
+  });
+  after(async () => {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await t?.close();
+    await Promise.allSettled([site?.close(), slow?.close(), polite?.close(), rdap?.close()]);
+    await pki?.cleanup();
+  });
+
+  const startWorker = async (extra: Record<string, string> = {}) => {
+    const w = await startWorkerProcess(t.db.url, { ...env, SSLTRACKR_SCHEDULER: "false", ...extra });
+    workers.push(w);
+    return w;
+  };
+  const addDomain = async (hostname: string, port: number): Promise<string> => {
+    const res = await api.post("/domains", { hostname, port });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body.id as string;
+  };
+  /** The check events on a domain's stream, by type. */
+  const checksOf = async (domainId: string) => {
+    const events = await t.server.infra.eventStore.readStream(domainStreamName(domainId));
+    const checks = events.filter((e) => /^(Ssl|Whois)Check(ed|Failed)$/.test(e.type));
+    return checks.map((e) => ({ type: e.type, checkId: (e.data as { checkId: string }).checkId }));
+  };
+  const queueStats = () => t.server.infra.queue.stats(CHECK_QUEUE, { windowMinutes: 60, byField: "worker", listed: 50 });
+  const pidOf = (worker: string | null) => Number(worker?.split(":")[1]);
+
+  it("runs every due check exactly once between two worker processes", async () => {
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
+    const ids = await Promise.all(HOSTS.map((h) => addDomain(h, site.port)));
+    checkedIds = ids;
+    await eventually("every domain is checked", async () => {
+      const q = await queueStats();
+      const counts = (await Promise.all(ids.map(checksOf))).map((c) => c.length);
+      return q.waiting + q.running === 0 && counts.every((c) => c === 2);
+    }, 60_000);
+    for (const id of ids) {
+      const checks = await checksOf(id);
+      expect(checks.map((c) => c.type).sort(), id).to.deep.equal(["SslChecked", "WhoisChecked"]);
+    }
+    const by = new Map((await queueStats()).completedBy.map((c) => [pidOf(c.by), c.completed]));
+    expect(by.get(a!.pid), a!.output()).to.be.greaterThan(0);
+    expect(by.get(b!.pid), b!.output()).to.be.greaterThan(0);
+    expect([...by.values()].reduce((x, y) => x + y, 0)).to.equal(2 * HOSTS.length);
+    await Promise.all([a!.stop(), b!.stop()]);
+  });
+
+  it("runs the job of a worker killed with SIGKILL mid-check in another worker, and records it once", async () => {
+    const doomed = await startWorker();
+    const id = await addDomain(SLOW, slow.port);
+    // The TLS server never answers, so the check hangs in the handshake: kill its worker then.
+    const running = await eventually("the slow SSL check runs", async () =>
+      (await queueStats()).runningJobs.find((j) => j.key === `${id}:ssl`),
+    );
+    await doomed.kill9();
+    const killedAt = Date.now();
+    // The site recovers; the next worker's check succeeds.
+    const port = slow.port;
+    await slow.close();
+    slow = await startTlsServer({ leaf: await pki.createLeaf(ca, { cn: SLOW, sans: [SLOW] }), port });
+    const rescuer = await startWorker();
+    const output = await eventually("the job completes elsewhere", async () => {
+      const job = await t.server.infra.queue.job(CHECK_QUEUE, running.id);
+      return job?.state === "completed" ? (job.output as CheckJobOutput) : undefined;
+    });
+    // Within the lease, the maintenance that notices it, a retry delay and a poll; far below 2 minutes.
+    expect(Date.now() - killedAt).to.be.below(2 * 60_000);
+    expect(pidOf(output.worker)).to.equal(rescuer.pid);
+    const checks = await checksOf(id);
+    expect(checks.filter((c) => c.type.startsWith("Ssl"))).to.deep.equal([{ type: "SslChecked", checkId: running.id }]);
+    await rescuer.stop();
+  });
+
+  it("keeps to 2 connections at once and 100 ms between new ones per address, across two worker processes", async () => {
+    const politeness = { SSLTRACKR_TARGET_MAX_CONNECTIONS: "2", SSLTRACKR_TARGET_MIN_SPACING_MS: "100" };
+    const [a, b] = await Promise.all([startWorker(politeness), startWorker(politeness)]);
+    // The slots held per address, as every process sees them, sampled through the run.
+    let mostHeld = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await t.db.pool.query<{ n: number }>(
+          "select count(*)::int as n from target_slots where ip = '127.0.0.1' and expires_at > now()",
+        );
+        mostHeld = Math.max(mostHeld, rows[0]!.n);
+        await sleep(5);
+      }
+    })();
+    const ids = await Promise.all(POLITE.map((h) => addDomain(h, polite.port)));
+    await eventually("every polite domain is checked", async () => (await Promise.all(ids.map(checksOf))).every((c) => c.length === 2), 90_000);
+    sampling = false;
+    await sampler;
+    const { acceptedAt } = polite.connectionStats!();
+    // Three full probes: 33 connections each.
+    expect(acceptedAt.length).to.be.at.least(3 * 30);
+    // Connections open at once, as the workers hold them (the server's own count lags behind
+    // closes while this busy test process handles other events).
+    expect(mostHeld, "connections held at once").to.be.within(1, 2);
+    const gaps = acceptedAt.slice(1).map((at, i) => at - acceptedAt[i]!);
+    const span = acceptedAt.at(-1)! - acceptedAt[0]!;
+    // Reserved starts are 100 ms apart (database clock); arrivals jitter by the event loops of
+    // three busy processes, so single gaps may be shorter, never the run or the typical gap.
+    expect(span, "the whole run").to.be.at.least(0.95 * 100 * gaps.length);
+    const sorted = [...gaps].sort((x, y) => x - y);
+    expect(sorted[Math.floor(sorted.length / 2)], "the median gap").to.be.at.least(95);
+    await Promise.all([a!.stop(), b!.stop()]);
+  });
+
+  it("answers POST /check from a worker process, and 503 when no worker runs (the API process checks nothing)", async () => {
+    const id = checkedIds[0]!;
+    await startWorker();
+    const checked = await api.post("/check", { domain_id: id });
+    expect(checked.status, JSON.stringify(checked.body)).to.equal(200);
+    expect(checked.body.ssl.subject).to.equal("CN=workers.test");
+    expect(checked.body.whois.days_remaining).to.be.a("number");
+
+    await Promise.all(workers.map((w) => w.stop()));
+    const started = Date.now();
+    const unserved = await api.post("/check", { domain_id: id });
+    expect(unserved.status).to.equal(503);
+    expect(unserved.body.error).to.match(/worker/i);
+    // Bounded: 30 s here (six check timeouts of 2 s are less).
+    expect(Date.now() - started).to.be.below(40_000);
+  });
+});
