@@ -9,11 +9,13 @@ import { Registry } from "prom-client";
 import { serviceRegistry } from "../infrastructure/telemetry/metrics.js";
 import { UnauthorizedError } from "../shared/errors.js";
 import type { Clock } from "../shared/clock.js";
+import { collectCheckQueueGauges } from "../monitoring/checkQueueGauges.js";
 import { collectDomainGauges } from "../monitoring/domainGauges.js";
+import type { JobQueue } from "../infrastructure/queue/jobQueue.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-export function metricsRoutes(knex: Knex, settings: { token: string | undefined; maxDomains: number }, clock: Clock): Router {
+export function metricsRoutes(knex: Knex, queue: Pick<JobQueue, "stats">, settings: { token: string | undefined; maxDomains: number }, clock: Clock): Router {
   const router = Router();
   const { token } = settings;
   if (token === undefined) return router;
@@ -26,8 +28,9 @@ export function metricsRoutes(knex: Knex, settings: { token: string | undefined;
       res.set("WWW-Authenticate", 'Bearer realm="metrics"');
       throw new UnauthorizedError("GET /metrics needs Authorization: Bearer <SSLTRACKR_METRICS_TOKEN>");
     }
-    const domains = await collectDomainGauges(knex, settings.maxDomains, clock.now());
-    const merged = Registry.merge([serviceRegistry, domains]);
+    const now = clock.now();
+    const [domains, checkQueue] = await Promise.all([collectDomainGauges(knex, settings.maxDomains, now), collectCheckQueueGauges(queue, now)]);
+    const merged = Registry.merge([serviceRegistry, domains, checkQueue]);
     res.type(merged.contentType).send(await merged.metrics());
   });
   return router;

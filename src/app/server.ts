@@ -79,7 +79,7 @@ export async function startServer(
     logger,
     publicRouter: Router().use(
       healthRoutes(infra.knex, infra.eventStore, services.projections),
-      metricsRoutes(infra.knex, { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS }, clock),
+      metricsRoutes(infra.knex, infra.queue, { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS }, clock),
     ),
     publicApiRouter: openapiRoutes(),
     authenticate: authenticate(services.apiKeys, services.usage, clock),

@@ -11,6 +11,7 @@ import { expect } from "chai";
 import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
 import { parse as parseYaml } from "yaml";
 import type { Knex } from "knex";
+import type { JobQueue } from "../../src/infrastructure/queue/jobQueue.js";
 import type { AddressInfo } from "node:net";
 import { metricsRoutes } from "../../src/app/metricsRoutes.js";
 import { createHttpApp } from "../../src/infrastructure/http/httpApp.js";
@@ -148,6 +149,9 @@ describe("Prometheus metrics (e2e)", function () {
       expect(counts("ssltrackr_check_duration_seconds").some((l) => l.includes(`kind="${kind}"`) && l.includes('outcome="ok"'))).to.equal(true);
     }
     expect(family("process_cpu_seconds_total").type).to.equal("COUNTER");
+    // The check queue: depth and the rest by state, the shared queue's figures.
+    expect(family("ssltrackr_check_queue_jobs").metrics.map((m) => m.labels?.["state"])).to.have.members(["waiting", "running", "retrying", "failed"]);
+    expect(Number(family("ssltrackr_check_queue_oldest_waiting_seconds").metrics[0]?.value)).to.be.at.least(0);
     // Counters that alerting rules watch with increase() exist at 0 before their first event.
     expect(text).to.match(/^ssltrackr_webhook_deliveries_total\{status="dead",test="false"\} 0$/m);
     // The auth scheme is case-insensitive (RFC 9110 §11.1).
@@ -237,7 +241,7 @@ describe("Prometheus metrics switched off (e2e)", () => {
       authenticate: (_req, _res, next) => next(),
       apiRouters: [],
       // No database is touched: without a token the router has no route at all.
-      publicRouter: metricsRoutes(undefined as unknown as Knex, { token: undefined, maxDomains: 10 }, systemClock),
+      publicRouter: metricsRoutes(undefined as unknown as Knex, undefined as unknown as JobQueue, { token: undefined, maxDomains: 10 }, systemClock),
     });
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
