@@ -103,6 +103,16 @@ export async function connectTcp(target: ProbeTarget): Promise<net.Socket> {
   return socket;
 }
 
+/** connectTcp, or null when the target refuses or cannot be reached (a ProbeError): for probes whose "no" is an answer. */
+export async function connectTcpOrNull(target: ProbeTarget): Promise<net.Socket | null> {
+  try {
+    return await connectTcp(target);
+  } catch (err) {
+    if (err instanceof ProbeError) return null;
+    throw err;
+  }
+}
+
 function connectTcpNow(target: ProbeTarget): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: target.ip, port: target.port });

@@ -2,7 +2,7 @@
 // probed with raw ClientHellos: the grade rules for them need to know if a server accepts them.
 import type net from "node:net";
 import { buildClientHello, parseServerReply, VERSION_CODES, type LegacyVersion, type ServerReply } from "./clientHello.js";
-import { closeQuietly, connectTcp, ProbeError, type ProbeTarget } from "./connection.js";
+import { closeQuietly, connectTcpOrNull, type ProbeTarget } from "./connection.js";
 
 /** IANA code point -> name. */
 const LEGACY_SUITES: ReadonlyMap<number, string> = new Map([
@@ -56,13 +56,8 @@ function waitForReply(socket: net.Socket, timeoutMs: number): Promise<ServerRepl
 
 /** The suite the server picks from `suites` for exactly `version`, or null if it declines. */
 async function serverChoice(target: ProbeTarget, version: LegacyVersion, suites: readonly number[]): Promise<number | null> {
-  let socket;
-  try {
-    socket = await connectTcp(target);
-  } catch (err) {
-    if (err instanceof ProbeError) return null;
-    throw err;
-  }
+  const socket = await connectTcpOrNull(target);
+  if (!socket) return null;
   const reply = waitForReply(socket, target.timeoutMs);
   socket.write(buildClientHello(version, suites, target.servername));
   const answer = await reply;

@@ -6,7 +6,7 @@
 import { X509Certificate } from "node:crypto";
 import type net from "node:net";
 import { buildClientHello } from "./clientHello.js";
-import { closeQuietly, connectTcp, ProbeError, type ProbeTarget } from "./connection.js";
+import { closeQuietly, connectTcpOrNull, type ProbeTarget } from "./connection.js";
 
 const CONTENT_HANDSHAKE = 22;
 const SERVER_HELLO = 2;
@@ -88,13 +88,8 @@ function waitForCertificates(socket: net.Socket, timeoutMs: number): Promise<Buf
  * network reasons.
  */
 export async function fetchServedCertificates(target: ProbeTarget): Promise<X509Certificate[] | null> {
-  let socket;
-  try {
-    socket = await connectTcp(target);
-  } catch (err) {
-    if (err instanceof ProbeError) return null;
-    throw err;
-  }
+  const socket = await connectTcpOrNull(target);
+  if (!socket) return null;
   const reply = waitForCertificates(socket, target.timeoutMs);
   socket.write(buildClientHello("TLSv1.2", TLS12_SUITES, target.servername));
   const raw = await reply;
