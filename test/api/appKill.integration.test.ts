@@ -10,7 +10,6 @@ import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectEachWriteOnce, runRetryingWriters } from "../support/retryingWriters.js";
 import { startPeerServer } from "../support/testServer.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `ssltrackr serve` as its own process; resolves with its base URL once it listens. */
 async function serve(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
@@ -62,8 +61,11 @@ describe("kill -9 of the app under concurrent writes retried by Idempotency-Key 
     const first = await serve(db.url);
     children.push(first.child);
     let baseUrl = first.url;
+    // Killed once writes are flowing (a fixed delay let a fast machine finish them all first).
+    let flowing = () => undefined as void;
+    const writesFlowing = new Promise<void>((resolve) => (flowing = resolve));
     const kill = (async () => {
-      await sleep(1500);
+      await writesFlowing;
       first.child.kill("SIGKILL");
       await once(first.child, "exit");
       const second = await serve(db.url);
@@ -73,11 +75,12 @@ describe("kill -9 of the app under concurrent writes retried by Idempotency-Key 
     const [outcomes] = await Promise.all([
       runRetryingWriters("kill", {
         workers: 6,
-        writesPerWorker: 10,
+        writesPerWorker: 20,
         baseUrl: () => baseUrl,
         apiKey: user.key,
         settleWithinMs: 45_000,
         serverMayDie: true,
+        onAcknowledged: (count) => count >= 12 && flowing(),
       }),
       kill,
     ]);

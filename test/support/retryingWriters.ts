@@ -25,9 +25,11 @@ export interface WritersOptions {
   readonly settleWithinMs: number;
   /** Retry when the server cannot be reached (it is being killed and restarted). */
   readonly serverMayDie?: boolean;
+  /** Called with the number of writes acknowledged so far, after each one. */
+  readonly onAcknowledged?: (count: number) => void;
 }
 
-async function settle(options: WritersOptions, outcome: WriteOutcome, deadline: number): Promise<void> {
+async function settle(options: WritersOptions, outcome: WriteOutcome, deadline: number, acknowledged: { count: number }): Promise<void> {
   while (Date.now() < deadline) {
     let res;
     try {
@@ -45,6 +47,7 @@ async function settle(options: WritersOptions, outcome: WriteOutcome, deadline: 
     }
     if (res.status === 201) {
       outcome.domainId = (res.body as { id: string }).id;
+      options.onAcknowledged?.(++acknowledged.count);
       return;
     }
     expect(res.status, `${outcome.hostname}: ${JSON.stringify(res.body)}`).to.equal(503);
@@ -59,12 +62,13 @@ async function settle(options: WritersOptions, outcome: WriteOutcome, deadline: 
 export async function runRetryingWriters(prefix: string, options: WritersOptions): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = [];
   const deadline = Date.now() + options.settleWithinMs;
+  const acknowledged = { count: 0 };
   await Promise.all(
     Array.from({ length: options.workers }, async (_, w) => {
       for (let i = 0; i < options.writesPerWorker; i++) {
         const outcome: WriteOutcome = { hostname: `w${w}-n${i}.${prefix}.example`, key: randomUUID(), failures: [] };
         outcomes.push(outcome);
-        await settle(options, outcome, deadline);
+        await settle(options, outcome, deadline, acknowledged);
       }
     }),
   );
