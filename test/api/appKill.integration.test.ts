@@ -10,7 +10,6 @@ import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectEachWriteOnce, runRetryingWriters } from "../support/retryingWriters.js";
 import { startPeerServer } from "../support/testServer.js";
 
-
 /** `ssltrackr serve` as its own process; resolves with its base URL once it listens. */
 async function serve(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
