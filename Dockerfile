@@ -1,5 +1,5 @@
 # The app image, in two stages: the first installs every dependency and compiles TypeScript to
-# dist/ (`npm run build`); the second holds only the production dependencies and the compiled
+# dist/ and the dashboard to dist/web (`npm run build`); the second holds only the production dependencies and the compiled
 # output, which it runs (with source maps, so stack traces name the TypeScript lines).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -9,6 +9,8 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY projections ./projections
+COPY scripts ./scripts
+COPY web ./web
 RUN npm run build
 
 FROM node:20-bookworm-slim

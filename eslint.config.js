@@ -1,12 +1,13 @@
 // Type-aware lint: the rules that catch real bugs in async, event-driven code
 // (floating promises, misused promises) matter more here than style rules.
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".data/**", "bench/results/**"] },
+  { ignores: ["dist/**", "node_modules/**", "web/generated/**", ".data/**", "bench/results/**"] },
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
@@ -16,5 +17,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  // The dashboard: React's rules of hooks (a hook called conditionally breaks state between renders).
+  {
+    files: ["web/src/**/*.tsx", "web/src/**/*.ts"],
+    plugins: { "react-hooks": reactHooks },
+    rules: { "react-hooks/rules-of-hooks": "error", "react-hooks/exhaustive-deps": "error" },
   },
 );

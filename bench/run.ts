@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only 1,4] [--profile] [--out file]`: runs the workloads of
+// `npm run bench [-- --quick] [--only 1,4,10b] [--profile] [--out file]`: runs the workloads of
 // docs/benchmarks.md against the PostgreSQL named by DATABASE_URL (default: the local one) and
 // prints the results table; a full run also writes it into bench/results.md, between the
 // markers, leaving the hand-written findings around it as they are. Targets that are missed
@@ -16,13 +16,14 @@ import { appendBatch } from "./workloads/2-appendBatch.js";
 import { rebuild } from "./workloads/3-rebuild.js";
 import { longStream } from "./workloads/6-longStream.js";
 import { sslChecks } from "./workloads/7-sslChecks.js";
+import { workers } from "./workloads/10-workers.js";
 import { sweep } from "./workloads/10b-sweep.js";
 import { cliStart } from "./workloads/11-cliStart.js";
 import { projectionLag } from "./workloads/9-projectionLag.js";
 import { bulkImport } from "./workloads/12-bulkImport.js";
 import { apiWorkloads } from "./workloads/api.js";
 
-const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, sweep, projectionLag, cliStart, bulkImport];
+const workloads: readonly Workload[] = [appendSingle, appendBatch, rebuild, apiWorkloads, longStream, sslChecks, workers, sweep, projectionLag, cliStart, bulkImport];
 
 const START = "<!-- results:start -->";
 const END = "<!-- results:end -->";
@@ -36,7 +37,8 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick ?? false;
-const only = args.only ? new Set(args.only.split(",").map(Number)) : undefined;
+// Workload ids as written: numbers, or a number and a letter for a workload that has its own (10b).
+const only = args.only ? new Set(args.only.split(",").map((id) => id.trim())) : undefined;
 const here = path.dirname(new URL(import.meta.url).pathname);
 const out = args.out ?? (quick || only ? path.join(here, "results", "quick.md") : path.join(here, "results.md"));
 const profileDir = args.profile ? path.join(here, "results", "raw", new Date().toISOString().replace(/[:.]/g, "-")) : undefined;
@@ -76,7 +78,7 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const failures: string[] = [];
   for (const w of workloads) {
-    if (only && !w.ids.some((id) => only.has(id))) continue;
+    if (only && !w.ids.some((id) => only.has(String(id)))) continue;
     log(`# ${w.ids.join(", ")}. ${w.name}`);
     const t = Date.now();
     try {

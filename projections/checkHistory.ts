@@ -3,7 +3,7 @@
 // replayed check is not stored twice.
 import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
-import { insertRows, type Row } from "../src/infrastructure/projections/rowWrites.js";
+import { insertRows, storedMember, type Row } from "../src/infrastructure/projections/rowWrites.js";
 
 export const SSL_CHECKS_TABLE = "ssl_checks";
 export const WHOIS_CHECKS_TABLE = "whois_checks";
@@ -14,9 +14,11 @@ type CheckEvent = Extract<DomainStreamEvent, { type: (typeof eventTypes)[number]
 /** Pure: the batch's rows of each table. */
 export function foldChecks(events: readonly Decoded<CheckEvent>[]): { ssl: Row[]; whois: Row[] } {
   const rows = { ssl: [] as Row[], whois: [] as Row[] };
-  for (const { event } of events) {
+  for (const decoded of events) {
+    const { event } = decoded;
     const { checkId, domainId, trigger, result } = event.data;
-    const row = { id: checkId, domain_id: domainId, outcome: result.outcome, trigger, checked_at: result.checked_at, result };
+    // The result is stored whole, as the event holds it.
+    const row = { id: checkId, domain_id: domainId, outcome: result.outcome, trigger, checked_at: result.checked_at, result: storedMember(decoded, "result") };
     (event.type === "SslChecked" || event.type === "SslCheckFailed" ? rows.ssl : rows.whois).push(row);
   }
   return rows;

@@ -13,6 +13,6 @@ export function factsClearedByMove(changes: { readonly hostname?: string; readon
     ...(sslMoved
       ? { ssl_grade: null, ssl_valid_to: null, ssl_earliest_expiry: null, ssl_chain_valid: null, ssl_check_failed: null, ssl_checked_at: null }
       : {}),
-    ...(changes.hostname !== undefined ? { whois_expiry: null, whois_check_failed: null, whois_checked_at: null } : {}),
+    ...(changes.hostname !== undefined ? { whois_expiry: null, whois_check_failed: null, whois_lapsed: null, whois_checked_at: null } : {}),
   };
 }

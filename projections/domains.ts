@@ -1,14 +1,47 @@
 // Read model of monitored domains: backs GET /domains and GET /domains/{id}. Each row keeps
 // the revision of its stream it reflects, so a replayed event changes nothing.
+import type { Knex } from "knex";
 import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { RowChanges, type Row } from "../src/infrastructure/projections/rowWrites.js";
 import { factsClearedByMove } from "./checkTarget.js";
 
+/** Two thirds into the lifetime: when ACME clients renew by default (a third remaining). */
+const lifetimeDueAt = (validFrom: string, validTo: string) => {
+  const from = Date.parse(validFrom);
+  return new Date(from + ((Date.parse(validTo) - from) * 2) / 3).toISOString();
+};
+
+/** This table's renewal facts (issue #14), cleared with the SSL facts when the domain moves. */
+const RENEWAL_FACTS_CLEARED = {
+  ssl_fingerprint: null,
+  ssl_lifetime_due_at: null,
+  ari_fingerprint: null,
+  ari_window_start: null,
+  ari_window_end: null,
+  ari_explanation_url: null,
+  ari_fetched_at: null,
+};
+
 export const DOMAINS_TABLE = "domains";
 
-const eventTypes = ["DomainAdded", "DomainUpdated", "DomainRemoved", "SslChecked", "SslCheckFailed", "WhoisChecked", "WhoisCheckFailed"] as const;
-type DomainsEvent = Extract<DomainStreamEvent, { type: (typeof eventTypes)[number] }>;
+// Every event of the stream, alerts included though they change nothing here: a row's
+// stream_revision is then its stream's revision, so an inline write (below) can tell that the
+// row reflects every event before its own.
+const eventTypes = [
+  "DomainAdded",
+  "DomainUpdated",
+  "DomainRemoved",
+  "SslChecked",
+  "SslCheckFailed",
+  "WhoisChecked",
+  "WhoisCheckFailed",
+  "RenewalInfoFetched",
+  "AlertRaised",
+  "AlertResolved",
+  "AlertAcknowledged",
+] as const satisfies readonly DomainStreamEvent["type"][];
+type DomainsEvent = DomainStreamEvent;
 
 /** The columns an event (other than DomainAdded) sets on its domain's row. */
 function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
@@ -18,11 +51,13 @@ function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
       return {
         updated_at: event.data.updatedAt,
         ...factsClearedByMove(c),
+        ...(c.hostname !== undefined || c.port !== undefined ? RENEWAL_FACTS_CLEARED : {}),
         ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
         ...(c.port !== undefined ? { port: c.port } : {}),
         ...(c.isActive !== undefined ? { is_active: c.isActive } : {}),
         ...(c.notes !== undefined ? { notes: c.notes } : {}),
         ...(c.tags !== undefined ? { tags: c.tags } : {}),
+        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil } : {}),
       };
     }
     case "DomainRemoved":
@@ -36,15 +71,36 @@ function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
         ssl_chain_valid: r.chain_valid,
         ssl_check_failed: false,
         ssl_checked_at: r.checked_at,
+        ssl_fingerprint: r.fingerprint_sha256,
+        ssl_lifetime_due_at: lifetimeDueAt(r.valid_from, r.valid_to),
+      };
+    }
+    // A failed look-up keeps the last window the CA gave.
+    case "RenewalInfoFetched": {
+      const { info } = event.data;
+      if (!info.renewal_window) return {};
+      return {
+        ari_fingerprint: info.fingerprint_sha256,
+        ari_window_start: info.renewal_window.start,
+        ari_window_end: info.renewal_window.end,
+        ari_explanation_url: info.explanation_url,
+        ari_fetched_at: info.fetched_at,
       };
     }
     // A failed check keeps the last known certificate facts; the status turns to error.
     case "SslCheckFailed":
       return { ssl_check_failed: true, ssl_checked_at: event.data.result.checked_at };
     case "WhoisChecked":
-      return { whois_expiry: event.data.result.expiry_date, whois_check_failed: false, whois_checked_at: event.data.result.checked_at };
+      return { whois_expiry: event.data.result.expiry_date, whois_check_failed: false, whois_lapsed: false, whois_checked_at: event.data.result.checked_at };
+    // The registry saying "no such domain" after a registration was seen (whois_expiry kept)
+    // means it lapsed: the status query shows it as expired, not as a failed check.
     case "WhoisCheckFailed":
-      return { whois_check_failed: true, whois_checked_at: event.data.result.checked_at };
+      return { whois_check_failed: true, whois_lapsed: event.data.result.reason === "not_found", whois_checked_at: event.data.result.checked_at };
+    // The alerts read model shows these.
+    case "AlertRaised":
+    case "AlertResolved":
+    case "AlertAcknowledged":
+      return {};
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -102,12 +158,38 @@ export function foldDomains(events: readonly Decoded<DomainsEvent>[]): RowChange
   return rows;
 }
 
+const writeDomains = (trx: Knex.Transaction, rows: RowChanges) =>
+  rows.write(trx, DOMAINS_TABLE, { onConflict: { newerBy: "stream_revision" }, newerBy: "stream_revision" });
+
+/**
+ * Inline (one append's events, in its transaction): a row is patched only where it already
+ * reflects every event of its stream before these (its stream_revision is the one before the
+ * first); a patch over a gap would make the runner's guard skip the missing events for good.
+ * Locked in id order, so that concurrent appends lock rows in one order.
+ */
+async function applyInline(trx: Knex.Transaction, events: readonly Decoded<DomainsEvent>[]): Promise<boolean> {
+  const rows = foldDomains(events);
+  const ids = [...rows.patches.keys()].sort();
+  if (ids.length > 0) {
+    const first = new Map<string, bigint>();
+    for (const { event, recorded } of events) if (!first.has(event.data.domainId)) first.set(event.data.domainId, recorded.revision);
+    const { rows: stored } = await trx.raw<{ rows: { id: string; stream_revision: string }[] }>(
+      `select id, stream_revision from ${DOMAINS_TABLE} where id = any(?::uuid[]) order by id for update`,
+      [ids],
+    );
+    const revisionOf = new Map(stored.map((r) => [r.id, BigInt(r.stream_revision)]));
+    if (ids.some((id) => (revisionOf.get(id) ?? -2n) < first.get(id)! - 1n)) return false;
+  }
+  await writeDomains(trx, rows);
+  return true;
+}
+
 export const domainsProjection = defineProjection({
   name: "domains",
   tables: [DOMAINS_TABLE],
   codec: domainStreamCodec,
   eventTypes,
   perStream: true,
-  applyBatch: (trx, events) =>
-    foldDomains(events).write(trx, DOMAINS_TABLE, { onConflict: { newerBy: "stream_revision" }, newerBy: "stream_revision" }),
+  applyBatch: (trx, events) => writeDomains(trx, foldDomains(events)),
+  applyInline,
 });

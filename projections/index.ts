@@ -4,7 +4,9 @@ import { alertSettingsProjection } from "./alertSettings.js";
 import { alertsProjection } from "./alerts.js";
 import { analyticsProjection } from "./analytics/analyticsProjection.js";
 import { checkHistoryProjection } from "./checkHistory.js";
+import { digestSettingsProjection } from "./digestSettings.js";
 import { domainsProjection } from "./domains.js";
+import { notificationChannelsProjection } from "./notificationChannels.js";
 import { webhooksProjection } from "./webhooks.js";
 
 export const allProjections = [
@@ -15,4 +17,6 @@ export const allProjections = [
   alertSettingsProjection,
   webhooksProjection,
   analyticsProjection,
+  notificationChannelsProjection,
+  digestSettingsProjection,
 ] as const;

@@ -25,6 +25,13 @@ import type { BenchOptions } from "./workload.js";
 export const SERVER_POOL = 6;
 const OTHER_USERS = 90;
 
+/** A statement the server ran: `name` when it ran prepared (QueryTemplate), so the floor prepares it too. */
+export interface CapturedStatement {
+  readonly sql: string;
+  readonly bindings: readonly unknown[];
+  readonly name?: string;
+}
+
 export interface ApiFixture {
   readonly db: BenchDatabase;
   readonly server: ServerProcess;
@@ -32,7 +39,7 @@ export interface ApiFixture {
   readonly domains: number;
   readonly mine: number;
   /** The SQL GET /domains?per_page=20&sort=ssl_days_remaining ran for the bench user. */
-  readonly listSql: readonly { sql: string; bindings: readonly unknown[] }[];
+  readonly listSql: readonly CapturedStatement[];
   close(): Promise<void>;
 }
 
@@ -44,7 +51,7 @@ export async function openApiFixture({ quick, profileDir, log }: BenchOptions): 
     const started = Date.now();
     const infra = await openBenchInfrastructure(db.url, 8);
     let key: string;
-    let listSql: { sql: string; bindings: readonly unknown[] }[];
+    let listSql: CapturedStatement[];
     try {
       const services = createServices(infra, {
         clock: systemClock,
@@ -74,8 +81,8 @@ export async function openApiFixture({ quick, profileDir, log }: BenchOptions): 
       }
       await infra.knex.raw("vacuum analyze domains");
       // Record the statements the query service runs, for the bare-pg floor.
-      const captured: { sql: string; bindings: unknown[] }[] = [];
-      const capture = (q: { sql: string; bindings: unknown[] }) => captured.push({ sql: q.sql, bindings: q.bindings });
+      const captured: CapturedStatement[] = [];
+      const capture = (q: CapturedStatement) => captured.push({ sql: q.sql, bindings: q.bindings, ...(q.name ? { name: q.name } : {}) });
       infra.knex.on("query", capture);
       await services.domainQueries.list(user.userId, { page: 1, perPage: 20, status: "all", sort: "ssl_days_remaining", order: "desc" });
       infra.knex.off("query", capture);

@@ -9,6 +9,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Resident set size now and at its peak (VmRSS, VmHWM), in MiB. */
   memory(): { rssMiB: number; peakMiB: number };
+  /** CPU time it has used so far (user + system), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -16,6 +18,13 @@ function statusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!match) throw new Error(`${field} not in /proc/${pid}/status`);
   return Number(match[1]);
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function startServerProcess(databaseUrl: string, poolMax: number, profileDir?: string): Promise<ServerProcess> {
@@ -35,6 +44,7 @@ export async function startServerProcess(databaseUrl: string, poolMax: number, p
     url,
     pid,
     memory: () => ({ rssMiB: statusKiB(pid, "VmRSS") / 1024, peakMiB: statusKiB(pid, "VmHWM") / 1024 }),
+    cpuMs: () => cpuMsOf(pid),
     async stop() {
       child.send("stop");
       const killed = setTimeout(() => child.kill("SIGKILL"), 15_000);

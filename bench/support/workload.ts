@@ -10,8 +10,8 @@ export interface BenchOptions {
 }
 
 export interface Workload {
-  /** The workload numbers this measures (several when they share a setup). */
-  readonly ids: readonly number[];
+  /** The workload ids this measures (several when they share a setup): 10, or 10b for a sub-workload of its own. */
+  readonly ids: readonly (number | string)[];
   readonly name: string;
   run(options: BenchOptions): Promise<Measurement[]>;
 }

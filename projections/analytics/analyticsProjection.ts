@@ -1,19 +1,15 @@
 // The analytics read models (schema "analytics", docs/analytics.md): one projection, so its
 // tables share one checkpoint and may read each other (the owner of a domain, the previous
-// certificate) consistently. Each concept lives in its own module; this only routes events.
-// On the batch contract it still applies a batch's events one after another (its tables read
-// each other's state as of each event); a set-based fold of it is future work (issue 12).
-import type { Knex } from "knex";
-import type { RecordedEvent } from "../../src/infrastructure/eventStore/eventStore.js";
+// certificate) consistently. Each concept lives in its own module; a batch is read for the
+// state it needs in one statement, folded in memory (fold.ts), and written set-based: one
+// statement per table, plus one per point where the batch's events close days.
 import { domainStreamCodec, type DomainStreamEvent } from "../../src/domains/domainStream.js";
 import { defineProjection } from "../../src/infrastructure/projections/projection.js";
-import { projectAlert } from "./alerts.js";
-import { recordCertificateCheck } from "./certificateChecks.js";
-import { recordRenewal } from "./certificateRenewals.js";
-import { recordFinishedDays } from "./dailyDomainStatus.js";
-import { ownerOf, projectDomain } from "./domains.js";
-import { projectDomainStatus } from "./domainStatusCurrent.js";
-import { recordRegistration } from "./registrations.js";
+import { insertRows } from "../../src/infrastructure/projections/rowWrites.js";
+import { readBatchState } from "./batchState.js";
+import { recordDays, writeOpenDay } from "./dailyDomainStatus.js";
+import { writeCheckFacts } from "./domainStatusCurrent.js";
+import { batchNeeds, foldAnalytics } from "./fold.js";
 import { ANALYTICS, ANALYTICS_SCHEMA } from "./tables.js";
 
 export const analyticsProjection = defineProjection({
@@ -25,22 +21,19 @@ export const analyticsProjection = defineProjection({
   codec: domainStreamCodec,
   eventTypes: [...domainStreamCodec.types] as DomainStreamEvent["type"][],
   async applyBatch(trx, events) {
-    for (const { event, recorded } of events) await project(trx, event, recorded);
+    const rows = foldAnalytics(events, await readBatchState(trx, batchNeeds(events)));
+    // Rows carrying a stream revision change only where it is newer; the others are keyed
+    // by ids from the events: either way a replayed batch, or prefix of one, changes nothing.
+    const newer = { newerBy: "stream_revision" } as const;
+    for (const part of rows.parts) {
+      await part.domains.write(trx, ANALYTICS.domains, { onConflict: newer, ...newer });
+      await writeCheckFacts(trx, part.facts.values());
+      if (part.closes) await recordDays(trx, part.closes);
+    }
+    await insertRows(trx, ANALYTICS.certificateChecks, rows.certificateChecks, { key: ["check_id"], onConflict: "ignore" });
+    await insertRows(trx, ANALYTICS.certificateRenewals, rows.renewals, { key: ["domain_id", "new_fingerprint"], onConflict: "ignore" });
+    await insertRows(trx, ANALYTICS.alerts, rows.alerts, { key: ["alert_id"], onConflict: "ignore" });
+    await insertRows(trx, ANALYTICS.registrations, rows.registrations, { key: ["domain_id"], onConflict: newer });
+    if (rows.openDay) await writeOpenDay(trx, rows.openDay);
   },
 });
-
-async function project(trx: Knex.Transaction, event: DomainStreamEvent, recorded: RecordedEvent): Promise<void> {
-  // First: the days this event shows to be over are recorded as they ended, without it.
-  await recordFinishedDays(trx, event);
-  await projectDomain(trx, event, recorded);
-  await projectDomainStatus(trx, event, recorded);
-  await projectAlert(trx, event);
-  if (event.type === "SslChecked") {
-    const userId = await ownerOf(trx, event.data.domainId);
-    await recordRenewal(trx, userId, event.data);
-    await recordCertificateCheck(trx, userId, event.data);
-  }
-  if (event.type === "WhoisChecked") {
-    await recordRegistration(trx, await ownerOf(trx, event.data.domainId), event.data, recorded);
-  }
-}

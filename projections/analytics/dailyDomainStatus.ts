@@ -7,7 +7,6 @@
 import type { Knex } from "knex";
 import type { DomainStreamEvent } from "../../src/domains/domainStream.js";
 import { statusSql } from "../../src/monitoring/domainStatus.js";
-import { DAY_MS } from "../../src/shared/clock.js";
 import { ANALYTICS } from "./tables.js";
 
 /** When the event happened, by the clock of whoever decided it. */
@@ -26,6 +25,12 @@ function eventTime(event: DomainStreamEvent): string {
       return event.data.result.checked_at;
     case "AlertRaised":
       return event.data.triggeredAt;
+    case "RenewalInfoFetched":
+      return event.data.info.fetched_at;
+    case "AlertResolved":
+      return event.data.resolvedAt;
+    case "AlertAcknowledged":
+      return event.data.acknowledgedAt;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -33,42 +38,39 @@ function eventTime(event: DomainStreamEvent): string {
   }
 }
 
-/** "YYYY-MM-DD" in UTC (event times are ISO instants in UTC). */
-const utcDay = (iso: string) => new Date(iso).toISOString().slice(0, 10);
-const startOfNextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS);
-const nextDay = (day: string) => utcDay(startOfNextDay(day).toISOString());
+/** The UTC day ("YYYY-MM-DD") the event happened on (event times are ISO instants in UTC). */
+export const dayOf = (event: DomainStreamEvent) => new Date(eventTime(event)).toISOString().slice(0, 10);
 
-async function recordDay(trx: Knex.Transaction, day: string): Promise<void> {
-  const endOfDay = startOfNextDay(day);
+/** The days from `from` up to the day before `until` ("YYYY-MM-DD"), ended by an event of day `until`. */
+export interface FinishedDays {
+  readonly from: string;
+  readonly until: string;
+}
+
+/**
+ * Records the finished days, each from the tables as they stand (so call it when they hold
+ * what the events before the closing one made of them), with the status rule evaluated at
+ * the day's end (the next day at 00:00 UTC). A day already recorded is left as it is.
+ */
+export async function recordDays(trx: Knex.Transaction, days: FinishedDays): Promise<void> {
+  // timestamp without time zone, then "at time zone 'UTC'": the session's zone plays no part.
+  const endOfDay = trx.raw("((g.day + interval '1 day') at time zone 'UTC')");
   await trx.raw(
     `insert into ?? (user_id, day, status, domain_count)
-     select user_id, ?::date, status, count(*)::int
+     select user_id, day, status, count(*)::int
      from (
-       select d.user_id, ? as status
-       from ?? d left join ?? s on s.domain_id = d.domain_id
+       select d.user_id, g.day::date as day, ? as status
+       from generate_series(?::timestamp, ?::timestamp - interval '1 day', interval '1 day') g(day)
+       cross join ?? d left join ?? s on s.domain_id = d.domain_id
        where d.is_active and d.removed_at is null
      ) active
-     group by user_id, status
+     group by user_id, day, status
      on conflict do nothing`,
-    [
-      ANALYTICS.dailyDomainStatus,
-      day,
-      statusSql(trx, endOfDay),
-      ANALYTICS.domains,
-      ANALYTICS.domainStatusCurrent,
-    ],
+    [ANALYTICS.dailyDomainStatus, statusSql(trx, endOfDay), days.from, days.until, ANALYTICS.domains, ANALYTICS.domainStatusCurrent],
   );
 }
 
-/** Records the days that `event` shows to be over. Call before the event changes any table. */
-export async function recordFinishedDays(trx: Knex.Transaction, event: DomainStreamEvent): Promise<void> {
-  const today = utcDay(eventTime(event));
-  const cursor = await trx(ANALYTICS.dailyStatusCursor).first<{ open_day: string } | undefined>(trx.raw("open_day::text as open_day"));
-  if (!cursor) {
-    await trx(ANALYTICS.dailyStatusCursor).insert({ open_day: today });
-    return;
-  }
-  if (cursor.open_day >= today) return;
-  for (let day = cursor.open_day; day < today; day = nextDay(day)) await recordDay(trx, day);
-  await trx(ANALYTICS.dailyStatusCursor).update({ open_day: today });
+/** Moves the cursor to `day` (the first event ever creates it). */
+export async function writeOpenDay(trx: Knex.Transaction, day: string): Promise<void> {
+  await trx.raw("insert into ?? (open_day) values (?) on conflict (singleton) do update set open_day = excluded.open_day", [ANALYTICS.dailyStatusCursor, day]);
 }

@@ -3,11 +3,12 @@
 // failed check keeps the last known expiry dates and only marks the check as failed.
 import type { Knex } from "knex";
 import type { DomainStreamEvent } from "../../src/domains/domainStream.js";
-import type { RecordedEvent } from "../../src/infrastructure/eventStore/eventStore.js";
+import { insertRows, type Row } from "../../src/infrastructure/projections/rowWrites.js";
 import { factsClearedByMove } from "../checkTarget.js";
 import { ANALYTICS } from "./tables.js";
 
-function checkFacts(event: DomainStreamEvent): Record<string, unknown> | null {
+/** The columns an event sets on its domain's row; null for events that set none. */
+export function checkFacts(event: DomainStreamEvent): Row | null {
   switch (event.type) {
     case "SslChecked": {
       const r = event.data.result;
@@ -22,9 +23,10 @@ function checkFacts(event: DomainStreamEvent): Record<string, unknown> | null {
     case "SslCheckFailed":
       return { ssl_checked_at: event.data.result.checked_at, ssl_check_failed: true };
     case "WhoisChecked":
-      return { whois_checked_at: event.data.result.checked_at, whois_check_failed: false, whois_expiry: event.data.result.expiry_date };
+      return { whois_checked_at: event.data.result.checked_at, whois_check_failed: false, whois_lapsed: false, whois_expiry: event.data.result.expiry_date };
+    // not_found after a registration was seen: lapsed (the status shows it as expired).
     case "WhoisCheckFailed":
-      return { whois_checked_at: event.data.result.checked_at, whois_check_failed: true };
+      return { whois_checked_at: event.data.result.checked_at, whois_check_failed: true, whois_lapsed: event.data.result.reason === "not_found" };
     case "DomainUpdated": {
       // This table keeps no grade.
       const { ssl_grade: _grade, ...cleared } = factsClearedByMove(event.data.changes);
@@ -33,6 +35,9 @@ function checkFacts(event: DomainStreamEvent): Record<string, unknown> | null {
     case "DomainAdded":
     case "DomainRemoved":
     case "AlertRaised":
+    case "RenewalInfoFetched":
+    case "AlertResolved":
+    case "AlertAcknowledged":
       return null;
     default: {
       const _exhaustive: never = event;
@@ -41,13 +46,21 @@ function checkFacts(event: DomainStreamEvent): Record<string, unknown> | null {
   }
 }
 
-export async function projectDomainStatus(trx: Knex.Transaction, event: DomainStreamEvent, recorded: RecordedEvent): Promise<void> {
-  const facts = checkFacts(event);
-  if (!facts) return;
-  const revision = recorded.revision.toString();
-  await trx(ANALYTICS.domainStatusCurrent)
-    .insert({ domain_id: event.data.domainId, ...facts, stream_revision: revision })
-    .onConflict("domain_id")
-    .merge([...Object.keys(facts), "stream_revision"])
-    .where(`${ANALYTICS.domainStatusCurrent}.stream_revision`, "<", revision);
+/**
+ * Upserts the domains' rows, each the facts of its batch's events merged (the last value of a
+ * column winning) with the revision of the last. Rows go one statement per set of columns:
+ * a row inserted or updated beside rows with more columns would null the ones it lacks. A
+ * stored row changes only where its revision is lower, so a replayed batch changes nothing.
+ */
+export async function writeCheckFacts(trx: Knex.Transaction, rows: Iterable<Row>): Promise<void> {
+  const byColumns = new Map<string, Row[]>();
+  for (const row of rows) {
+    const columns = Object.keys(row).sort().join();
+    const group = byColumns.get(columns);
+    if (group) group.push(row);
+    else byColumns.set(columns, [row]);
+  }
+  for (const group of byColumns.values()) {
+    await insertRows(trx, ANALYTICS.domainStatusCurrent, group, { key: ["domain_id"], onConflict: { newerBy: "stream_revision" } });
+  }
 }

@@ -1,9 +1,7 @@
 // analytics.registrations: the latest registration facts of each domain. A failed check
 // leaves them as they were (it shows in daily_domain_status as "error").
-import type { Knex } from "knex";
 import type { RegistrationCheckOk } from "../../src/checkers/registration/result.js";
-import type { RecordedEvent } from "../../src/infrastructure/eventStore/eventStore.js";
-import { ANALYTICS } from "./tables.js";
+import type { Row } from "../../src/infrastructure/projections/rowWrites.js";
 
 export interface WhoisCheckedData {
   readonly checkId: string;
@@ -11,15 +9,11 @@ export interface WhoisCheckedData {
   readonly result: RegistrationCheckOk;
 }
 
-export async function recordRegistration(
-  trx: Knex.Transaction,
-  userId: string,
-  check: WhoisCheckedData,
-  recorded: RecordedEvent,
-): Promise<void> {
+/** The domain's whole row after a successful check at stream revision `revision`. */
+export function registrationRow(userId: string, check: WhoisCheckedData, revision: string): Row {
   const r = check.result;
-  const revision = recorded.revision.toString();
-  const facts = {
+  return {
+    domain_id: check.domainId,
     user_id: userId,
     hostname: r.hostname,
     registrable_domain: r.domain,
@@ -34,9 +28,4 @@ export async function recordRegistration(
     checked_at: r.checked_at,
     stream_revision: revision,
   };
-  await trx(ANALYTICS.registrations)
-    .insert({ domain_id: check.domainId, ...facts })
-    .onConflict("domain_id")
-    .merge(Object.keys(facts))
-    .where(`${ANALYTICS.registrations}.stream_revision`, "<", revision);
 }

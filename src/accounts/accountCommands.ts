@@ -14,6 +14,7 @@ import {
   accountEventCodec,
   emailReservationCodec,
   emailReservationStreamName,
+  normaliseEmail,
   userStreamName,
   type AccountEvent,
   type Permission,
@@ -40,7 +41,7 @@ export class AccountCommands {
   /** Registers a user and mints their first read+write key (install-time bootstrap). */
   async registerUser(ctx: RequestContext, email: string) {
     const userId = randomUUID();
-    const normalised = email.trim().toLowerCase();
+    const normalised = normaliseEmail(email);
     try {
       // One stream per e-mail address, created with no_stream: concurrent sign-ups of one
       // address cannot both succeed.
@@ -71,7 +72,7 @@ export class AccountCommands {
         ...input,
         keyHash: secret.hash,
         keyPrefix: secret.prefix,
-        actor: actor && { keyId: actor.keyId, permissions: actor.permissions },
+        actor: actor?.kind === "apiKey" ? { keyId: actor.keyId, permissions: actor.permissions } : null,
         now: this.clock.now(),
       },
       eventMetadata(ctx),

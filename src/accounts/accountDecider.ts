@@ -35,7 +35,7 @@ export type AccountCommand =
       readonly expiresAt: Date | null;
       readonly keyHash: string;
       readonly keyPrefix: string;
-      /** The acting key's permissions and id; null for the install-time CLI. */
+      /** The acting key's permissions and id; null for a person (the install-time CLI, a dashboard session). */
       readonly actor: { readonly keyId: string; readonly permissions: readonly Permission[] } | null;
       readonly now: Date;
     }
@@ -56,7 +56,7 @@ type RegisteredAccount = Extract<AccountState, { status: "registered" }>;
 
 /** The acting key as the account knows it: authentication may predate its revocation. */
 const actingKey = (account: RegisteredAccount, actor: { readonly keyId: string } | null) => {
-  if (!actor) return null; // the install-time CLI
+  if (!actor) return null; // a person: the install-time CLI or a dashboard session
   const key = account.keys[actor.keyId];
   if (!key || key.revoked) throw new UnauthorizedError("Missing or invalid API key");
   return key;

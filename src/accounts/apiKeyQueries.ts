@@ -1,7 +1,7 @@
 // Queries on the accounts read model: authentication lookups and the key listing.
 import type { Knex } from "knex";
 import { paginate } from "../infrastructure/postgres/pagination.js";
-import type { Actor } from "./actor.js";
+import type { ApiKeyActor } from "./actor.js";
 import type { ApiKeyListItem } from "./apiKeyApi.js";
 import type { Permission } from "./events.js";
 import type { KeyUsageTracker } from "./keyUsageTracker.js";
@@ -40,7 +40,7 @@ export class ApiKeyQueries {
    * The actor for a key hash, if the key exists, is not revoked and has not expired: from the
    * in-process cache of verified keys when it holds the key, else from the read model.
    */
-  async authenticate(keyHash: string, now: Date): Promise<Actor | null> {
+  async authenticate(keyHash: string, now: Date): Promise<ApiKeyActor | null> {
     const cached = this.verified?.get(keyHash, now);
     if (cached) return cached;
     const token = this.verified?.token();
@@ -51,7 +51,7 @@ export class ApiKeyQueries {
       .andWhere((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
       .first();
     if (!row) return null;
-    const actor: Actor = { userId: row.user_id, keyId: row.id, permissions: row.permissions };
+    const actor: ApiKeyActor = { kind: "apiKey", userId: row.user_id, keyId: row.id, permissions: row.permissions };
     if (token !== undefined) this.verified?.put(keyHash, actor, row.expires_at, token);
     return actor;
   }

@@ -11,5 +11,8 @@ export function generateApiKey(): { key: string; hash: string; prefix: string } 
 
 export const hashApiKey = (key: string): string => createHash("sha256").update(key).digest("hex");
 
-export const hashesEqual = (a: string, b: string): boolean =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** Constant-time comparison of secrets; compares bytes, since a header's characters may take more than one. */
+export const hashesEqual = (a: string, b: string): boolean => {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+};

@@ -1,6 +1,10 @@
-// Events of a user's account stream ("user-<id>"): the user and their API keys.
+// Events of a user's account stream ("user-<id>"): the user and their API keys. Passwords and
+// sessions are not events (docs/decisions.md, "Dashboard sign-in").
 import { z } from "zod";
 import { defineEvent, eventCodec, type EventOf } from "../infrastructure/eventStore/eventCodec.js";
+
+/** An address as users are registered and found by it: e-mail addresses are compared case-insensitively. */
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 export const userStreamName = (userId: string): string => `user-${userId}`;
 export const emailReservationStreamName = (email: string): string => `user_email-${email}`;
@@ -27,7 +31,7 @@ export const ApiKeyCreated = defineEvent({
     keyHash: z.string(),
     keyPrefix: z.string(),
     createdAt: z.iso.datetime(),
-    /** The key that created this one; null when made by the CLI at install time. */
+    /** The key that created this one; null when made by a person (the CLI, a dashboard session: the event metadata says which). */
     createdByKeyId: z.uuid().nullable(),
   }),
 });

@@ -9,7 +9,7 @@
 import type { Knex } from "knex";
 import { CHECKPOINTS_TABLE } from "../infrastructure/projections/checkpoints.js";
 import { ChannelListener } from "../infrastructure/postgres/channelListener.js";
-import type { Actor } from "./actor.js";
+import type { ApiKeyActor } from "./actor.js";
 
 export const ACCOUNTS_CHANGED_CHANNEL = "ssltrackr_accounts_changed";
 /** The projection whose commits signal a change (projections/accounts.ts). */
@@ -41,7 +41,7 @@ export async function ensureAccountsChangeNotification(knex: Knex): Promise<void
 }
 
 interface Entry {
-  readonly actor: Actor;
+  readonly actor: ApiKeyActor;
   readonly expiresAt: Date | null;
   readonly cachedAt: number;
 }
@@ -87,7 +87,7 @@ export class VerifiedKeyCache {
   }
 
   /** The actor of a cached, unexpired key. */
-  get(keyHash: string, now: Date): Actor | undefined {
+  get(keyHash: string, now: Date): ApiKeyActor | undefined {
     const entry = this.entries.get(keyHash);
     if (!entry) return undefined;
     if ((entry.expiresAt && entry.expiresAt <= now) || performance.now() - entry.cachedAt > MAX_AGE_MS) {
@@ -102,7 +102,7 @@ export class VerifiedKeyCache {
     return this.generation;
   }
 
-  put(keyHash: string, actor: Actor, expiresAt: Date | null, token: number): void {
+  put(keyHash: string, actor: ApiKeyActor, expiresAt: Date | null, token: number): void {
     if (!this.listening || token !== this.generation) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(keyHash, { actor, expiresAt, cachedAt: performance.now() });

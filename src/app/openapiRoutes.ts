@@ -4,6 +4,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { apiKeyOperations } from "../accounts/apiKeyApi.js";
+import { sessionOperations } from "../accounts/sessionApi.js";
 import { bulkDomainOperations } from "../domains/bulkApi.js";
 import { domainOperations } from "../domains/domainApi.js";
 import { historyOperations } from "../domains/historyApi.js";
@@ -12,7 +13,10 @@ import { buildOpenApiDocument } from "../infrastructure/http/openapi/document.js
 import type { ApiOperation } from "../infrastructure/http/openapi/operation.js";
 import { alertOperations } from "../monitoring/alertApi.js";
 import { monitoringOperations } from "../monitoring/monitoringApi.js";
+import { reportOperations } from "../reports/reportApi.js";
+import { digestOperations } from "../reports/digestApi.js";
 import { webhookOperations } from "../webhooks/webhookApi.js";
+import { channelOperations } from "../notifications/channelApi.js";
 import { healthOperations, metricsOperation } from "./healthApi.js";
 
 const documentOperation: ApiOperation = {
@@ -32,8 +36,12 @@ export const apiOperations: readonly ApiOperation[] = [
   ...historyOperations,
   ...monitoringOperations,
   ...alertOperations,
+  ...reportOperations,
+  ...digestOperations,
   ...apiKeyOperations,
+  ...sessionOperations,
   ...webhookOperations,
+  ...channelOperations,
   ...healthOperations,
   metricsOperation,
   documentOperation,

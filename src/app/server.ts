@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { Router, type Express } from "express";
 import type { Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
+import { sessionRoutes } from "../accounts/sessionRoutes.js";
 import { BULK_BODY_LIMIT, bulkDomainRoutes } from "../domains/bulkRoutes.js";
 import { domainRoutes } from "../domains/domainRoutes.js";
 import { historyRoutes } from "../domains/historyRoutes.js";
@@ -12,6 +13,7 @@ import { healthRoutes } from "./healthRoutes.js";
 import { metricsRoutes } from "./metricsRoutes.js";
 import { apiOperations, openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
+import { limitHeapGrowth } from "../infrastructure/runtime/heapGrowth.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
 import { idempotency } from "../infrastructure/http/idempotency.js";
@@ -20,9 +22,13 @@ import { systemClock, type Clock } from "../shared/clock.js";
 import type { Checkers } from "../monitoring/checkers.js";
 import { monitoringRoutes } from "../monitoring/monitoringRoutes.js";
 import { alertRoutes } from "../monitoring/alertRoutes.js";
+import { reportRoutes } from "../reports/reportRoutes.js";
+import { digestRoutes } from "../reports/digestRoutes.js";
 import { CheckScheduler, schedulerSettings } from "../monitoring/scheduler/checkScheduler.js";
 import { CHECK_KINDS } from "../monitoring/checkJobs.js";
 import { webhookRoutes } from "../webhooks/webhookRoutes.js";
+import { channelRoutes } from "../notifications/channelRoutes.js";
+import { webAppRoutes } from "./webAppRoutes.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
 import { createServices, type Services } from "./services.js";
 
@@ -46,7 +52,8 @@ export const checkWaitMs = (config: Config): number => Math.max(30_000, 6 * conf
 export function startScheduling(config: Config, infra: Infrastructure, services: Services, { clock, logger }: { clock: Clock; logger: Logger }) {
   if (!config.SSLTRACKR_SCHEDULER) return undefined;
   const scheduler = new CheckScheduler(
-    { knex: infra.knex, leaderSession: infra.leaderSession, queue: infra.queue, owner: services.owner, clock, logger },
+    // The leader also queues the e-mail digests that are due (each claimed once per period).
+    { knex: infra.knex, leaderSession: infra.leaderSession, queue: infra.queue, owner: services.owner, clock, logger, leaderTasks: [services.digests] },
     schedulerSettings(config),
   );
   scheduler.start();
@@ -59,7 +66,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr" });
-  const telemetry = startTelemetry(config);
+  limitHeapGrowth(config.SSLTRACKR_HEAP_GROWING_PERCENT);
+  const telemetry = await startTelemetry(config);
   const infra = await openInfrastructure(config, logger, { queueMaintenance: true });
   const services = createServices(infra, {
     clock,
@@ -74,15 +82,18 @@ export async function startServer(
   const scheduler = startScheduling(config, infra, services, { clock, logger });
   if (config.SSLTRACKR_WORKERS) services.checkWorkers.start();
   services.webhooks.worker.start();
+  services.notifications.worker.start();
 
   const app = createHttpApp({
     logger,
     publicRouter: Router().use(
       healthRoutes(infra.knex, infra.eventStore, services.projections),
       metricsRoutes(infra.knex, infra.queue, { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS }, clock),
+      webAppRoutes(),
     ),
     publicApiRouter: openapiRoutes(),
-    authenticate: authenticate(services.apiKeys, services.usage, clock),
+    authenticate: authenticate({ keys: services.apiKeys, usage: services.usage, sessions: services.sessions, clock }),
+    trustProxy: config.SSLTRACKR_TRUST_PROXY,
     idempotency: idempotency(infra.knex),
     bodyLimits: BULK_BODY_LIMIT,
     operations: apiOperations,
@@ -95,8 +106,12 @@ export async function startServer(
       historyRoutes(services.history),
       monitoringRoutes(services.checkRequests, checkWaitMs(config), services.checkQueries, services.domainQueries, services.projections, infra.knex, clock),
       alertRoutes(services.alertQueries, services.alertSettings, services.handler, services.projections, clock),
+      reportRoutes(services.reports),
+      digestRoutes(services.digestSettings, services.handler, services.projections, clock),
       apiKeyRoutes(services.accounts, services.apiKeys, services.projections, infra.knex, clock),
+      sessionRoutes(services.signIn, services.sessions, clock),
       webhookRoutes(services.webhooks, services.projections, infra.knex, clock),
+      channelRoutes(services.notifications, services.projections, infra.knex, clock),
     ],
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -127,6 +142,7 @@ export async function startServer(
         await services.background.drain();
         await services.checkWorkers.stop();
         await services.webhooks.worker.stop();
+        await services.notifications.worker.stop();
         await services.projections.stop();
         await services.usage.stop();
         await services.verifiedKeys.stop();

@@ -7,16 +7,22 @@ import { AccountCommands } from "../accounts/accountCommands.js";
 import { ApiKeyQueries, usableKeyHashes } from "../accounts/apiKeyQueries.js";
 import { VerifiedKeyCache } from "../accounts/verifiedKeyCache.js";
 import { KeyUsageTracker } from "../accounts/keyUsageTracker.js";
+import { SessionStore } from "../accounts/sessionStore.js";
+import { SignIn } from "../accounts/signIn.js";
 import { DomainCommands } from "../domains/domainCommands.js";
 import { DomainQueries } from "../domains/domainQueries.js";
 import { DomainHistory } from "../domains/domainHistory.js";
 import { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import type { Logger } from "../infrastructure/logging/logger.js";
 import { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
+import { withInlineProjections } from "../infrastructure/projections/inlineProjections.js";
 import type { Clock } from "../shared/clock.js";
 import type { Config } from "../config.js";
 import { AlertSettingsQueries } from "../monitoring/alertSettingsQueries.js";
 import { CheckRunner } from "../monitoring/checkRunner.js";
+import { ReportQueries } from "../reports/reportQueries.js";
+import { DigestRunner } from "../reports/digestRunner.js";
+import { DigestSettingsQueries } from "../reports/digestSettingsQueries.js";
 import { CheckRequests } from "../monitoring/checkRequests.js";
 import { createCheckWorkers } from "../monitoring/checkWorker.js";
 import { DueChecks } from "../monitoring/scheduler/dueChecks.js";
@@ -26,6 +32,7 @@ import { CheckQueries } from "../monitoring/checkQueries.js";
 import { AlertQueries } from "../monitoring/alertQueries.js";
 import { BackgroundTasks } from "../shared/backgroundTasks.js";
 import { createWebhooks } from "../webhooks/webhookModule.js";
+import { createNotifications } from "../notifications/notificationModule.js";
 import type { Infrastructure } from "./infrastructure.js";
 import { PostgresConnectionGate } from "../infrastructure/network/connectionGate.js";
 
@@ -52,7 +59,11 @@ export interface ServiceOptions {
 }
 
 export function createServices(infra: Infrastructure, options: ServiceOptions) {
-  const handler = new CommandHandler(infra.eventStore, infra.snapshots);
+  // Writes to the domains read model commit with their events (inlineProjections.ts).
+  const inline = withInlineProjections(infra.eventStore, infra.knex, allProjections, (projection, err) =>
+    options.logger.warn("inline projection failed; the write waits for the projector instead", { projection, err }),
+  );
+  const handler = new CommandHandler(inline, infra.snapshots);
   const usage = new KeyUsageTracker(infra.knex);
   const projections = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, {
     ...(options.leaderElection ? { leaderSession: infra.leaderSession } : {}),
@@ -61,9 +72,15 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
   // Serves authentication from memory once started (servers); CLI commands never start it.
   const verifiedKeys = new VerifiedKeyCache(infra.databaseUrl, (hashes, now) => usableKeyHashes(infra.knex, hashes, now), options.clock);
   const alertSettings = new AlertSettingsQueries(infra.knex);
+  const { config } = options;
+  const sessions = new SessionStore(infra.knex, {
+    idleMinutes: config.SSLTRACKR_SESSION_IDLE_MINUTES,
+    absoluteHours: config.SSLTRACKR_SESSION_ABSOLUTE_HOURS,
+  });
   /** This process, as the scheduler's heartbeat and check jobs' outputs name it. */
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const checkQueries = new CheckQueries(infra.knex, options.clock);
+  const reports = new ReportQueries(infra.knex, options.clock);
   const checks = new CheckRunner(
     handler,
     options.checkers ?? checkersFromConfig(options.config, options.clock, connectionGate(infra, options.config, owner)),
@@ -103,12 +120,23 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
     checkQueries,
     history: new DomainHistory(infra.eventStore),
     alertQueries: new AlertQueries(infra.knex),
+    reports,
+    digestSettings: new DigestSettingsQueries(infra.knex),
+    digests: new DigestRunner(infra.knex, reports, options.clock, config.SSLTRACKR_PUBLIC_URL ?? null),
     background: new BackgroundTasks((err) => options.logger.error("background task failed", { err })),
     accounts: new AccountCommands(handler, infra.eventStore, options.clock),
     apiKeys: new ApiKeyQueries(infra.knex, usage, verifiedKeys),
+    sessions,
+    signIn: new SignIn(infra.knex, sessions, {
+      perIp: config.SSLTRACKR_SIGNIN_RATE_PER_IP,
+      perAccount: config.SSLTRACKR_SIGNIN_RATE_PER_ACCOUNT,
+      lockoutFailures: config.SSLTRACKR_SIGNIN_LOCKOUT_FAILURES,
+      lockoutMinutes: config.SSLTRACKR_SIGNIN_LOCKOUT_MINUTES,
+    }),
     domains: new DomainCommands(handler, options.clock),
     domainQueries: new DomainQueries(infra.knex, options.clock),
     webhooks: createWebhooks(handler, infra.knex, options),
+    notifications: createNotifications(handler, infra.knex, options),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { Config } from "../config.js";
 import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
+import { limitHeapGrowth } from "../infrastructure/runtime/heapGrowth.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import type { Checkers } from "../monitoring/checkers.js";
 import { openInfrastructure, type Infrastructure } from "./infrastructure.js";
@@ -19,7 +20,8 @@ export interface RunningWorker {
 export async function startWorker(config: Config, options: { clock?: Clock; logger?: Logger; checkers?: Checkers } = {}): Promise<RunningWorker> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { service: "ssltrackr-worker" });
-  const telemetry = startTelemetry(config);
+  limitHeapGrowth(config.SSLTRACKR_HEAP_GROWING_PERCENT);
+  const telemetry = await startTelemetry(config);
   const infra = await openInfrastructure(config, logger, { queueMaintenance: true });
   const services = createServices(infra, { clock, logger, config, leaderElection: true, ...(options.checkers ? { checkers: options.checkers } : {}) });
   await services.projections.start();

@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   worker: () => import("./commands/worker.js"),
   history: () => import("./commands/history.js"),
   "users create": () => import("./commands/usersCreate.js"),
+  "users set-password": () => import("./commands/usersCreate.js").then((m) => ({ run: m.setPassword })),
   "projections status": () => import("./commands/projections.js").then((m) => ({ run: m.status })),
   "projections rebuild": () => import("./commands/projections.js").then((m) => ({ run: m.rebuild })),
   "scheduler status": () => import("./commands/schedulerStatus.js"),

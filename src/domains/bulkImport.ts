@@ -9,6 +9,7 @@
 // added stay added, and a retry reports them as 409 with their ids. New domains are checked by
 // the scheduler (they are due at once), not each at once by this request.
 import type { z } from "zod";
+import { eachLimited } from "../shared/eachLimited.js";
 import { ConflictError } from "../shared/errors.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
@@ -17,9 +18,8 @@ import type { createDomainBody } from "./domainRoutes.js";
 
 /** Rows per request, the published limit of POST /domains/bulk. */
 export const BULK_MAX_ROWS = 1000;
-/** Rows added at once: enough to keep the event store busy without taking every connection. */
-const CONCURRENCY = 16;
-
+/** Lookups of the existing domain of 409 rows in flight at once (a pool's worth, as the adds before). */
+const LOOKUPS = 16;
 export type BulkRow = z.output<typeof createDomainBody>;
 
 export type BulkRowResult =
@@ -36,7 +36,8 @@ export interface BulkOutcome {
 }
 
 /**
- * Adds the valid rows (CONCURRENCY at a time) and answers every row, in request order.
+ * Adds the valid rows (DomainCommands.addMany: hundreds of rows a commit where the event store
+ * allows) and answers every row, in request order.
  * `existingId` finds the caller's domain on a hostname and port (for 409 answers).
  */
 export async function addInBulk(
@@ -64,22 +65,20 @@ export async function addInBulk(
     pending.push({ index, ...parsed });
   });
 
-  let position: Written | null = null;
-  let next = 0;
-  const worker = async () => {
-    while (next < pending.length) {
-      const { index, row, requestedHostname } = pending[next++]!;
-      const { hostname, port } = row;
-      try {
-        const added = await commands.add(ctx, { hostname, requestedHostname, port, notes: row.notes ?? null, tags: row.tags });
-        results[index] = { index, status: 201, id: added.domainId, hostname, port };
-        position = combineWritten(position, added.position);
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        results[index] = { index, status: 409, error: err.message, id: await existingId(hostname, port), hostname, port };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker));
+  const outcomes = await commands.addMany(
+    ctx,
+    pending.map(({ row, requestedHostname }) => ({ hostname: row.hostname, requestedHostname, port: row.port, notes: row.notes ?? null, tags: row.tags })),
+  );
+  const conflicts: { index: number; hostname: string; port: number; error: string }[] = [];
+  pending.forEach(({ index, row: { hostname, port } }, k) => {
+    const outcome = outcomes[k]!;
+    if (outcome instanceof ConflictError) conflicts.push({ index, hostname, port, error: outcome.message });
+    else results[index] = { index, status: 201, id: outcome.domainId, hostname, port };
+  });
+  // A retried request answers every row 409 with its id: LOOKUPS of them at a time.
+  await eachLimited(conflicts, LOOKUPS, async ({ index, hostname, port, error }) => {
+    results[index] = { index, status: 409, error, id: await existingId(hostname, port), hostname, port };
+  });
+  const position = combineWritten(...outcomes.map((o) => (o instanceof ConflictError ? null : o.position)));
   return { results, position };
 }

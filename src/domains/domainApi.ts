@@ -21,7 +21,16 @@ export const domainListItem = named(
     ssl_grade: gradeSchema.nullable(),
     ssl_days_remaining: described(daysRemaining(), "Whole days until the certificate expires, as of the request; null before the first successful check."),
     whois_days_remaining: described(daysRemaining(), "Whole days until the registration expires, as of the request; null when unknown."),
+    renewal_due_at: described(
+      instant().nullable(),
+      "When the served certificate is due for renewal: the start of its CA's renewal window (ACME ARI, RFC 9773), or without one the point two thirds into its lifetime (docs/alerts.md); null before the first successful SSL check.",
+    ),
+    expires_at: described(
+      instant().nullable(),
+      "The soonest expiry of the certificate chain (any of its certificates) and of the registration, the instant the status and `sort=expires_at` use; null before the first successful check. Addition.",
+    ),
     tags: z.array(z.string()),
+    muted_until: described(instant().nullable(), "Notifications of the domain's alerts are held back until this instant (alerts are still raised and listed). Addition (issue #15)."),
     created_at: instant(),
     status: described(z.enum([...domainStatuses, "pending"]), "Computed when read (docs/api.md); pending until the first check."),
   }),

@@ -1,8 +1,10 @@
 // Application service for monitored domains: runs the domain decider and keeps the
 // hostname reservation in step with it. Returns the position to wait for before reading.
 import type { Clock } from "../shared/clock.js";
+import { eachLimited } from "../shared/eachLimited.js";
 import { ConflictError, UnavailableError } from "../shared/errors.js";
-import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
+import type { CommandHandler, DecidedAppend } from "../infrastructure/commandHandling/commandHandler.js";
+import { StreamConflictsError } from "../infrastructure/eventStore/eventStore.js";
 import { newEntityId } from "../infrastructure/commandHandling/idempotentIds.js";
 import { eventMetadata, type RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import { combineWritten, type Written } from "../infrastructure/commandHandling/written.js";
@@ -35,6 +37,18 @@ const reservationMetadata = (ctx: RequestContext) => {
   return metadata;
 };
 
+/**
+ * Rows of addMany appended together: two streams each, so a transaction of 1,000 streams,
+ * short enough not to hold the heads it locks for long.
+ */
+const ROWS_PER_APPEND = 500;
+/** Rows addMany adds one by one at a time (EventStoreDB, and rows whose streams exist). */
+const CONCURRENCY = 16;
+
+export interface AddedDomain {
+  readonly domainId: string;
+  readonly position: Written | null;
+}
 
 export class DomainCommands {
   constructor(
@@ -42,12 +56,105 @@ export class DomainCommands {
     private readonly clock: Clock,
   ) {}
 
-  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<{ domainId: string; position: Written | null }> {
+  /**
+   * Adds a domain: its hostname reservation and its stream. Where the event store appends to
+   * several streams atomically (PostgreSQL), both go in one flushed commit; a reservation stream
+   * that exists already (the hostname was monitored before, or this is a retry) fails that as
+   * a whole and the sequence below decides with it. Throws ConflictError when the caller
+   * monitors hostname:port already.
+   */
+  async add(ctx: RequestContext & { userId: string }, input: NewDomain): Promise<AddedDomain> {
+    const atomic = this.handler.atomicMultiStreamAppends;
+    if (atomic) {
+      const outcomes: AddedDomain[] = [];
+      if ((await this.addTogether(ctx, [input], [0], outcomes)).length === 0) return outcomes[0]!;
+    }
+    return this.addInSequence(ctx, input, { reservationExists: atomic });
+  }
+
+  /**
+   * Adds many domains (POST /domains/bulk): ROWS_PER_APPEND rows to a multi-stream append where
+   * it is atomic, and the rows whose streams exist (or all rows, on EventStoreDB) one by one as
+   * add() does. One outcome per input, in order: the domain, or the ConflictError of a hostname
+   * monitored already. Other failures reject, with the rows added so far staying added.
+   */
+  async addMany(ctx: RequestContext & { userId: string }, inputs: readonly NewDomain[]): Promise<(AddedDomain | ConflictError)[]> {
+    const outcomes: (AddedDomain | ConflictError)[] = new Array(inputs.length);
+    const indices = inputs.map((_, i) => i);
+    const oneByOne: number[] = [];
+    if (this.handler.atomicMultiStreamAppends) {
+      for (let start = 0; start < inputs.length; start += ROWS_PER_APPEND)
+        oneByOne.push(...(await this.addTogether(ctx, inputs, indices.slice(start, start + ROWS_PER_APPEND), outcomes)));
+    } else oneByOne.push(...indices);
+    const existing = { reservationExists: this.handler.atomicMultiStreamAppends };
+    await eachLimited(oneByOne, CONCURRENCY, async (i) => {
+      try {
+        outcomes[i] = await this.addInSequence(ctx, inputs[i]!, existing);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        outcomes[i] = err;
+      }
+    });
+    return outcomes;
+  }
+
+  /**
+   * Appends the reservations and streams of inputs[indices] in one multi-stream append, into
+   * `outcomes`. A row whose stream exists (a reservation taken before, by this caller or a
+   * concurrent one) is left out and the rest appended again; returns those rows.
+   */
+  private async addTogether(
+    ctx: RequestContext & { userId: string },
+    inputs: readonly NewDomain[],
+    indices: readonly number[],
+    outcomes: (AddedDomain | ConflictError)[],
+  ): Promise<number[]> {
+    const now = this.clock.now();
+    let rows = indices.map((i) => {
+      const input = inputs[i]!;
+      return { i, input, domainId: newEntityId(ctx, `domain ${input.hostname}:${input.port}`) };
+    });
+    const left: number[] = [];
+    while (rows.length > 0) {
+      try {
+        const written = await this.handler.appendNew("AddDomain", () => rows.flatMap((r) => this.decideNewDomain(ctx, r.input, r.domainId, now)));
+        rows.forEach((r, k) => (outcomes[r.i] = { domainId: r.domainId, position: combineWritten(written[2 * k], written[2 * k + 1]) }));
+        break;
+      } catch (err) {
+        if (!(err instanceof StreamConflictsError)) throw err;
+        const conflicting = new Set(err.conflicts.map((c) => c.streamName));
+        const conflicts = (r: (typeof rows)[number]) =>
+          conflicting.has(domainStreamName(r.domainId)) || conflicting.has(reservationStreamName(ctx.userId, r.input.hostname, r.input.port));
+        left.push(...rows.filter(conflicts).map((r) => r.i));
+        rows = rows.filter((r) => !conflicts(r));
+      }
+    }
+    return left;
+  }
+
+  /** A new domain's reservation, then its stream: the order a sequential store appends them in. */
+  private decideNewDomain(ctx: RequestContext & { userId: string }, input: NewDomain, domainId: string, now: Date): DecidedAppend[] {
+    const reservation = this.handler.decideNew(
+      reservationStreamName(ctx.userId, input.hostname, input.port),
+      reservationStream,
+      { type: "Reserve", domainId, now },
+      reservationMetadata(ctx),
+    );
+    const domain = this.handler.decideNew(domainStreamName(domainId), domainStream, { type: "AddDomain", domainId, userId: ctx.userId, ...input, now }, eventMetadata(ctx));
+    if (!reservation || !domain) throw new Error("a new domain decides a reservation and its DomainAdded");
+    return [reservation, domain];
+  }
+
+  /**
+   * The reservation, then the domain's stream, each a command of its own: on EventStoreDB (no
+   * transaction across streams), and when the reservation stream exists.
+   */
+  private async addInSequence(ctx: RequestContext & { userId: string }, input: NewDomain, { reservationExists }: { reservationExists: boolean }): Promise<AddedDomain> {
     // Derived from the Idempotency-Key, if any: a retry adds the same domain, not another. The
     // hostname and port are part of it, as one request may add many (POST /domains/bulk).
     const domainId = newEntityId(ctx, `domain ${input.hostname}:${input.port}`);
     const now = this.clock.now();
-    const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now);
+    const reserved = await this.reserveForNewDomain(ctx, input.hostname, input.port, domainId, now, reservationExists);
     let added;
     try {
       added = await this.handler.handle(
@@ -119,13 +226,14 @@ export class DomainCommands {
    * Reserves hostname:port for a domain that is being created. Most hostnames were never
    * reserved, so it first appends as if the reservation stream were new, without reading it
    * (a stream that exists makes the handler read it and decide again); only a refusal makes
-   * it find out whether the holder is gone (then it decides again with what it found).
+   * it find out whether the holder is gone (then it decides again with what it found). When
+   * the stream is known to exist (a multi-stream append found it), it reads it first.
    */
-  private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date) {
+  private async reserveForNewDomain(ctx: RequestContext & { userId: string }, hostname: string, port: number, domainId: string, now: Date, exists: boolean) {
     const stream = reservationStreamName(ctx.userId, hostname, port);
     try {
       const result = await this.handler.handle(stream, reservationStream, { type: "Reserve", domainId, now }, reservationMetadata(ctx), {
-        newStream: true,
+        newStream: !exists,
         deferFlush: true,
       });
       return result.position;

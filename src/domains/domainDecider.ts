@@ -10,6 +10,8 @@ export interface DomainFields {
   readonly isActive: boolean;
   readonly notes: string | null;
   readonly tags: readonly string[];
+  /** Notifications of its alerts are held back until this UTC instant (issue #15); alerts are still raised. */
+  readonly mutedUntil: string | null;
 }
 
 export type DomainState =
@@ -95,7 +97,7 @@ export const domainDecider: Decider<DomainCommand, DomainEvent, DomainState> = {
     switch (event.type) {
       case "DomainAdded": {
         const { domainId, userId, hostname, port, notes, tags } = event.data;
-        return { status: "monitored", domainId, userId, hostname, port, notes, tags, isActive: true };
+        return { status: "monitored", domainId, userId, hostname, port, notes, tags, isActive: true, mutedUntil: null };
       }
       case "DomainUpdated": {
         if (state.status === "absent") return state;

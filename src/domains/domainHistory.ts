@@ -14,6 +14,8 @@ export interface HistoryEntry {
   readonly recorded_at: string;
   readonly user_id: string | null;
   readonly api_key_id: string | null;
+  /** The dashboard session that acted (when a person did, rather than an API key). */
+  readonly session_id: string | null;
   readonly correlation_id: string | null;
   readonly causation_id: string | null;
 }
@@ -29,6 +31,7 @@ const toEntry = (recorded: RecordedEvent, event: DomainStreamEvent): HistoryEntr
   recorded_at: recorded.createdAt.toISOString(),
   user_id: str(recorded.metadata.userId),
   api_key_id: str(recorded.metadata.apiKeyId),
+  session_id: str(recorded.metadata.sessionId),
   correlation_id: str(recorded.metadata.correlationId),
   causation_id: str(recorded.metadata.causationId),
 });
@@ -50,6 +53,7 @@ function presentState({ domain, monitoring }: DomainStreamState) {
       is_active: domain.isActive,
       notes: domain.notes,
       tags: [...domain.tags],
+      muted_until: domain.mutedUntil,
     },
     monitoring: {
       ssl: {

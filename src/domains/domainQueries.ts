@@ -3,13 +3,14 @@
 import type { Knex } from "knex";
 import { DOMAINS_TABLE } from "../../projections/domains.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
-import { statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
+import { SOONEST_EXPIRY_SQL, statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
 import { pageWithTotal, toPage, type PageRow } from "../infrastructure/postgres/pagination.js";
 import { QueryTemplates } from "../infrastructure/postgres/queryTemplate.js";
 import type { Grade } from "../checkers/ssl/result.js";
 import type { DomainDetail, DomainListItem } from "./domainApi.js";
 
-export const domainSorts = ["hostname", "ssl_days_remaining", "whois_days_remaining", "created_at"] as const;
+/** `expires_at`: the soonest of the certificate's and the registration's expiry (SOONEST_EXPIRY_SQL). */
+export const domainSorts = ["hostname", "ssl_days_remaining", "whois_days_remaining", "created_at", "renewal_due_at", "expires_at"] as const;
 export type DomainSort = (typeof domainSorts)[number];
 
 export interface ListDomainsQuery {
@@ -19,6 +20,10 @@ export interface ListDomainsQuery {
   readonly search?: string | undefined;
   readonly sort: DomainSort;
   readonly order: "asc" | "desc";
+  /** Only domains whose certificate is due for renewal before this instant (issue #14). */
+  readonly renewalDueBefore?: Date | undefined;
+  /** Only domains with this tag (exact match). */
+  readonly tag?: string | undefined;
 }
 
 interface DomainRow {
@@ -28,22 +33,49 @@ interface DomainRow {
   is_active: boolean;
   notes: string | null;
   tags: string[];
+  muted_until: Date | null;
   ssl_grade: Grade | null;
   ssl_valid_to: Date | null;
+  ssl_earliest_expiry: Date | null;
   whois_expiry: Date | null;
+  renewal_due_at: Date | null;
+  expires_at: Date | null;
   created_at: Date;
   updated_at: Date;
   status: DomainStatus;
 }
+
+/** What listItem reads, and what the sorts read (SOONEST_EXPIRY_SQL's columns among them). */
+const LIST_COLUMNS = [
+  "id",
+  "hostname",
+  "port",
+  "is_active",
+  "ssl_grade",
+  "ssl_valid_to",
+  "ssl_earliest_expiry",
+  "whois_expiry",
+  "renewal_due_at",
+  "tags",
+  "muted_until",
+  "created_at",
+] as const;
+const DETAIL_COLUMNS = [...LIST_COLUMNS, "notes", "updated_at"] as const;
+/** A row as each query selects it: an answer reading a column its query leaves out does not compile. */
+type Selected<C extends readonly (keyof DomainRow)[]> = Pick<DomainRow, C[number] | "status" | "expires_at">;
+type ListRow = Selected<typeof LIST_COLUMNS>;
+type DetailRow = Selected<typeof DETAIL_COLUMNS>;
 
 const sortColumn: Record<DomainSort, string> = {
   hostname: "hostname",
   ssl_days_remaining: "ssl_valid_to",
   whois_days_remaining: "whois_expiry",
   created_at: "created_at",
+  renewal_due_at: "renewal_due_at",
+  expires_at: SOONEST_EXPIRY_SQL,
 };
 
-const nullableSorts: ReadonlySet<string> = new Set(["ssl_valid_to", "whois_expiry"]);
+const nullableSorts: ReadonlySet<string> = new Set(["ssl_valid_to", "whois_expiry", "renewal_due_at", SOONEST_EXPIRY_SQL]);
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -60,29 +92,35 @@ export class DomainQueries {
 
   async list(userId: string, q: ListDomainsQuery) {
     const now = this.clock.now();
-    const shape = `${q.sort}:${q.order}:${q.status}:${q.search ? "search" : ""}`;
+    const shape = `${q.sort}:${q.order}:${q.status}:${q.search ? "search" : ""}:${q.renewalDueBefore ? "due" : ""}:${q.tag ? "tag" : ""}`;
     const template = this.templates.get(shape, (p) => {
       const status = statusSql(this.knex, p.value("now"));
       const base = this.knex(DOMAINS_TABLE).where({ user_id: p.value("userId") }).whereNull("deleted_at");
       if (q.search) base.andWhere("hostname", "like", p.value("hostnameLike"));
       if (q.status !== "all") base.andWhereRaw("(?) = ?", [status, q.status]);
+      if (q.renewalDueBefore) base.andWhere("renewal_due_at", "<", p.value("renewalDueBefore"));
+      // jsonb's "has this top-level string" (`?` escaped from knex's placeholder); filtered
+      // among the user's rows (migration 0017 says why there is no tags index).
+      if (q.tag) base.andWhereRaw("tags \\? ?", [p.value("tag")]);
       const column = sortColumn[q.sort];
-      const withStatus = (query: Knex.QueryBuilder) => query.select("*", this.knex.raw("(?) as status", [status]));
+      const withStatus = (query: Knex.QueryBuilder) => query.select(...this.computed(status));
       const order = (query: Knex.QueryBuilder) =>
         nullableSorts.has(column)
           ? this.checkedThenUnchecked(withStatus(query), column, q.order, p.number("pageEnd"))
           : withStatus(query).orderByRaw(`${column} ${q.order}, id ${q.order}`);
       return pageWithTotal(this.knex, base, order, p.number("perPage"), p.number("offset"));
     });
-    const rows = await template.run<PageRow<DomainRow>>({
+    const rows = await template.run<PageRow<ListRow>>({
       now: now.toISOString(),
       userId,
       ...(q.search ? { hostnameLike: `%${escapeLike(q.search.toLowerCase())}%` } : {}),
+      ...(q.renewalDueBefore ? { renewalDueBefore: q.renewalDueBefore.toISOString() } : {}),
+      ...(q.tag ? { tag: q.tag } : {}),
       pageEnd: q.page * q.perPage,
       perPage: q.perPage,
       offset: (q.page - 1) * q.perPage,
     });
-    return toPage(rows, q.page, q.perPage, (r: DomainRow) => this.listItem(r, now));
+    return toPage(rows, q.page, q.perPage, (r: ListRow) => this.listItem(r, now));
   }
 
   /**
@@ -93,11 +131,11 @@ export class DomainQueries {
    * rows are sorted.
    */
   private checkedThenUnchecked(query: Knex.QueryBuilder, column: string, order: "asc" | "desc", pageEnd: number) {
-    const checked = query.clone().whereNotNull(column).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
+    const checked = query.clone().whereRaw(`${column} is not null`).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
     // Ordered by the (all null) column too, so it is the index's order and the scan stops at
     // the page's end; ordered by id alone the planner sorted every unchecked row, or walked the
     // primary key through other users' domains.
-    const unchecked = query.clone().whereNull(column).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
+    const unchecked = query.clone().whereRaw(`${column} is null`).orderByRaw(`${column} ${order}, id ${order}`).limit(pageEnd);
     return this.knex
       .queryBuilder()
       .select("*")
@@ -109,12 +147,21 @@ export class DomainQueries {
     const now = this.clock.now();
     const template = this.templates.get("get", (p) =>
       this.knex(DOMAINS_TABLE)
-        .select("*", this.knex.raw("(?) as status", [statusSql(this.knex, p.value("now"))]))
+        .select(...this.computed(statusSql(this.knex, p.value("now")), DETAIL_COLUMNS))
         .where({ id: p.value("domainId"), user_id: p.value("userId") })
         .whereNull("deleted_at"),
     );
-    const [row] = await template.run<DomainRow>({ now: now.toISOString(), domainId, userId });
+    const [row] = await template.run<DetailRow>({ now: now.toISOString(), domainId, userId });
     return row ? this.detail(row, now) : null;
+  }
+
+  /**
+   * The columns an answer uses (the row has some thirty: reading and parsing all of them was a
+   * good part of a GET's server time) and those computed when read. Sort columns are among them:
+   * the page's outer ORDER BY reads them from the union of its halves.
+   */
+  private computed(status: Knex.Raw, columns: readonly string[] = LIST_COLUMNS) {
+    return [...columns, this.knex.raw("(?) as status", [status]), this.knex.raw(`${SOONEST_EXPIRY_SQL} as expires_at`)];
   }
 
   /** The id of the caller's monitored domain on this hostname and port, if any. */
@@ -126,7 +173,7 @@ export class DomainQueries {
   }
 
   // Typed from the API description, so the answers and the OpenAPI document stay in step.
-  private listItem(r: DomainRow, now: Date): DomainListItem {
+  private listItem(r: ListRow, now: Date): DomainListItem {
     return {
       id: r.id,
       hostname: r.hostname,
@@ -135,13 +182,16 @@ export class DomainQueries {
       ssl_grade: r.ssl_grade,
       ssl_days_remaining: r.ssl_valid_to ? daysUntil(r.ssl_valid_to, now) : null,
       whois_days_remaining: r.whois_expiry ? daysUntil(r.whois_expiry, now) : null,
+      renewal_due_at: r.renewal_due_at?.toISOString() ?? null,
+      expires_at: r.expires_at?.toISOString() ?? null,
       tags: r.tags,
+      muted_until: r.muted_until?.toISOString() ?? null,
       created_at: r.created_at.toISOString(),
       status: r.status,
     };
   }
 
-  private detail(r: DomainRow, now: Date): DomainDetail {
+  private detail(r: DetailRow, now: Date): DomainDetail {
     const { status, created_at, ...item } = this.listItem(r, now);
     return { ...item, notes: r.notes, created_at, updated_at: r.updated_at.toISOString(), status };
   }

@@ -38,6 +38,12 @@ export const updateDomainBody = z.strictObject({
   is_active: z.boolean().optional(),
   notes: notes.optional(),
   tags: tags.optional(),
+  /** Addition (issue #15): hold notifications until this instant; null unmutes. */
+  muted_until: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s).toISOString())
+    .nullable()
+    .optional(),
 });
 
 export const listDomainsQuery = z.strictObject({
@@ -46,6 +52,10 @@ export const listDomainsQuery = z.strictObject({
   search: z.string().max(253).optional(),
   sort: z.enum(domainSorts).default("created_at"),
   order: z.enum(["asc", "desc"]).default("desc"),
+  /** Only domains whose certificate is due for renewal (renewal_due_at) before this UTC instant. */
+  renewal_due_before: z.iso.datetime({ offset: true }).optional(),
+  /** Addition: only domains carrying this tag (exact, case-sensitive match, as stored). */
+  tag: z.string().min(1).max(50).optional(),
 });
 
 const domainId = uuidParam("Domain");
@@ -78,6 +88,8 @@ export function domainRoutes(
         search: q.search,
         sort: q.sort,
         order: q.order,
+        renewalDueBefore: q.renewal_due_before ? new Date(q.renewal_due_before) : undefined,
+        tag: q.tag,
       }),
     );
   });
@@ -112,6 +124,7 @@ export function domainRoutes(
       isActive: body.is_active,
       notes: body.notes,
       tags: body.tags,
+      mutedUntil: body.muted_until,
     });
     if (position) await projections.waitFor(position);
     const domain = await respondWithDomain(ctx.userId, id);

@@ -56,5 +56,7 @@ export const domainStream: StreamDefinition<DomainStreamCommand, DomainStreamEve
   // 2: the monitoring state remembers the last registration found (whois.registration).
   // 3: a move to another hostname/port re-arms monitoring, so older snapshots may hold stale state.
   // 4: the ids of its latest checks (recentChecks).
-  snapshots: { every: 20, stateVersion: 3 },
+  // 6: the served leaves' facts and the ARI look-ups (ssl.leaves, ssl.renewals; issue #14), and
+  // the open alerts (openAlerts, issue #15). 4 and 5 were set on two branches at once.
+  snapshots: { every: 20, stateVersion: 6 },
 };

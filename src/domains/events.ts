@@ -39,6 +39,8 @@ export const DomainUpdated = defineEvent({
       isActive: z.boolean().optional(),
       notes: z.string().nullable().optional(),
       tags: z.array(z.string()).optional(),
+      /** Added with issue #15 (optional: earlier events never carry it); null unmutes. */
+      mutedUntil: isoDate.nullable().optional(),
     }),
     updatedAt: isoDate,
   }),

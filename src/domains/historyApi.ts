@@ -14,7 +14,8 @@ const entryFields = {
   revision: z.number().int().min(0),
   recorded_at: instant(),
   user_id: entityId().nullable(),
-  api_key_id: entityId().nullable(),
+  api_key_id: described(entityId().nullable(), "The API key the user acted through; null when through a dashboard session or for the system's own events."),
+  session_id: described(entityId().nullable(), "The dashboard session (a person signed in) the user acted through; null otherwise."),
   correlation_id: z.string().nullable(),
   causation_id: z.string().nullable(),
 };
@@ -37,6 +38,7 @@ const domainState = z.object({
   is_active: z.boolean(),
   notes: z.string().nullable(),
   tags: z.array(z.string()),
+  muted_until: z.string().nullable(),
 });
 
 const failureCount = { consecutive_failures: z.number().int().min(0), failure_alerted: z.boolean() };

@@ -10,9 +10,15 @@ import { GRADES, type Grade, type SslCheckResult } from "../checkers/ssl/result.
 import type { RegistrationCheckResult } from "../checkers/registration/result.js";
 import { daysUntil } from "../shared/clock.js";
 import { expirySeverity, expiryText } from "./alertMessages.js";
+import type { RenewalInfo } from "../checkers/ari/result.js";
+import type { AlertDraft } from "./alertDraft.js";
 import type { AlertSettings } from "./alertSettings.js";
-import type { AlertType, AlertSeverity } from "./checkEvents.js";
+import { certificateChangeAlert, leafFactsOf, predecessorOf } from "./certificateChanges.js";
 import type { MonitoringState } from "./monitoringState.js";
+import { reportedAsRevoked, revokedAlerts } from "./revocationAlert.js";
+import { relativeExpiryAlerts, usesRelativeExpiry, lifetimeDays } from "./relativeExpiry.js";
+import { renewalAlerts } from "./renewalAlerts.js";
+import { expiryFact, resolvedByRegistration, resolvedBySsl, type Resolution } from "./alertResolution.js";
 
 export interface AlertContext {
   readonly domainId: string;
@@ -23,25 +29,19 @@ export interface AlertContext {
   readonly settings: AlertSettings;
 }
 
-export interface NewAlert {
+/** An alert as the policy decides it: a rule's draft, stamped with ids, the domain and the time. */
+export interface NewAlert extends Omit<AlertDraft, "passedOverKeys"> {
   readonly alertId: string;
   readonly domainId: string;
   readonly userId: string;
   readonly hostname: string;
-  readonly alertType: AlertType;
-  readonly severity: AlertSeverity;
-  readonly title: string;
-  readonly message: string;
-  readonly thresholdDays: number | null;
   readonly triggeredAt: string;
   readonly checkId: string;
-  readonly dedupeKey: string;
   /** Dedupe keys of looser thresholds crossed by the same check: handled by this alert. */
   readonly passedOverKeys: string[];
 }
 
-type Draft = Pick<NewAlert, "alertType" | "severity" | "title" | "message" | "thresholdDays" | "dedupeKey"> &
-  Partial<Pick<NewAlert, "passedOverKeys">>;
+type Draft = AlertDraft;
 
 /** Deterministic id (UUID v5 layout) so deciding twice yields the same alert. */
 const alertIdFor = (checkId: string, dedupeKey: string): string => {
@@ -80,7 +80,7 @@ function expiryAlerts(
 ): Draft[] {
   const remaining = daysUntil(new Date(expiresAt), now);
   const what = kind === "ssl_expiry" ? "SSL certificate" : "Domain";
-  const keyOf = (step: string) => `${kind}:${factKey}:${expiresAt}:${step}`;
+  const keyOf = (step: string) => `${expiryFact(kind, factKey, expiresAt)}:${step}`;
   // Loosest first; "expired" counts as threshold 0 for severity and the API's threshold_days.
   const crossed = [...new Set(thresholds)]
     .sort((a, b) => b - a)
@@ -119,22 +119,38 @@ function failureAlert(kind: "ssl" | "whois", failures: number, alreadyAlerted: b
   ];
 }
 
-export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: AlertContext): NewAlert[] {
+/**
+ * The expiry alert of the certificate that expires first: relative to its lifetime where that
+ * is short (relativeExpiry.ts, issue #14), else by the user's day thresholds.
+ */
+function sslExpiryAlerts(result: Extract<SslCheckResult, { outcome: "ok" }>, ctx: AlertContext): Draft[] {
+  const earliest = result.earliest_expiry;
+  const endpoint = result.endpoints.find((e) => e.outcome === "ok" && e.ip_address === earliest.ip_address);
+  const validFrom = (endpoint?.outcome === "ok" ? endpoint.chain : result.chain)[earliest.depth]?.valid_from;
+  if (validFrom && usesRelativeExpiry(lifetimeDays(validFrom, earliest.valid_to), ctx.settings)) {
+    const cert = { factKey: earliest.subject, hostname: ctx.hostname, validFrom, validTo: earliest.valid_to };
+    return relativeExpiryAlerts(cert, ctx.settings.ssl_relative_expiry_fraction, ctx.now);
+  }
+  return expiryAlerts("ssl_expiry", earliest.subject, ctx.hostname, earliest.valid_to, ctx.settings.ssl_expiry_days, ctx.now);
+}
+
+/** `renewalInfo`: the CA's renewal information looked up with this check, if the cache let it (ARI). */
+export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: AlertContext, renewalInfo?: RenewalInfo): NewAlert[] {
   if (result.outcome === "failed") {
     const failures = state.ssl.consecutiveFailures + 1;
     return finish(ctx, state, failureAlert("ssl", failures, state.ssl.failureAlerted, ctx, result.message));
   }
   const drafts: Draft[] = [];
   const earliest = result.earliest_expiry;
-  drafts.push(
-    ...expiryAlerts("ssl_expiry", earliest.subject, ctx.hostname, earliest.valid_to, ctx.settings.ssl_expiry_days, ctx.now),
-  );
-  // A chain invalid only because a certificate expired is the "has expired" alert above: one fact, one alert.
-  const onlyExpired =
+  drafts.push(...sslExpiryAlerts(result, ctx));
+  drafts.push(...revokedAlerts(result, ctx.hostname));
+  // A chain invalid only because a certificate expired (the "has expired" alert above) or was
+  // revoked (ssl_revoked) is reported by that alert: one fact, one alert.
+  const expired = daysUntil(new Date(earliest.valid_to), ctx.now) < 0;
+  const reportedElsewhere =
     result.chain_errors.length > 0 &&
-    result.chain_errors.every((e) => e.reason === "expired") &&
-    daysUntil(new Date(earliest.valid_to), ctx.now) < 0;
-  if (!result.chain_valid && !state.ssl.invalidAlerted && !onlyExpired) {
+    result.chain_errors.every((e) => (e.reason === "expired" && expired) || reportedAsRevoked(result, e.reason));
+  if (!result.chain_valid && !state.ssl.invalidAlerted && !reportedElsewhere) {
     const reasons = result.chain_errors.map((e) => e.message).join("; ") || "the certificate chain is not trusted";
     drafts.push({
       alertType: "ssl_invalid",
@@ -149,15 +165,10 @@ export function sslAlerts(state: MonitoringState, result: SslCheckResult, ctx: A
   const served = result.endpoints.flatMap((e) => (e.outcome === "ok" ? [e] : []));
   for (const endpoint of served) {
     if (known.length === 0 || known.includes(endpoint.fingerprint_sha256)) continue;
-    drafts.push({
-      alertType: "certificate_changed",
-      severity: "info",
-      title: "SSL certificate changed",
-      message: `${ctx.hostname} now serves a new SSL certificate issued by ${endpoint.issuer}, valid until ${endpoint.valid_to.slice(0, 10)}.`,
-      thresholdDays: null,
-      dedupeKey: `certificate_changed:${endpoint.fingerprint_sha256}`,
-    });
+    const previous = predecessorOf(state.ssl.leaves, leafFactsOf(endpoint));
+    if (previous) drafts.push(...certificateChangeAlert(ctx.hostname, previous, endpoint, ctx.settings.certificate_changes));
   }
+  drafts.push(...renewalAlerts(state.ssl.renewals, renewalInfo, result.fingerprint_sha256, ctx.hostname, ctx.settings, ctx.now));
   // Measured on the configuration's grade: trust (T, M) is ssl_invalid's and ssl_expiry's to
   // report, or an expired or untrusted certificate would also alert "dropped from A to T".
   const previous = state.ssl.gradeBaseline;
@@ -217,3 +228,11 @@ export function whoisAlerts(state: MonitoringState, result: RegistrationCheckRes
 }
 
 const dedupeWithinCheck = (drafts: Draft[]): Draft[] => [...new Map(drafts.map((d) => [d.dedupeKey, d])).values()];
+
+/**
+ * The open alerts a check result makes moot (issue #15): a renewal, a recovered check, a
+ * fixed chain, a recovered grade. The rules are alertResolution.ts's.
+ */
+export const sslResolutions = (state: MonitoringState, result: SslCheckResult): Resolution[] => resolvedBySsl(state.openAlerts, result);
+export const whoisResolutions = (state: MonitoringState, result: RegistrationCheckResult): Resolution[] =>
+  resolvedByRegistration(state.openAlerts, result);

@@ -4,8 +4,9 @@
 // are therefore part of the event contract: add new result fields as optional, or bump the
 // event's version with an upcaster; never change what an existing field means.
 import { z } from "zod";
-import { sslCheckFailedSchema, sslCheckOkSchema, upcastSslCheckOkV1 } from "../checkers/ssl/result.js";
+import { sslCheckFailedSchema, sslCheckOkSchema, upcastSslCheckOkV1, upcastSslCheckOkV2 } from "../checkers/ssl/result.js";
 import { registrationCheckFailed, registrationCheckOk } from "../checkers/registration/result.js";
+import { renewalInfoSchema } from "../checkers/ari/result.js";
 import { defineEvent } from "../infrastructure/eventStore/eventCodec.js";
 
 /**
@@ -18,11 +19,17 @@ export type CheckTrigger = z.infer<typeof checkTrigger>;
 
 const checkEnvelope = { checkId: z.uuid(), domainId: z.uuid(), trigger: checkTrigger };
 
-/** v2 (issue #10): results carry served_certificates, chain_issues and certification_path; v1 has them null. */
+/**
+ * v2 (issue #10): results carry served_certificates, chain_issues and certification_path; v1 has them null.
+ * v3 (issue #14): results carry the revocation facts (revocation, revocation_source, revocation_reason, revoked_at); v2 has them null.
+ */
 export const SslChecked = defineEvent({
   type: "SslChecked",
-  version: 2,
-  upcasters: { 1: (v1) => ({ ...v1, result: upcastSslCheckOkV1(v1["result"] as Record<string, unknown>) }) },
+  version: 3,
+  upcasters: {
+    1: (v1) => ({ ...v1, result: upcastSslCheckOkV1(v1["result"] as Record<string, unknown>) }),
+    2: (v2) => ({ ...v2, result: upcastSslCheckOkV2(v2["result"] as Record<string, unknown>) }),
+  },
   schema: z.object({ ...checkEnvelope, result: sslCheckOkSchema }),
 });
 
@@ -44,6 +51,16 @@ export const WhoisCheckFailed = defineEvent({
   schema: z.object({ ...checkEnvelope, result: registrationCheckFailed }),
 });
 
+/**
+ * The CA's renewal information for the served leaf (ACME ARI, RFC 9773), looked up with the SSL
+ * check `checkId` when its cache had run out (issue #14). Its own event, beside SslChecked.
+ */
+export const RenewalInfoFetched = defineEvent({
+  type: "RenewalInfoFetched",
+  version: 1,
+  schema: z.object({ checkId: z.uuid(), domainId: z.uuid(), info: renewalInfoSchema }),
+});
+
 export const alertTypes = [
   "ssl_expiry",
   "domain_expiry",
@@ -51,6 +68,9 @@ export const alertTypes = [
   "check_failed",
   "certificate_changed",
   "grade_dropped",
+  "ssl_revoked",
+  "renewal_overdue",
+  "renewal_requested",
 ] as const;
 export const alertType = z.enum(alertTypes);
 export type AlertType = z.infer<typeof alertType>;
@@ -87,4 +107,52 @@ export const AlertRaised = defineEvent({
   }),
 });
 
-export const monitoringEventDefinitions = [SslChecked, SslCheckFailed, WhoisChecked, WhoisCheckFailed, AlertRaised] as const;
+/** Why an alert ended (alertResolution.ts has the rules). */
+export const resolveReasons = ["renewed", "registration_renewed", "check_recovered", "chain_fixed", "grade_recovered"] as const;
+export type ResolveReason = (typeof resolveReasons)[number];
+
+/**
+ * An open alert's condition cleared (issue #15): the check `checkId` found the certificate or
+ * registration renewed, the check recovered, the chain fixed or the grade back. Decided by the
+ * alert policy with the check's result, on the same stream, so it follows its AlertRaised.
+ */
+export const AlertResolved = defineEvent({
+  type: "AlertResolved",
+  version: 1,
+  schema: z.object({
+    alertId: z.uuid(),
+    domainId: z.uuid(),
+    userId: z.uuid(),
+    hostname: z.string(),
+    alertType,
+    dedupeKey: z.string(),
+    reason: z.enum(resolveReasons),
+    checkId: z.uuid(),
+    resolvedAt: z.iso.datetime(),
+  }),
+});
+
+/** Someone has seen the alert (POST /alerts/{id}/acknowledge); it stays until resolved. */
+export const AlertAcknowledged = defineEvent({
+  type: "AlertAcknowledged",
+  version: 1,
+  schema: z.object({
+    alertId: z.uuid(),
+    domainId: z.uuid(),
+    userId: z.uuid(),
+    hostname: z.string(),
+    alertType,
+    acknowledgedAt: z.iso.datetime(),
+  }),
+});
+
+export const monitoringEventDefinitions = [
+  SslChecked,
+  SslCheckFailed,
+  WhoisChecked,
+  WhoisCheckFailed,
+  AlertRaised,
+  AlertResolved,
+  AlertAcknowledged,
+  RenewalInfoFetched,
+] as const;

@@ -24,6 +24,13 @@ export const checkJobData = z.object({
   seenCheckedAt: z.iso.datetime().nullable().optional(),
   /** The request that asked for the check: its events carry it, for audits and logs. */
   correlationId: z.string().optional(),
+  /**
+   * Who asked (POST /check): the check's events name them, as a history names who acted.
+   * Absent for the system's own checks (scheduled, on create).
+   */
+  requestedBy: z
+    .object({ userId: z.string(), apiKeyId: z.string().optional(), sessionId: z.string().optional() })
+    .optional(),
 });
 export type CheckJobData = z.infer<typeof checkJobData>;
 

@@ -5,9 +5,11 @@
 // labelled with the target it was for (taken from the recorded result).
 import type { Knex } from "knex";
 import { SSL_CHECKS_TABLE, WHOIS_CHECKS_TABLE } from "../../projections/checkHistory.js";
-import { sslCheckOkSchema, upcastSslCheckOkV1, type SslCheckOk } from "../checkers/ssl/result.js";
+import { DOMAINS_TABLE } from "../../projections/domains.js";
+import { sslCheckOkSchema, upcastStoredSslCheckOk, type SslCheckOk } from "../checkers/ssl/result.js";
 import { registrationCheckOk } from "../checkers/registration/result.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
+import { lifetimeDays } from "./relativeExpiry.js";
 import { paginate } from "../infrastructure/postgres/pagination.js";
 import type { CheckKind } from "./checkJobs.js";
 import type { LatestSslCheck, LatestWhoisCheck } from "./monitoringApi.js";
@@ -59,8 +61,8 @@ export class CheckQueries {
   async latestSsl(domainId: string, target: CheckTarget): Promise<LatestSslCheck | null> {
     const { ok, failedSince } = await this.latest(domainId, "ssl", target);
     if (!ok) return null;
-    // Rows projected from v1 events before the upgrade lack the v2 fields.
-    const r = sslCheckOkSchema.parse(upcastSslCheckOkV1(ok.result as Record<string, unknown>));
+    // Rows projected from older events before an upgrade lack the newer fields.
+    const r = sslCheckOkSchema.parse(upcastStoredSslCheckOk(ok.result as Record<string, unknown>));
     const now = this.clock.now();
     const { outcome: _o, hostname: _h, port: _p, endpoints, ...facts } = r;
     return {
@@ -73,7 +75,24 @@ export class CheckQueries {
       checked_at: r.checked_at,
       probe: r.probe ?? "full",
       graded_at: r.graded_at ?? r.checked_at,
+      lifetime_days: Math.round(lifetimeDays(r.valid_from, r.valid_to) * 100) / 100,
+      renewal_window: await this.renewalWindow(domainId, r.fingerprint_sha256),
       last_failure: failureOf(failedSince),
+    };
+  }
+
+  /** The CA's renewal window (ARI) for the leaf `fingerprint`, when the last one fetched is about it. */
+  private async renewalWindow(domainId: string, fingerprint: string): Promise<LatestSslCheck["renewal_window"]> {
+    const row = (await this.knex(DOMAINS_TABLE)
+      .select("ari_window_start", "ari_window_end", "ari_explanation_url", "ari_fetched_at")
+      .where({ id: domainId, ari_fingerprint: fingerprint })
+      .first()) as { ari_window_start: Date; ari_window_end: Date; ari_explanation_url: string | null; ari_fetched_at: Date } | undefined;
+    if (!row) return null;
+    return {
+      start: row.ari_window_start.toISOString(),
+      end: row.ari_window_end.toISOString(),
+      explanation_url: row.ari_explanation_url,
+      fetched_at: row.ari_fetched_at.toISOString(),
     };
   }
 
@@ -85,7 +104,7 @@ export class CheckQueries {
       .whereRaw("coalesce(result->>'probe', 'full') = 'full'")
       .orderBy("checked_at", "desc")
       .first<CheckRow | undefined>();
-    return row ? sslCheckOkSchema.parse(upcastSslCheckOkV1(row.result as Record<string, unknown>)) : null;
+    return row ? sslCheckOkSchema.parse(upcastStoredSslCheckOk(row.result as Record<string, unknown>)) : null;
   }
 
   /** The latest successful registration check of `target`'s hostname, with the newest failure after it. */
@@ -129,7 +148,7 @@ export class CheckQueries {
         outcome: row.outcome,
         trigger: row.trigger,
         checked_at: row.checked_at.toISOString(),
-        result: kind === "ssl" ? upcastSslCheckOkV1(row.result as Record<string, unknown>) : row.result,
+        result: kind === "ssl" ? upcastStoredSslCheckOk(row.result as Record<string, unknown>) : row.result,
       }),
     );
   }

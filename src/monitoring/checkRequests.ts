@@ -27,8 +27,11 @@ export class CheckRequests {
     kinds: readonly CheckKind[],
     trigger: Exclude<CheckTrigger, "scheduled">,
     correlationId?: string,
+    requestedBy?: CheckJobData["requestedBy"],
   ): Promise<string[]> {
-    const ids = await Promise.all(kinds.map((kind) => this.requestOne({ domainId, kind, trigger, ...(correlationId ? { correlationId } : {}) })));
+    const ids = await Promise.all(
+      kinds.map((kind) => this.requestOne({ domainId, kind, trigger, ...(correlationId ? { correlationId } : {}), ...(requestedBy ? { requestedBy } : {}) })),
+    );
     this.sent();
     return ids;
   }

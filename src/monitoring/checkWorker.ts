@@ -49,7 +49,8 @@ export async function runCheckJob(deps: CheckWorkerDeps, job: FetchedJob<unknown
     const seen = data.seenCheckedAt === null ? null : new Date(data.seenCheckedAt);
     if (last && (!seen || last > seen)) return { worker, outcome: "moot" };
   }
-  const ran = await deps.runner.run({ checkId: job.id, ...data }, { correlationId: data.correlationId ?? randomUUID() });
+  const { requestedBy, ...check } = data;
+  const ran = await deps.runner.run({ checkId: job.id, ...check }, { correlationId: data.correlationId ?? randomUUID(), ...requestedBy });
   if (!ran) return { worker, outcome: "gone" };
   if (ran.position) await deps.projections.waitFor(ran.position);
   return {

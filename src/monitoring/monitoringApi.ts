@@ -69,6 +69,20 @@ export const latestSslCheck = named(
     ...ofDomain,
     probe: described(probeKindSchema, "full: protocols and suites probed and graded now; light: an expiry check (one handshake per address) showing the last full probe's grade."),
     graded_at: described(instant(), "When the grade (and protocols, suites, key exchange) was probed: the last full probe."),
+    lifetime_days: described(z.number(), "The leaf's lifetime, valid_to - valid_from, in days (to 0.01): what relative expiry alerts measure (docs/alerts.md)."),
+    renewal_window: described(
+      named(
+        "RenewalWindow",
+        z.object({
+          start: instant(),
+          end: instant(),
+          explanation_url: described(z.string().nullable(), "The CA's explanation of the window (RFC 9773 explanationURL), if any."),
+          fetched_at: described(instant(), "When the CA was asked."),
+        }),
+        "The CA's suggested renewal window for the leaf (ACME ARI, RFC 9773 §4.2).",
+      ).nullable(),
+      "Null when the CA offers no renewal information for this certificate (or it was not fetched yet).",
+    ),
   }),
   "The latest successful SSL check; days_remaining are recomputed as of the request.",
 );
@@ -134,15 +148,16 @@ export const monitoringOperations: readonly ApiOperation[] = [
     path: "/check",
     summary: "Check a domain now",
     description:
-      "Runs the SSL and registration checks now, waiting up to 30 s for a check of the same domain already running " +
-      "(409 if it is still busy). A check that could not run has the spec's fields null and an `error`.",
+      "Runs the SSL and registration checks now, ahead of scheduled checks, on a check worker, and waits for them: at most " +
+      "max(30 s, 6 × SSLTRACKR_CHECK_TIMEOUT_MS), then a 503 (the checks stay queued). A check that could not run has the " +
+      "spec's fields null and an `error`.",
     tags,
     auth: "bearer",
     origin: "spec",
     rateLimit: { limit: 10, windowSeconds: 60 },
     request: { body: checkBody },
     responses: { 200: { description: "Both results.", schema: checkNowResult } },
-    errors: [404, 409, 503],
+    errors: [404, 503],
   },
   {
     id: "getLatestSslCheck",

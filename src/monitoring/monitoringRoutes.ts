@@ -69,7 +69,9 @@ export function monitoringRoutes(
     const body = parseWith(checkBody, req.body);
     await checkQuota(res);
     await ownedDomain(actorOf(res).userId, { id: body.domain_id });
-    const [sslJob, whoisJob] = await checks.request(body.domain_id, ["ssl", "whois"], "manual", requestContext(res).correlationId);
+    const { correlationId, userId, apiKeyId, sessionId } = requestContext(res);
+    const requestedBy = { userId, ...(apiKeyId ? { apiKeyId } : {}), ...(sessionId ? { sessionId } : {}) };
+    const [sslJob, whoisJob] = await checks.request(body.domain_id, ["ssl", "whois"], "manual", correlationId, requestedBy);
     const outputs = await checks.awaitAll([sslJob!, whoisJob!], checkWaitMs);
     const ssl = outputs.get(sslJob!)!;
     const whois = outputs.get(whoisJob!)!;

@@ -5,7 +5,10 @@
 // Full probe: a person asked (POST /check) or the domain was just added; no full probe on
 // record (first check); the last one is older than the full-probe interval. Otherwise an
 // expiry check, which the checker itself turns into a full probe when the address set or a
-// served certificate changed since the last full probe (checkSsl's `lightFrom`).
+// served certificate changed since the last full probe (checkSsl's `lightFrom`). Both kinds look
+// up revocation (stapled OCSP, CRL, OCSP responder): it can change while the certificate does
+// not, and its caches (until each CRL's or answer's nextUpdate) keep that cheap; see
+// docs/ssl-grading.md "Revocation".
 import type { SslCheckOk } from "../checkers/ssl/result.js";
 import type { CheckTrigger } from "./checkEvents.js";
 

@@ -44,6 +44,11 @@ export class SecretShownOnceError extends ConflictError {
 }
 
 /** The request cannot be processed as sent, e.g. an Idempotency-Key reused with another body. */
+/** 406: the client accepts none of the media types the resource comes in. */
+export class NotAcceptableError extends AppError {
+  readonly status = 406;
+}
+
 export class UnprocessableError extends AppError {
   readonly status = 422;
 }

@@ -35,6 +35,20 @@ const attempt = z.object({
   error: z.string().nullable(),
 });
 
+/**
+ * How far a delivery of the shared outbox (deliveryQueue.ts) has got: the same fields for a
+ * webhook's deliveries and a notification channel's.
+ */
+export const deliveryProgressFields = {
+  attempts: z.number().int().min(0),
+  next_attempt_at: described(instant().nullable(), "When the next try is due; only while pending."),
+  last_attempt_at: instant().nullable(),
+  last_error: z.string().nullable(),
+  delivered_at: instant().nullable(),
+  created_at: instant(),
+  attempt_log: z.array(attempt),
+};
+
 export const delivery = named(
   "WebhookDelivery",
   z.object({
@@ -44,14 +58,8 @@ export const delivery = named(
     alert_id: entityId().nullable(),
     test: z.boolean(),
     status: listDeliveriesQuery.shape.status.unwrap(),
-    attempts: z.number().int().min(0),
-    next_attempt_at: described(instant().nullable(), "When the next try is due; only while pending."),
-    last_attempt_at: instant().nullable(),
+    ...deliveryProgressFields,
     last_status_code: z.number().int().nullable(),
-    last_error: z.string().nullable(),
-    delivered_at: instant().nullable(),
-    created_at: instant(),
-    attempt_log: z.array(attempt),
   }),
 );
 

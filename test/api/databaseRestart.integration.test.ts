@@ -56,7 +56,7 @@ describe("PostgreSQL restarts under concurrent writes retried by Idempotency-Key
       proxy!.cutFor(300);
     })();
     const [outcomes] = await Promise.all([
-      runRetryingWriters("restart", { workers: 8, writesPerWorker: 12, baseUrl: () => server!.url, apiKey: user.key, settleWithinMs: 40_000 }),
+      runRetryingWriters("restart", { workers: 8, writesPerWorker: 12, baseUrl: () => server!.url, apiKey: user.key, settleWithinMs: 40_000, until: faults }),
       faults,
     ]);
 

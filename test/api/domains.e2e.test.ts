@@ -16,6 +16,12 @@ const DETAIL_FIELDS = [
   "created_at",
   "updated_at",
   "status",
+  // Issue #14's addition: when the certificate is due for renewal.
+  "renewal_due_at",
+  // Addition (issue #15): the notification mute.
+  "muted_until",
+  // Addition: the soonest expiry of certificate chain and registration.
+  "expires_at",
 ];
 const LIST_FIELDS = DETAIL_FIELDS.filter((f) => f !== "notes" && f !== "updated_at");
 const UNCHECKED_STATUS_FILTERS = ["valid", "warning", "critical", "expired", "error"];

@@ -3,6 +3,7 @@
 // path and another method, rate-limited routes that validate before they count, and a start-up
 // log line naming the address actually bound.
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { apiOperations } from "../../src/app/openapiRoutes.js";
 import { startServer } from "../../src/app/server.js";
@@ -67,7 +68,8 @@ describe("HTTP conventions (e2e)", function () {
       it(`${op.method.toUpperCase()} ${op.path} (takes no body): a text body is 415, no body is served`, async () => {
         const path = fullPath(op);
         expectError(await send(op.method.toUpperCase(), path, { body: "x", headers: { "content-type": "text/plain" } }), 415);
-        expect((await send(op.method.toUpperCase(), path)).status).to.be.oneOf([400, 404]);
+        // Served: refused for its made-up id, or done (sign-out everywhere needs nothing else).
+        expect((await send(op.method.toUpperCase(), path)).status).to.be.oneOf([204, 400, 404]);
       });
     }
     it("JSON types are read: application/json with a charset, a +json type", async () => {
@@ -89,6 +91,40 @@ describe("HTTP conventions (e2e)", function () {
     it("nothing was created by the refused requests", async () => {
       const list = await t.client(key).get("/domains");
       expect(list.body.data.map((d: { hostname: string }) => d.hostname).sort()).to.deep.equal(["charset.example.com", "plus.example.com"]);
+    });
+  });
+
+  describe("413 for a body over the limit", () => {
+    const json = { "content-type": "application/json" };
+    const domainsBefore = async () => (await t.client(key).get("/domains")).body.pagination.total as number;
+    const cases: Record<string, { path: string; body: string | Uint8Array; headers: Record<string, string> }> = {
+      "POST /domains over 16 KiB": { path: "/api/v1/domains", body: JSON.stringify({ hostname: "big.example.com", notes: "x".repeat(17 * 1024) }), headers: json },
+      "PUT /alert-settings over 16 KiB": { path: "/api/v1/alert-settings", body: JSON.stringify({ ssl_thresholds: [1], pad: "x".repeat(17 * 1024) }), headers: json },
+      "POST /domains/bulk over its own 2 MiB": {
+        path: "/api/v1/domains/bulk",
+        body: JSON.stringify({ domains: [{ hostname: "bulk.example.com", notes: "x".repeat(2 * 1024 * 1024) }] }),
+        headers: json,
+      },
+      // The limit applies to the inflated body: a small gzip that inflates past it is refused.
+      "a gzip body that inflates past 16 KiB": {
+        path: "/api/v1/domains",
+        body: gzipSync(JSON.stringify({ hostname: "zip.example.com", notes: " ".repeat(64 * 1024) })),
+        headers: { ...json, "content-encoding": "gzip" },
+      },
+    };
+    for (const [name, init] of Object.entries(cases)) {
+      it(name, async () => {
+        const before = await domainsBefore();
+        const res = await send(name.startsWith("PUT") ? "PUT" : "POST", init.path, init);
+        expectError(res, 413);
+        expect((res.body as { error: string }).error).to.match(/too large \(limit \d+ bytes\)/);
+        expect(await domainsBefore()).to.equal(before);
+      });
+    }
+    it("neighbours: a body just under the limit is read (and judged on its content)", async () => {
+      const res = await send("POST", "/api/v1/domains", { body: JSON.stringify({ hostname: "under.example.com", notes: "x".repeat(15 * 1024) }), headers: json });
+      expectError(res, 400);
+      expect((res.body as { error: string }).error).to.include("notes");
     });
   });
 

@@ -128,7 +128,7 @@ describe("ssltrackr CLI (e2e)", function () {
     expect((await cli("projections", "rebuild", "domains", "--partition", "2/2")).code).to.equal(2);
   });
 
-  it("a server on the same database accepts the printed key, and a rebuild keeps its domains", async () => {
+  it("a server on the same database accepts the printed key, and a rebuild (of domains, then of all) keeps its domains", async () => {
     server = await startPeerServer(db.url, { env: WITHOUT_CHECKS });
     const api = apiClient(server.url, created.api_key);
     expect((await api.get("/domains")).status).to.equal(200);
@@ -136,6 +136,12 @@ describe("ssltrackr CLI (e2e)", function () {
     expect(domain.status).to.equal(201);
     const rebuilt = await cli("projections", "rebuild", "domains");
     expect(rebuilt.code, rebuilt.stderr).to.equal(0);
+    expect((await api.get(`/domains/${domain.body.id}`)).body).to.deep.equal(domain.body);
+    expect((await api.get("/api-keys")).body.data.map((k: { label: string }) => k.label)).to.deep.equal(["Initial key"]);
+    // Every projection at once (one read of the log): the same answers after.
+    const all = await cli("projections", "rebuild");
+    expect(all.code, all.stderr).to.equal(0);
+    expect(all.stdout).to.match(/^rebuilt (\w+, )+\w+ in \d+\.\ds \(swapped in; reads were served throughout\)\n$/);
     expect((await api.get(`/domains/${domain.body.id}`)).body).to.deep.equal(domain.body);
     expect((await api.get("/api-keys")).body.data.map((k: { label: string }) => k.label)).to.deep.equal(["Initial key"]);
   });

@@ -65,6 +65,29 @@ describe("POST /domains/bulk (e2e)", function () {
     expect(list.body.pagination.total).to.equal(2);
   });
 
+  it("adds each hostname once when bulk requests with overlapping rows run at once, and answers every row", async () => {
+    const user = t.client((await t.createUser()).key);
+    const rows = (from: number, to: number) => ({ domains: Array.from({ length: to - from }, (_, i) => ({ hostname: `race-${from + i}.example.net` })) });
+    const answers = await Promise.all([user.post("/domains/bulk", rows(0, 600)), user.post("/domains/bulk", rows(300, 900)), user.post("/domains/bulk", rows(500, 700))]);
+    for (const a of answers) expect(a.status, JSON.stringify(a.body).slice(0, 200)).to.equal(200);
+    const results = answers.flatMap((a) => a.body.results as { status: number; id: string | null; hostname: string }[]);
+    expect(results).to.have.length(1400);
+    expect(results.every((r) => r.status === 201 || r.status === 409)).to.equal(true);
+    const created = results.filter((r) => r.status === 201);
+    expect(created).to.have.length(900);
+    expect(new Set(created.map((r) => r.hostname)).size).to.equal(900);
+    // Read-your-writes per request, and the lists agree: every created id is listed, once.
+    const listed = new Map<string, string>();
+    for (let page = 1; page <= 9; page++) {
+      const list = await user.get(`/domains?per_page=100&page=${page}`);
+      for (const d of list.body.data as { id: string; hostname: string }[]) listed.set(d.id, d.hostname);
+    }
+    expect(listed.size).to.equal(900);
+    for (const r of created) expect(listed.get(r.id!)).to.equal(r.hostname);
+    // A 409 names the domain that won where it is already listed.
+    for (const r of results.filter((x) => x.status === 409 && x.id)) expect(listed.get(r.id!)).to.equal(r.hostname);
+  });
+
   it("takes up to 1,000 rows; more, none, or no list is a 400 for the whole request", async () => {
     const many = Array.from({ length: 1000 }, (_, i) => ({ hostname: `bulk-${i}.example.org` }));
     const ok = await api.post("/domains/bulk", { domains: many });

@@ -2,10 +2,16 @@
 // step fails halfway or two moves race. Real PostgreSQL event store; no HTTP, no projections.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { DomainCommands } from "../../src/domains/domainCommands.js";
+import { DomainCommands, type AddedDomain } from "../../src/domains/domainCommands.js";
 import { ABANDONED_RESERVATION_MS, reservationStream, reservationStreamName } from "../../src/domains/hostnameReservation.js";
 import { CommandHandler } from "../../src/infrastructure/commandHandling/commandHandler.js";
-import { APPEND_OUTCOME_UNKNOWN, type EventStore, type EventToAppend } from "../../src/infrastructure/eventStore/eventStore.js";
+import {
+  APPEND_OUTCOME_UNKNOWN,
+  appendInSequence,
+  type EventStore,
+  type EventToAppend,
+  type StreamAppend,
+} from "../../src/infrastructure/eventStore/eventStore.js";
 import { PostgresEventStore } from "../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { ManualClock } from "../../src/shared/clock.js";
 import { ConflictError, UnavailableError } from "../../src/shared/errors.js";
@@ -15,34 +21,47 @@ type AppendMatch = (stream: string, events: readonly EventToAppend[]) => boolean
 
 /**
  * The real store, except that the next append matching `match` first runs `action` (another
- * request slipping in) and fails if it throws (a crash or lost connection at that point).
+ * request slipping in) and fails if it throws (a crash or lost connection at that point); with
+ * `after`, the append commits first (its answer lost). A multi-stream append matches when one
+ * of its streams does. With `atomic` false it appends to several streams in sequence, as the
+ * EventStoreDB adapter does.
  */
-function intercepting(store: EventStore) {
-  let next: { match: AppendMatch; action: () => Promise<void> } | undefined;
+function intercepting(store: EventStore, atomic: boolean) {
+  let next: { match: AppendMatch; action: () => Promise<void>; after: boolean } | undefined;
+  const hooked = async <T>(matches: boolean, append: () => Promise<T>): Promise<T> => {
+    const hook = matches ? next : undefined;
+    if (!hook) return append();
+    next = undefined;
+    if (!hook.after) await hook.action();
+    const result = await append();
+    await hook.action();
+    return result;
+  };
+  const appendToStream: EventStore["appendToStream"] = (stream, events, options) =>
+    hooked(!!next?.match(stream, events), () => store.appendToStream(stream, events, options));
   const proxy = new Proxy(store, {
     get(target, prop) {
-      if (prop === "appendToStream") {
-        return async (stream: string, events: readonly EventToAppend[], options?: Parameters<EventStore["appendToStream"]>[2]) => {
-          const hook = next?.match(stream, events) ? next : undefined;
-          if (hook) {
-            next = undefined;
-            await hook.action();
-          }
-          return target.appendToStream(stream, events, options);
-        };
-      }
+      if (prop === "appendToStream") return appendToStream;
+      if (prop === "atomicMultiStreamAppends") return atomic;
+      if (prop === "appendToStreams")
+        return (appends: readonly StreamAppend[]) =>
+          atomic
+            ? hooked(appends.some((a) => next?.match(a.streamName, a.events)), () => store.appendToStreams(appends))
+            : appendInSequence(appendToStream, appends);
       const value: unknown = Reflect.get(target, prop);
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
   return {
     store: proxy,
-    before: (match: AppendMatch, action: () => Promise<void>) => (next = { match, action }),
-    failNext: (match: AppendMatch) => (next = { match, action: () => Promise.reject(new Error("injected append failure")) }),
+    before: (match: AppendMatch, action: () => Promise<void>) => (next = { match, action, after: false }),
+    after: (match: AppendMatch, action: () => Promise<void>) => (next = { match, action, after: true }),
+    failNext: (match: AppendMatch) => (next = { match, action: () => Promise.reject(new Error("injected append failure")), after: false }),
   };
 }
 
-describe("domain commands: hostname reservations across streams (integration)", () => {
+for (const atomic of [true, false])
+describe(`domain commands: hostname reservations across streams, ${atomic ? "one multi-stream append" : "appends in sequence"} (integration)`, () => {
   let db: TestDatabase;
   let store: PostgresEventStore;
   let faults: ReturnType<typeof intercepting>;
@@ -53,7 +72,7 @@ describe("domain commands: hostname reservations across streams (integration)", 
   before(async () => {
     db = await createTestDatabase();
     store = await PostgresEventStore.connect(db.pool, db.url);
-    faults = intercepting(store);
+    faults = intercepting(store, atomic);
     clock = new ManualClock(new Date("2026-03-01T00:00:00.000Z"));
     handler = new CommandHandler(faults.store);
     domains = new DomainCommands(handler, clock);
@@ -91,8 +110,9 @@ describe("domain commands: hostname reservations across streams (integration)", 
 
   it("keeps the hostname reserved when a create's outcome is unknown, and its retry by Idempotency-Key completes it", async () => {
     const ctx = { ...user(), idempotencyKey: randomUUID() };
-    // The injected failure stands for a lost connection around the commit (a 503).
-    faults.before(addedTo, () => Promise.reject(new UnavailableError(APPEND_OUTCOME_UNKNOWN)));
+    // The injected failure stands for a lost connection around the commit (a 503): in sequence,
+    // after the reservation and before the domain's append; in one append, after its commit.
+    (atomic ? faults.after : faults.before)(addedTo, () => Promise.reject(new UnavailableError(APPEND_OUTCOME_UNKNOWN)));
     const failed = await domains.add(ctx, newDomain("in-doubt.example.com")).then(
       () => "succeeded",
       (err: unknown) => err,
@@ -102,6 +122,15 @@ describe("domain commands: hostname reservations across streams (integration)", 
     const retried = await domains.add(ctx, newDomain("in-doubt.example.com"));
     const holder = (await handler.load(reservationStreamName(ctx.userId, "in-doubt.example.com", 443), reservationStream)).state;
     expect(holder).to.include({ status: "held", domainId: retried.domainId });
+  });
+
+  it("a create that fails leaves the domain stream and the reservation both absent or both there", async () => {
+    const ctx = user();
+    faults.failNext(addedTo);
+    await domains.add(ctx, newDomain("half.example.com")).catch(() => undefined);
+    const reservation = await store.readStream(reservationStreamName(ctx.userId, "half.example.com", 443));
+    // In sequence the reservation was appended, then released by the failure path.
+    expect(reservation.map((e) => e.type)).to.deep.equal(atomic ? [] : ["HostnameReserved", "HostnameReleased"]);
   });
 
   it("keeps the new hostname reserved when releasing the old one fails after a move", async () => {
@@ -172,6 +201,41 @@ describe("domain commands: hostname reservations across streams (integration)", 
     await domains.add(ctx, newDomain("target.example.com"));
     // ...and the mover still holds its own hostname.
     await expectConflict(domains.add(ctx, newDomain("start.example.com")));
+  });
+
+  describe("addMany (POST /domains/bulk)", () => {
+    const outcomeOf = (o: AddedDomain | ConflictError) => (o instanceof ConflictError ? "conflict" : "added");
+
+    it("answers each row: a conflict mid-chunk falls back to that row alone, the others are appended together", async () => {
+      const ctx = user();
+      const taken = await domains.add(ctx, newDomain("taken.example.com"));
+      const freed = await domains.add(ctx, newDomain("freed.example.com"));
+      await domains.remove(ctx, freed.domainId);
+      const outcomes = await domains.addMany(ctx, ["a.example.com", "taken.example.com", "b.example.com", "freed.example.com", "c.example.com"].map((h) => newDomain(h)));
+      expect(outcomes.map(outcomeOf)).to.deep.equal(["added", "conflict", "added", "added", "added"]);
+      const added = outcomes.filter((o): o is AddedDomain => !(o instanceof ConflictError));
+      expect(new Set(added.map((o) => o.domainId)).size).to.equal(4);
+      expect(added.map((o) => o.domainId)).not.to.include(taken.domainId);
+      // The freed hostname's reservation stream existed: its row went on its own, the rest in one commit.
+      const commits = new Set(added.map((o) => o.position!.commit));
+      expect(commits.size).to.equal(atomic ? 2 : 4);
+      const { state } = await handler.load(reservationStreamName(ctx.userId, "freed.example.com", 443), reservationStream);
+      expect(state).to.include({ status: "held", domainId: (outcomes[3] as AddedDomain).domainId });
+    });
+
+    it("adds each hostname once when bulk adds with overlapping hostnames run at once; every row is answered", async () => {
+      const ctx = user();
+      const hosts = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => newDomain(`overlap-${from + i}.example.com`));
+      const [first, second, third] = await Promise.all([domains.addMany(ctx, hosts(0, 60)), domains.addMany(ctx, hosts(30, 90)), domains.addMany(ctx, hosts(50, 70))]);
+      expect(first.length + second.length + third.length).to.equal(140);
+      const added = [...first, ...second, ...third].filter((o): o is AddedDomain => !(o instanceof ConflictError));
+      expect(added).to.have.length(90);
+      for (let i = 0; i < 90; i++) {
+        const { state } = await handler.load(reservationStreamName(ctx.userId, `overlap-${i}.example.com`, 443), reservationStream);
+        expect(state.status, `overlap-${i}`).to.equal("held");
+        expect(added.map((o) => o.domainId)).to.include((state as { domainId: string }).domainId);
+      }
+    });
   });
 
   it("reserves a hostname that was reserved before (its stream exists) once its domain is removed, and refuses it while held", async () => {

@@ -143,7 +143,14 @@ describe("domain decider (unit)", () => {
         isActive: false,
         notes: "Production server",
         tags: ["production"],
+        mutedUntil: null,
       });
+    });
+
+    it("mutes until an instant and unmutes with null (issue #15)", () => {
+      const until = "2026-12-01T08:00:00.000Z";
+      expect(given([added, updated({ mutedUntil: until })]).state).to.include({ mutedUntil: until, port: 443 });
+      expect(given([added, updated({ mutedUntil: until }), updated({ mutedUntil: null })]).state).to.include({ mutedUntil: null });
     });
 
     it("keeps a removed domain's hostname and port (its reservation must be released)", () => {

@@ -4,11 +4,12 @@
 // through the stream's codec, so the fixtures and the alerts satisfy the stored schemas.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { GRADES, type ChainError, type EndpointOk, type Grade, type SslCheckOk, type SslCheckResult } from "../../src/checkers/ssl/result.js";
+import { GRADES, type ChainError, type EndpointOk, type Grade, type KeyFacts, type SslCheckOk, type SslCheckResult } from "../../src/checkers/ssl/result.js";
 import type { RegistrationCheckOk, RegistrationCheckResult } from "../../src/checkers/registration/result.js";
 import { domainStreamCodec, domainStreamDecider, type DomainStreamCommand, type DomainStreamEvent } from "../../src/domains/domainStream.js";
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from "../../src/monitoring/alertSettings.js";
 import type { NewAlert } from "../../src/monitoring/alertPolicy.js";
+import type { RenewalInfo } from "../../src/checkers/ari/result.js";
 import { DAY_MS, daysUntil } from "../../src/shared/clock.js";
 import { NotFoundError } from "../../src/shared/errors.js";
 import { registrationCheckFailed, registrationCheckOk, sslCheckFailed, sslCheckOk } from "../support/checkFixtures.js";
@@ -34,9 +35,17 @@ const added: DomainStreamEvent = {
 
 interface Cert {
   readonly validTo: Date;
+  /** notBefore; default 90 days before validTo (a 90-day certificate: fixed thresholds apply). */
+  readonly validFrom?: Date;
   readonly fingerprint: string;
   readonly grade?: Grade;
   readonly chainErrors?: ChainError[];
+  /** Default "CN=Test CA" (no O: the whole name is compared). */
+  readonly issuer?: string;
+  /** Default [HOST]. */
+  readonly sans?: string[];
+  /** Default EC P-256. */
+  readonly key?: KeyFacts;
 }
 
 const expiredError = (validTo: Date): ChainError => ({
@@ -58,10 +67,16 @@ function endpoint(now: Date, cert: Cert, ip: string): EndpointOk {
   // own grade stays in grade_trust_ignored.
   const configured = cert.grade ?? "A";
   const grade = errors.some((e) => e.reason === "hostname_mismatch") ? "M" : errors.length > 0 ? "T" : configured;
-  const leaf = { ...base.chain[0]!, valid_to, days_remaining, serial_number, fingerprint_sha256: cert.fingerprint };
+  const valid_from = (cert.validFrom ?? new Date(cert.validTo.getTime() - 90 * DAY_MS)).toISOString();
+  const issuer = cert.issuer ?? base.issuer;
+  const leaf = { ...base.chain[0]!, issuer, valid_from, valid_to, days_remaining, serial_number, fingerprint_sha256: cert.fingerprint };
   return {
     ...base,
+    issuer,
+    sans: cert.sans ?? base.sans,
+    key: cert.key ?? base.key,
     ip_address: ip,
+    valid_from,
     valid_to,
     days_remaining,
     serial_number,
@@ -132,6 +147,8 @@ function monitoredDomain(settings: AlertSettings = DEFAULT_ALERT_SETTINGS) {
     history,
     /** All events decided for this SSL check. */
     recordSsl: (result: SslCheckResult) => record({ type: "RecordSslCheck", result, ...base(result) }),
+    /** All events decided for this SSL check with an ARI look-up. */
+    recordSslWith: (result: SslCheckResult, renewalInfo: RenewalInfo | undefined) => record({ type: "RecordSslCheck", result, renewalInfo, ...base(result) }),
     /** The alerts raised by this SSL check. */
     ssl: (result: SslCheckResult) => alertsOf(record({ type: "RecordSslCheck", result, ...base(result) })),
     whois: (result: RegistrationCheckResult) => alertsOf(record({ type: "RecordWhoisCheck", result, ...base(result) })),
@@ -416,7 +433,7 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
       expect(at3[0]!.title).to.equal("SSL certificate expires in 3 days");
     });
 
-    it("given a 24-hour certificate checked an hour after issue, then one alert ('expires today', threshold 0), not six", () => {
+    it("given a 90-day certificate checked with 23 hours left, then one alert ('expires today', threshold 0), not six", () => {
       const d = monitoredDomain();
       const validTo = new Date(T0.getTime() + 23 * HOUR_MS);
       const alerts = d.ssl(sslAt(T0, { validTo, fingerprint: "aa:01" }));
@@ -432,7 +449,7 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
       expect(d.ssl(sslAt(plusDays(T0, 1), expired)).map((a) => a.title)).to.deep.equal(["SSL certificate has expired"]);
     });
 
-    it("given a 24-hour certificate checked at issue, then one alert (threshold 1) saying 1 day", () => {
+    it("given a 90-day certificate checked with a day left, then one alert (threshold 1) saying 1 day", () => {
       const alerts = monitoredDomain().ssl(sslAt(T0, { validTo: plusDays(T0, 1), fingerprint: "aa:01" }));
       expect(brief(alerts)).to.deep.equal([["ssl_expiry", 1, "critical"]]);
       expect(alerts[0]!.title).to.equal("SSL certificate expires in 1 day");
@@ -595,20 +612,70 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
       expect(d.ssl(sslAt(plusDays(T0, 1), A))).to.deep.equal([]);
     });
 
-    it("alerts once (info) when a genuinely new certificate is served", () => {
+    it("records a routine renewal (same names, issuer, key type) without alerting; the user may ask for it (info)", () => {
+      const renewed: Cert = { validTo: plusDays(T0, 120), fingerprint: "cc:03", key: { type: "EC", bits: 384, curve: "secp384r1" } };
       const d = monitoredDomain();
       d.ssl(sslAt(T0, A));
-      const renewed: Cert = { validTo: plusDays(T0, 120), fingerprint: "cc:03" };
-      const alerts = d.ssl(sslAt(plusDays(T0, 1), renewed));
-      expect(alerts).to.have.length(1);
+      expect(d.ssl(sslAt(plusDays(T0, 1), renewed))).to.deep.equal([]);
+      const wanting = monitoredDomain({ ...DEFAULT_ALERT_SETTINGS, certificate_changes: { ...DEFAULT_ALERT_SETTINGS.certificate_changes, routine_renewal: true } });
+      wanting.ssl(sslAt(T0, A));
+      const alerts = wanting.ssl(sslAt(plusDays(T0, 1), renewed));
+      expect(brief(alerts)).to.deep.equal([["certificate_changed", null, "info"]]);
       expect(alerts[0]).to.deep.include({
-        alertType: "certificate_changed",
-        severity: "info",
-        title: "SSL certificate changed",
-        message: `example.com now serves a new SSL certificate issued by CN=Test CA, valid until ${renewed.validTo.toISOString().slice(0, 10)}.`,
-        thresholdDays: null,
+        title: "SSL certificate renewed",
+        message: `example.com now serves a new SSL certificate issued by CN=Test CA, valid until ${renewed.validTo.toISOString().slice(0, 10)} (a routine renewal: same names, issuer and key type).`,
       });
-      expect(d.ssl(sslAt(plusDays(T0, 2), renewed))).to.deep.equal([]);
+      expect(wanting.ssl(sslAt(plusDays(T0, 2), renewed))).to.deep.equal([]);
+    });
+
+    it("takes another intermediate of the same organisation (R10 -> R11) as routine, another organisation as unexpected (warning)", () => {
+      const d = monitoredDomain();
+      d.ssl(sslAt(T0, { ...A, issuer: "CN=R10, O=Let's Encrypt, C=US" }));
+      expect(d.ssl(sslAt(plusDays(T0, 1), { ...B, issuer: "CN=R11, O=Let's Encrypt, C=US" }))).to.deep.equal([]);
+      const other: Cert = { validTo: plusDays(T0, 90), fingerprint: "cc:03", issuer: "CN=WR1, O=Google Trust Services, C=US" };
+      const alerts = d.ssl(sslAt(plusDays(T0, 2), other));
+      expect(brief(alerts)).to.deep.equal([["certificate_changed", null, "warning"]]);
+      expect(alerts[0]!.title).to.equal("SSL certificate changed unexpectedly");
+      expect(alerts[0]!.message).to.contain(": issued by Google Trust Services instead of Let's Encrypt.");
+    });
+
+    it("alerts fewer names, a weaker key and a certificate issued before its predecessor (warning), saying each", () => {
+      const d = monitoredDomain();
+      d.ssl(sslAt(T0, { ...A, sans: [HOST, "www.example.com"] }));
+      const worse: Cert = {
+        validTo: plusDays(T0, 70),
+        validFrom: plusDays(T0, -40),
+        fingerprint: "cc:03",
+        sans: [HOST],
+        key: { type: "RSA", bits: 1024, curve: null },
+      };
+      const alerts = d.ssl(sslAt(plusDays(T0, 1), worse));
+      expect(brief(alerts)).to.deep.equal([["certificate_changed", null, "warning"]]);
+      expect(alerts[0]!.message).to.contain("no longer covers www.example.com");
+      expect(alerts[0]!.message).to.contain("its key is weaker (RSA 1024 instead of EC 256)");
+      expect(alerts[0]!.message).to.contain("its key type changed (RSA instead of EC)");
+      const day = (d: Date) => d.toISOString().slice(0, 10);
+      expect(alerts[0]!.message).to.contain(`it was issued on ${day(plusDays(T0, -40))}, before the certificate it replaces (${day(plusDays(T0, -10))})`);
+    });
+
+    it("alerts names added and a stronger key of another type as informational; a stronger key of the same type is routine", () => {
+      const d = monitoredDomain();
+      d.ssl(sslAt(T0, { ...A, key: { type: "RSA", bits: 2048, curve: null } }));
+      expect(d.ssl(sslAt(plusDays(T0, 1), { ...B, key: { type: "RSA", bits: 4096, curve: null } }))).to.deep.equal([]);
+      const more: Cert = { validTo: plusDays(T0, 90), fingerprint: "cc:03", sans: [HOST, "api.example.com"], key: { type: "EC", bits: 256, curve: "prime256v1" } };
+      const alerts = d.ssl(sslAt(plusDays(T0, 2), more));
+      expect(brief(alerts)).to.deep.equal([["certificate_changed", null, "info"]]);
+      expect(alerts[0]!.title).to.equal("SSL certificate changed");
+      expect(alerts[0]!.message).to.contain(": now also covers api.example.com; its key type changed (EC instead of RSA).");
+    });
+
+    it("leaves out the kinds the user turned off, and says nothing when none is left", () => {
+      const settings = { ...DEFAULT_ALERT_SETTINGS, certificate_changes: { ...DEFAULT_ALERT_SETTINGS.certificate_changes, issuer_changed: false } };
+      const d = monitoredDomain(settings);
+      d.ssl(sslAt(T0, { ...A, issuer: "CN=R10, O=Let's Encrypt, C=US" }));
+      expect(d.ssl(sslAt(plusDays(T0, 1), { ...B, issuer: "CN=WR1, O=Google Trust Services, C=US" }))).to.deep.equal([]);
+      const fewer = d.ssl(sslAt(plusDays(T0, 2), { validTo: plusDays(T0, 90), fingerprint: "cc:03", issuer: "CN=E5, O=Let's Encrypt, C=US", sans: [] }));
+      expect(fewer[0]!.message).to.match(/: no longer covers example\.com\.$/);
     });
 
     it("does not alert for a load balancer serving two certificates at once", () => {
@@ -618,13 +685,14 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
 
     it("alerts at most once for a load balancer alternating two certificates between checks", () => {
       const d = monitoredDomain();
-      const changes = [A, B, A, B, A, B, A, B].flatMap((cert, i) =>
+      const b = { ...B, issuer: "CN=Other CA, O=Other" };
+      const changes = [A, b, A, b, A, b, A, b].flatMap((cert, i) =>
         d.ssl(sslAt(plusDays(T0, i), cert)).filter((a) => a.alertType === "certificate_changed"),
       );
       expect(changes).to.have.length(1);
       // A third certificate is a change again.
-      const c: Cert = { validTo: plusDays(T0, 90), fingerprint: "cc:03" };
-      expect(brief(d.ssl(sslAt(plusDays(T0, 9), c)))).to.deep.equal([["certificate_changed", null, "info"]]);
+      const c: Cert = { validTo: plusDays(T0, 90), fingerprint: "cc:03", issuer: "CN=Third CA, O=Third" };
+      expect(brief(d.ssl(sslAt(plusDays(T0, 9), c)))).to.deep.equal([["certificate_changed", null, "warning"]]);
     });
   });
 
@@ -746,7 +814,7 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
   });
 
   describe("per-user thresholds", () => {
-    const settings: AlertSettings = { ssl_expiry_days: [60, 21], domain_expiry_days: [], check_failed_after: 1 };
+    const settings: AlertSettings = { ...DEFAULT_ALERT_SETTINGS, ssl_expiry_days: [60, 21], domain_expiry_days: [], check_failed_after: 1 };
 
     it("uses the user's SSL expiry thresholds (and their severities) instead of the defaults", () => {
       const d = monitoredDomain(settings);
@@ -770,6 +838,146 @@ describe("Alert policy (unit, through the domain stream decider)", () => {
       expect(alerts.map((a) => a.message)).to.deep.equal([
         "The SSL check for example.com failed once: connect ECONNREFUSED 192.0.2.1:443",
       ]);
+    });
+  });
+
+  describe("expiry relative to the certificate's lifetime (issue #14)", () => {
+    /** Every expiry alert a certificate of `lifetime` days raises when checked every `step` days from issue to a day past expiry. */
+    function walk(lifetime: number, settings: AlertSettings = DEFAULT_ALERT_SETTINGS, step = lifetime / 48) {
+      const d = monitoredDomain(settings);
+      const cert: Cert = { validFrom: T0, validTo: plusDays(T0, lifetime), fingerprint: "aa:01" };
+      const raised: { at: number; title: string; threshold: number | null; severity: string }[] = [];
+      for (let at = 0; at <= lifetime + 1; at += step) {
+        const now = plusDays(T0, at);
+        const expired = now > cert.validTo ? { chainErrors: [expiredError(cert.validTo)] } : {};
+        for (const a of d.ssl(sslAt(now, { ...cert, ...expired }))) {
+          if (a.alertType === "ssl_expiry") raised.push({ at: Math.round((at / lifetime) * 100) / 100, title: a.title, threshold: a.thresholdDays, severity: a.severity });
+        }
+      }
+      return raised;
+    }
+
+    it("1-day certificate: one warning once a third of the day remains ('expires in 8 hours'), then 'has expired'; never 'expires in 30 days'", () => {
+      const raised = walk(1);
+      expect(raised.map((r) => [r.title, r.threshold, r.severity])).to.deep.equal([
+        ["SSL certificate expires in 8 hours", null, "warning"],
+        ["SSL certificate has expired", 0, "critical"],
+      ]);
+      // The first check at or after two thirds of the lifetime.
+      expect(raised[0]!.at).to.be.within(0.66, 0.69);
+    });
+
+    it("6-day certificate: one warning at 2 days left, then 'has expired'", () => {
+      const raised = walk(6);
+      expect(raised.map((r) => [r.title, r.threshold])).to.deep.equal([
+        ["SSL certificate expires in 2 days", null],
+        ["SSL certificate has expired", 0],
+      ]);
+      expect(raised[0]!.at).to.be.within(0.66, 0.69);
+    });
+
+    it("47-day certificate (SC-081's 2029 cap): longer than the largest threshold (30), so the day thresholds apply", () => {
+      expect(walk(47, DEFAULT_ALERT_SETTINGS, 0.5).map((r) => r.threshold)).to.deep.equal([30, 14, 7, 3, 1, 0, 0]);
+    });
+
+    it("90-, 200- and 398-day certificates: the day thresholds, as before", () => {
+      for (const lifetime of [90, 200, 398]) {
+        expect(walk(lifetime, DEFAULT_ALERT_SETTINGS, 1).map((r) => r.threshold), `${lifetime} days`).to.deep.equal([30, 14, 7, 3, 1, 0, 0]);
+      }
+    });
+
+    it("a 47-day certificate with thresholds up to 60 days: relative (a third = 15 days left)", () => {
+      const raised = walk(47, { ...DEFAULT_ALERT_SETTINGS, ssl_expiry_days: [60, 30, 7] }, 0.5);
+      expect(raised.map((r) => r.title)).to.deep.equal(["SSL certificate expires in 15 days", "SSL certificate has expired"]);
+    });
+
+    it("'always' makes a 398-day certificate relative too, at the user's fraction; 'never' keeps a 6-day one on the day thresholds", () => {
+      const always = walk(398, { ...DEFAULT_ALERT_SETTINGS, ssl_relative_expiry: "always", ssl_relative_expiry_fraction: 0.1 }, 1);
+      expect(always.map((r) => r.title)).to.deep.equal(["SSL certificate expires in 39 days", "SSL certificate has expired"]);
+      const never = walk(6, { ...DEFAULT_ALERT_SETTINGS, ssl_relative_expiry: "never" }, 0.25);
+      expect(never.map((r) => r.threshold)).to.deep.equal([7, 3, 1, 0, 0]);
+    });
+
+    it("says what the relative alert means in its message", () => {
+      const d = monitoredDomain();
+      const cert: Cert = { validFrom: T0, validTo: plusDays(T0, 6), fingerprint: "aa:01" };
+      const [alert] = d.ssl(sslAt(plusDays(T0, 4.5), cert));
+      expect(alert!.message).to.equal(
+        `The SSL certificate for example.com expires on ${cert.validTo.toISOString().slice(0, 16).replace("T", " ")} UTC, 1 day from now: ` +
+          "a third of its 6 days lifetime remains, by when it should have been renewed.",
+      );
+    });
+
+    it("a first check that finds a short-lived certificate expired raises one 'has expired', passing the renewal point over", () => {
+      const d = monitoredDomain();
+      const validTo = plusDays(T0, -0.5);
+      const alerts = d.ssl(sslAt(T0, { validFrom: plusDays(T0, -6.5), validTo, fingerprint: "aa:01", chainErrors: [expiredError(validTo)] }));
+      expect(brief(alerts)).to.deep.equal([["ssl_expiry", 0, "critical"]]);
+      expect(alerts[0]!.passedOverKeys).to.have.length(1);
+    });
+  });
+
+  describe("ACME renewal information (ARI, RFC 9773)", () => {
+    const cert: Cert = { validFrom: T0, validTo: plusDays(T0, 90), fingerprint: "aa:01" };
+    const window = (start: number, end: number) => ({ start: plusDays(T0, start).toISOString(), end: plusDays(T0, end).toISOString() });
+    const info = (now: Date, w: { start: string; end: string } | null, fingerprint = "aa:01"): RenewalInfo => ({
+      certificate_id: `aki.${fingerprint}`,
+      fingerprint_sha256: fingerprint,
+      directory_url: "https://acme.test/directory",
+      outcome: w ? "ok" : "failed",
+      renewal_window: w,
+      explanation_url: w ? "https://acme.test/why" : null,
+      message: w ? null : "renewalInfo: HTTP 500",
+      fetched_at: now.toISOString(),
+      next_fetch_at: new Date(now.getTime() + 6 * HOUR_MS).toISOString(),
+    });
+    function withAri(settings: AlertSettings = DEFAULT_ALERT_SETTINGS) {
+      const d = monitoredDomain(settings);
+      const check = (at: number, renewal?: RenewalInfo, c: Cert = cert) => {
+        const result = sslAt(plusDays(T0, at), c);
+        const events = d.recordSslWith(result, renewal);
+        return events.flatMap((e) => (e.type === "AlertRaised" ? [e.data] : []));
+      };
+      return { d, check };
+    }
+
+    it("records the look-up as RenewalInfoFetched beside SslChecked, and nothing without one", () => {
+      const { d } = withAri();
+      const at = plusDays(T0, 1);
+      expect(d.recordSslWith(sslAt(at, cert), info(at, window(58, 60))).map((e) => e.type)).to.deep.equal(["SslChecked", "RenewalInfoFetched"]);
+      expect(d.recordSslWith(sslAt(plusDays(T0, 2), cert), undefined).map((e) => e.type)).to.deep.equal(["SslChecked"]);
+    });
+
+    it("renewal_overdue: once the window's end has passed with the same certificate served, once; not after a renewal", () => {
+      const { check } = withAri();
+      expect(check(1, info(plusDays(T0, 1), window(58, 60)))).to.deep.equal([]);
+      expect(check(59)).to.deep.equal([]);
+      const overdue = check(60.5).filter((a) => a.alertType !== "ssl_expiry");
+      expect(brief(overdue)).to.deep.equal([["renewal_overdue", null, "critical"]]);
+      expect(overdue[0]!.message).to.contain("ended on " + window(58, 60).end.slice(0, 16).replace("T", " ") + " UTC");
+      expect(check(61).filter((a) => a.alertType !== "ssl_expiry")).to.deep.equal([]);
+      const fresh = withAri();
+      fresh.check(1, info(plusDays(T0, 1), window(58, 60)));
+      expect(fresh.check(61, undefined, { validFrom: plusDays(T0, 59), validTo: plusDays(T0, 149), fingerprint: "bb:02" }).map((a) => a.alertType)).to.deep.equal([]);
+    });
+
+    it("renewal_requested: when the CA moves the window earlier, with its explanation URL; not when it moves it later, nor on the first look-up", () => {
+      const { check } = withAri();
+      expect(check(1, info(plusDays(T0, 1), window(58, 60)))).to.deep.equal([]);
+      expect(check(2, info(plusDays(T0, 2), window(59, 61)))).to.deep.equal([]);
+      const requested = check(3, info(plusDays(T0, 3), window(3, 4)));
+      expect(brief(requested)).to.deep.equal([["renewal_requested", null, "warning"]]);
+      expect(requested[0]!.message).to.contain("The CA explains why at https://acme.test/why");
+      expect(check(3.5, info(plusDays(T0, 3.5), window(3, 4)))).to.deep.equal([]);
+      // A failed look-up in between keeps the window to compare with.
+      expect(check(3.6, info(plusDays(T0, 3.6), null))).to.deep.equal([]);
+      expect(brief(check(3.7, info(plusDays(T0, 3.7), window(2, 3))))).to.deep.equal([["renewal_requested", null, "warning"], ["renewal_overdue", null, "critical"]]);
+    });
+
+    it("follows the user's settings for both", () => {
+      const { check } = withAri({ ...DEFAULT_ALERT_SETTINGS, renewal_overdue: false, renewal_requested: false });
+      check(1, info(plusDays(T0, 1), window(58, 60)));
+      expect(check(2, info(plusDays(T0, 2), window(1, 1.5)))).to.deep.equal([]);
     });
   });
 });

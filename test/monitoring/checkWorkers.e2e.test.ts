@@ -1,21 +1,25 @@
 // Checks scaled out: one API process (no workers; it leads the schedule) and `ssltrackr
 // worker` child processes on one database, checking HTTPS sites on 127.0.0.1 and a local
 // RDAP server for real. Every due check runs once; a worker killed with SIGKILL mid-check
-// loses nothing, and its job is recorded once; POST /check is served by the workers.
+// loses nothing, and its job is recorded once; POST /check is served by the workers, ahead
+// of scheduled checks.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { domainStreamName } from "../../src/domains/events.js";
-import { CHECK_QUEUE, type CheckJobOutput } from "../../src/monitoring/checkJobs.js";
+import type { RunningServer as AppServer } from "../../src/app/server.js";
+import { CHECK_QUEUE, checkJobKey, type CheckJobOutput } from "../../src/monitoring/checkJobs.js";
 import { createPki, startStallingServer, startTlsServer, type CertificateAuthority, type Pki, type RunningServer } from "../support/pki.js";
 import { startRdapServer, writeBootstrapFile, type RunningServer as RegistryServer } from "../support/registryServers.js";
-import { startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
+import { startPeerServer, startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
 
 const HOSTS = Array.from({ length: 12 }, (_, i) => `site${i}.workers.test`);
 const SLOW = "slow.workers.test";
 /** Names on one address whose server counts connections (politeness). */
 const POLITE = ["p0.workers.test", "p1.workers.test", "p2.workers.test"];
+/** New domains whose scheduled checks wait while a POST /check comes (priorities). */
+const QUEUED = ["q0.workers.test", "q1.workers.test", "q2.workers.test", "q3.workers.test"];
 const LEASE_SECONDS = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +52,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
     ca = await pki.createRootCa({ cn: "SSLTrackr Workers Root" });
     const caFile = join(pki.dir, "ca.pem");
     await writeFile(caFile, ca.certPem);
-    const leaf = await pki.createLeaf(ca, { cn: "workers.test", sans: [...HOSTS, SLOW] });
+    const leaf = await pki.createLeaf(ca, { cn: "workers.test", sans: [...HOSTS, SLOW, ...QUEUED] });
     site = await startTlsServer({ leaf, hsts: "max-age=31536000" });
     slow = await startStallingServer();
     polite = await startTlsServer({ leaf: await pki.createLeaf(ca, { cn: "polite.workers.test", sans: POLITE }) });
@@ -60,7 +64,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
       },
     }));
     env = {
-      SSLTRACKR_RESOLVE: [...HOSTS, SLOW, ...POLITE].map((h) => `${h}=127.0.0.1`).join(","),
+      SSLTRACKR_RESOLVE: [...HOSTS, SLOW, ...POLITE, ...QUEUED].map((h) => `${h}=127.0.0.1`).join(","),
       SSLTRACKR_RDAP_BOOTSTRAP: writeBootstrapFile(["test"], rdap.baseUrl),
       SSLTRACKR_EXTRA_CA_FILE: caFile,
       SSLTRACKR_CHECK_TIMEOUT_MS: "2000",
@@ -193,8 +197,86 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
     const started = Date.now();
     const unserved = await api.post("/check", { domain_id: id });
     expect(unserved.status).to.equal(503);
-    expect(unserved.body.error).to.match(/worker/i);
+    expect(unserved.body).to.deep.equal({ error: "No check worker finished this check in time; it stays queued, try again shortly" });
+    expect(unserved.headers.get("retry-after")).to.equal("1");
     // Bounded: 30 s here (six check timeouts of 2 s are less).
-    expect(Date.now() - started).to.be.below(40_000);
+    expect(Date.now() - started).to.be.within(30_000, 40_000);
+    // Its jobs stay queued for the next worker (the priorities below start by draining them),
+    // and asking again joins them rather than queueing the checks twice.
+    const left = await queueStats();
+    expect({ waiting: left.waiting, running: left.running }).to.deep.equal({ waiting: 2, running: 0 });
+    const kinds = ["ssl", "whois"] as const;
+    const queued = await Promise.all(kinds.map(async (kind) => (await t.server.infra.queue.waiting(CHECK_QUEUE, checkJobKey(id, kind)))?.id));
+    expect(await t.server.services.checkRequests.request(id, kinds, "manual")).to.deep.equal(queued);
+    expect((await queueStats()).waiting).to.equal(2);
+  });
+
+  // One in-process worker (concurrency 1) whose pool the tests stop while work is queued (as
+  // when every worker is busy) and start again; the API process's scheduler sweeps new domains
+  // every second, as scheduled jobs.
+  describe("priorities", () => {
+    let peer: AppServer;
+    const waiting = (n: number) => eventually(`${n} jobs waiting`, async () => (await queueStats()).waiting === n, 5000);
+    const idle = () => eventually("the queue is idle", async () => {
+      const q = await queueStats();
+      return q.waiting + q.running === 0;
+    });
+    /** The names the TLS site saw, each once, in the order their first handshake came. */
+    const sitesChecked = (from: number) => [...new Set(site.servernames.slice(from))];
+    const sslChecks = async (id: string) => (await checksOf(id)).filter((c) => c.type === "SslChecked").length;
+
+    before(async () => {
+      peer = await startPeerServer(t.db.url, { env: { ...env, SSLTRACKR_SCHEDULER: "false", SSLTRACKR_CHECK_CONCURRENCY: "1" } });
+      // What earlier tests left queued (the 503's jobs) runs first.
+      await idle();
+    });
+    after(async () => peer?.close());
+
+    it("runs a POST /check before the scheduled checks queued ahead of it", async () => {
+      await peer.services.checkWorkers.stop();
+      const scheduled = await Promise.all(QUEUED.slice(0, 3).map((h) => addDomain(h, site.port)));
+      await waiting(6);
+      // A domain checked by the first test, so not due: nothing of it is queued yet.
+      const [asked, askedId] = [HOSTS[1]!, checkedIds[1]!];
+      const checkedBefore = await sslChecks(askedId);
+      const from = site.servernames.length;
+      const answer = api.post("/check", { domain_id: askedId });
+      await waiting(8);
+      peer.services.checkWorkers.start();
+      const res = await answer;
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      await idle();
+      const order = sitesChecked(from);
+      expect(order[0], order.join(", ")).to.equal(asked);
+      expect(order.slice(1).sort()).to.deep.equal(QUEUED.slice(0, 3));
+      expect(await sslChecks(askedId)).to.equal(checkedBefore + 1);
+      for (const id of scheduled) expect((await checksOf(id)).map((c) => c.type).sort(), id).to.deep.equal(["SslChecked", "WhoisChecked"]);
+    });
+
+    it("replaces the waiting scheduled check of a domain asked for with POST /check: checked once, as asked", async () => {
+      await peer.services.checkWorkers.stop();
+      const id = await addDomain(QUEUED[3]!, site.port);
+      await waiting(2);
+      const queue = t.server.infra.queue;
+      const scheduled = await Promise.all((["ssl", "whois"] as const).map(async (kind) => (await queue.waiting(CHECK_QUEUE, checkJobKey(id, kind)))!.id));
+      const answer = api.post("/check", { domain_id: id });
+      const asked = await eventually("the request's jobs wait in their place", async () => {
+        const now = await Promise.all((["ssl", "whois"] as const).map(async (kind) => (await queue.waiting(CHECK_QUEUE, checkJobKey(id, kind)))?.id));
+        return now.every((j, i) => j && j !== scheduled[i]) ? (now as string[]) : undefined;
+      }, 5000);
+      expect((await queueStats()).waiting, "one job per kind").to.equal(2);
+      for (const j of scheduled) expect((await queue.job(CHECK_QUEUE, j))?.state).to.equal("cancelled");
+      peer.services.checkWorkers.start();
+      const res = await answer;
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.ssl.subject).to.equal("CN=workers.test");
+      await idle();
+      // One check of each kind, recorded under the request's job ids, and labelled manual.
+      const checks = await checksOf(id);
+      expect(checks.map((c) => c.checkId).sort()).to.deep.equal([...asked].sort());
+      expect(checks.map((c) => c.type).sort()).to.deep.equal(["SslChecked", "WhoisChecked"]);
+      const history = await api.get(`/domains/${id}/ssl/history`);
+      expect(history.body.data.map((c: { trigger: string }) => c.trigger)).to.deep.equal(["manual"]);
+    });
   });
 });

@@ -146,7 +146,7 @@ describe("A domain moved to another hostname or port (unit, issue #10 §4)", () 
   describe("read models: the facts a move clears (projections/checkTarget.ts)", () => {
     it("clears SSL and registration facts on a new hostname, SSL facts only on a new port, nothing otherwise", () => {
       const ssl = ["ssl_grade", "ssl_valid_to", "ssl_earliest_expiry", "ssl_chain_valid", "ssl_check_failed", "ssl_checked_at"];
-      const whois = ["whois_expiry", "whois_check_failed", "whois_checked_at"];
+      const whois = ["whois_expiry", "whois_check_failed", "whois_lapsed", "whois_checked_at"];
       expect(Object.keys(factsClearedByMove({ hostname: "a.example.com" }))).to.have.members([...ssl, ...whois]);
       expect(Object.keys(factsClearedByMove({ port: 8443 }))).to.have.members(ssl);
       expect(factsClearedByMove({})).to.deep.equal({});

@@ -23,7 +23,27 @@ const WHOIS_SPEC_FIELDS = ["id", "domain_id", "registrar", "created_date", "expi
 const ALERT_FIELDS = ["id", "domain_id", "hostname", "alert_type", "severity", "title", "message", "threshold_days", "triggered_at"];
 const CHECK_SSL_FIELDS = ["subject", "issuer", "valid_to", "days_remaining", "grade", "tls_version", "chain_valid", "checked_at"];
 const CHECK_WHOIS_FIELDS = ["registrar", "expiry_date", "days_remaining", "checked_at"];
-const DEFAULT_SETTINGS = { ssl_expiry_days: [30, 14, 7, 3, 1, 0], domain_expiry_days: [30, 14, 7, 3, 1, 0], check_failed_after: 3 };
+const DEFAULT_SETTINGS = {
+  ssl_expiry_days: [30, 14, 7, 3, 1, 0],
+  domain_expiry_days: [30, 14, 7, 3, 1, 0],
+  check_failed_after: 3,
+  // Issue #14's additions.
+  ssl_relative_expiry: "auto",
+  ssl_relative_expiry_fraction: 1 / 3,
+  certificate_changes: {
+    routine_renewal: false,
+    issuer_changed: true,
+    names_removed: true,
+    names_added: true,
+    key_weakened: true,
+    key_type_changed: true,
+    moved_backwards: true,
+  },
+  renewal_overdue: true,
+  renewal_requested: true,
+  // Issue #15's addition.
+  time_zone: "UTC",
+};
 const HSTS = "max-age=31536000; includeSubDomains";
 
 // --- Local registries: what each registrable domain's registration says ---
@@ -345,7 +365,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         const body = ok(await api.get(`/alerts?domain_id=${shopId}`));
         expect(body.pagination).to.deep.equal({ page: 1, per_page: 20, total: 2, total_pages: 1 });
         for (const alert of body.data) {
-          expect(alert).to.have.all.keys(...ALERT_FIELDS);
+          expect(alert).to.have.all.keys(...ALERT_FIELDS, "state", "acknowledged_at", "resolved_at");
           expect(alert.id).to.match(UUID);
           expect(alert).to.include({ domain_id: shopId, hostname: "www.shop.test", triggered_at: NOW.toISOString() });
         }
@@ -412,7 +432,18 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         expect(kinds(await allAlerts(api, `&domain_id=${shopId}`))).to.deep.equal(["domain_expiry:30", "ssl_expiry:14"]);
       });
 
-      it("re-arms the thresholds for a renewed certificate, and says the certificate changed", async () => {
+      it("names who asked for a manual check in the domain's history (the API key), and nobody for the checks on creation", async () => {
+        const keyId = (await api.get("/api-keys")).body.data[0].id as string;
+        const history = ok(await api.get(`/domains/${shopId}/history?per_page=100`));
+        const checks = (history.data as { type: string; api_key_id?: string | null; correlation_id: string }[]).filter((e) =>
+          ["SslChecked", "WhoisChecked"].includes(e.type),
+        );
+        const [onCreate, manual] = [checks.slice(0, 2), checks.slice(2, 4)];
+        expect(onCreate.map((e) => e.api_key_id ?? null)).to.deep.equal([null, null]);
+        expect(manual.map((e) => e.api_key_id)).to.deep.equal([keyId, keyId]);
+      });
+
+      it("re-arms the thresholds for a renewed certificate, and says how the certificate changed (issue #14: a name dropped is unexpected)", async () => {
         await shop.serve(await leafFor("www.shop.test", at(90)));
         const renewed = await check(api, shopId);
         expect(renewed.ssl.days_remaining).to.equal(90);
@@ -420,14 +451,15 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         expect(kinds(afterRenewal)).to.deep.equal(["certificate_changed:null", "domain_expiry:30", "ssl_expiry:14"]);
         expect(afterRenewal[0]).to.include({
           alert_type: "certificate_changed",
-          severity: "info",
-          title: "SSL certificate changed",
-          message: `www.shop.test now serves a new SSL certificate issued by CN=SSLTrackr E2E CA, valid until ${dateOnly(at(90))}.`,
+          severity: "warning",
+          title: "SSL certificate changed unexpectedly",
+          message: `www.shop.test now serves a new SSL certificate issued by CN=SSLTrackr E2E CA, valid until ${dateOnly(at(90))}: no longer covers shop.test.`,
         });
 
-        // Later another certificate, 10 days from expiry again but with its own valid_to: it alerts afresh.
+        // Later another certificate, 10 days from expiry again but with its own valid_to: it alerts
+        // afresh. It adds a name (informational); the same names again would be a routine renewal.
         const later = at(10, 18);
-        await shop.serve(await leafFor("www.shop.test", later));
+        await shop.serve(await leafFor("www.shop.test", later, { sans: ["www.shop.test", "api.shop.test"] }));
         const second = await check(api, shopId);
         expect(second.ssl.valid_to).to.equal(later.toISOString());
         const afterSecond = await allAlerts(api, `&domain_id=${shopId}`);

@@ -49,7 +49,7 @@ describe("Registration alerts through the API (e2e, local RDAP registry and regi
       clock,
       env: {
         SSLTRACKR_RDAP_BOOTSTRAP: writeBootstrapFile(["org"], registryServer.baseUrl),
-        SSLTRACKR_RESOLVE: "www.quillbrook.org=127.0.0.1,www.fernhollow.org=127.0.0.1,lapsing.org=127.0.0.1",
+        SSLTRACKR_RESOLVE: "www.quillbrook.org=127.0.0.1,www.fernhollow.org=127.0.0.1,lapsing.org=127.0.0.1,relapsing.org=127.0.0.1,neverheld.org=127.0.0.1",
         SSLTRACKR_CHECK_TIMEOUT_MS: "1000",
       },
     });
@@ -113,5 +113,29 @@ describe("Registration alerts through the API (e2e, local RDAP registry and regi
     expect(alerts.map((a) => [a.title, a.threshold_days, a.message])).to.deep.equal([
       ["Domain has expired", 0, `The registry no longer has a registration for lapsing.org (its registration was due to expire on ${at(200).slice(0, 10)}): it has lapsed or was deleted.`],
     ]);
+    // The list shows the lapse as what it is: expired (before, the failing SSL check's error).
+    expect((await api.get(`/domains/${id}`)).body.status).to.equal("expired");
+    const expired = await api.get("/domains?status=expired");
+    expect(expired.body.data.map((d: { hostname: string }) => d.hostname)).to.include("lapsing.org");
+  });
+
+  it("a lapsed registration that is registered again is no longer expired", async () => {
+    registry.set("relapsing.org", { status: 200, expiry: at(200) });
+    const { id } = await addAndCheck("relapsing.org");
+    registry.set("relapsing.org", { status: 404 });
+    clock.advance(DAY_MS);
+    await api.post("/check", { domain_id: id });
+    expect((await api.get(`/domains/${id}`)).body.status).to.equal("expired");
+    registry.set("relapsing.org", { status: 200, expiry: at(565) });
+    clock.advance(DAY_MS);
+    await api.post("/check", { domain_id: id });
+    // Not expired any more; the SSL check still fails here (nothing listens), hence error.
+    expect((await api.get(`/domains/${id}`)).body.status).to.equal("error");
+  });
+
+  it("a domain the registry never had is a failed check (error), not an expired one", async () => {
+    const { id } = await addAndCheck("neverheld.org");
+    expect((await api.get(`/domains/${id}`)).body.status).to.equal("error");
+    expect(await domainAlerts(id)).to.deep.equal([]);
   });
 });

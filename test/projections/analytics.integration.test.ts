@@ -1,7 +1,8 @@
 // The analytics schema (docs/analytics.md), projected from four days of two users' domains
 // going through the real command handler: checks, a renewal, a failed check, a paused and a
-// removed domain, alerts. Every table's content is asserted, then a rebuild from zero and a
-// replay of every event must leave the tables exactly as the live projection did.
+// removed domain, alerts. Every table's content is asserted, then a rebuild from zero, a
+// replay of every event, and the events applied again in batches of other sizes must leave
+// the tables exactly as the live projection did.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { liveTarget } from "../../src/infrastructure/projections/projectionTarget.js";
@@ -11,7 +12,7 @@ import type { RegistrationCheckResult } from "../../src/checkers/registration/re
 import { domainStream } from "../../src/domains/domainStream.js";
 import { domainStreamName } from "../../src/domains/events.js";
 import { eventMetadata } from "../../src/infrastructure/commandHandling/requestContext.js";
-import type { GlobalPosition } from "../../src/infrastructure/eventStore/eventStore.js";
+import type { GlobalPosition, RecordedEvent } from "../../src/infrastructure/eventStore/eventStore.js";
 import { DEFAULT_ALERT_SETTINGS } from "../../src/monitoring/alertSettings.js";
 import { ManualClock } from "../../src/shared/clock.js";
 import { sslCheckOfCertificate, type CertificateSpec } from "../support/analyticsFixtures.js";
@@ -61,8 +62,11 @@ describe("analytics read models (integration)", function () {
     track(added.position);
   }
 
+  // A's renewal is routine (same issuer and key type), which alerts only when asked for (issue #14).
+  const ALERT_EVERY_RENEWAL = { ...DEFAULT_ALERT_SETTINGS, certificate_changes: { ...DEFAULT_ALERT_SETTINGS.certificate_changes, routine_renewal: true } };
+
   async function record(user: keyof typeof users, hostname: string, result: SslCheckResult | RegistrationCheckResult) {
-    const common = { checkId: randomUUID(), trigger: "scheduled" as const, settings: DEFAULT_ALERT_SETTINGS, now: clock.now() };
+    const common = { checkId: randomUUID(), trigger: "scheduled" as const, settings: ALERT_EVERY_RENEWAL, now: clock.now() };
     const command =
       "port" in result ? { ...common, type: "RecordSslCheck" as const, result } : { ...common, type: "RecordWhoisCheck" as const, result };
     const recorded = await t.server.services.handler.handle(domainStreamName(domainId(hostname)), domainStream, command, eventMetadata(ctx(user)));
@@ -231,8 +235,10 @@ describe("analytics read models (integration)", function () {
         ssl_chain_valid: true,
         whois_checked_at: "2026-03-04T10:00:00.000Z",
         whois_check_failed: true,
+        whois_lapsed: false,
         whois_expiry: "2027-01-01T00:00:00.000Z",
-        stream_revision: "7",
+        // 8 since issue #15: a later check of it also resolved an earlier alert (AlertResolved).
+        stream_revision: "8",
       },
       {
         domain_id: "b.example.com",
@@ -243,6 +249,7 @@ describe("analytics read models (integration)", function () {
         ssl_chain_valid: true,
         whois_checked_at: null,
         whois_check_failed: null,
+        whois_lapsed: null,
         whois_expiry: null,
         stream_revision: "2",
       },
@@ -255,6 +262,7 @@ describe("analytics read models (integration)", function () {
         ssl_chain_valid: true,
         whois_checked_at: "2026-03-01T10:00:00.000Z",
         whois_check_failed: false,
+        whois_lapsed: false,
         whois_expiry: "2026-03-25T00:00:00.000Z",
         stream_revision: "2",
       },
@@ -267,6 +275,7 @@ describe("analytics read models (integration)", function () {
         ssl_chain_valid: true,
         whois_checked_at: null,
         whois_check_failed: null,
+        whois_lapsed: null,
         whois_expiry: null,
         stream_revision: "1",
       },
@@ -365,20 +374,44 @@ describe("analytics read models (integration)", function () {
     ]);
   });
 
-  it("changes nothing when every event is applied again", async () => {
-    const events = await t.server.infra.eventStore.readAll({ maxCount: 10_000 });
-    await t.server.infra.knex.transaction(async (trx) => {
+  /** Applies `events` as one batch to the live tables, in its own transaction. */
+  const apply = (events: readonly RecordedEvent[]) =>
+    t.server.infra.knex.transaction(async (trx) => {
       // As the runner does: handlers name tables unqualified.
       await trx.raw("select set_config('search_path', ?, true)", [liveTarget(analyticsProjection).searchPath]);
       await analyticsProjection.applyBatch(trx, events);
     });
+
+  it("changes nothing when every event is applied again", async () => {
+    await apply(await t.server.infra.eventStore.readAll({ maxCount: 10_000 }));
     expect(await snapshot()).to.deep.equal(live);
   });
 
-  it("rebuilds from zero to exactly the live tables", async () => {
+  it("writes the same tables from batches of any size, and from batches that replay part of the one before", async () => {
+    const events = await t.server.infra.eventStore.readAll({ maxCount: 10_000 });
+    const tables = analyticsProjection.tables.map((table) => `${analyticsProjection.schema}.${table}`).join(", ");
+    /** Batch i starts at i * step and holds `size` events: with step < size, a batch replays the last events of the one before. */
+    const cases = [
+      { size: 1, step: 1 },
+      { size: 7, step: 7 },
+      { size: events.length, step: events.length },
+      { size: 7, step: 3 },
+    ];
+    for (const { size, step } of cases) {
+      await t.server.infra.knex.raw(`truncate ${tables}`);
+      for (let from = 0; from < events.length; from += step) await apply(events.slice(from, from + size));
+      expect(await snapshot(), `batches of ${size} every ${step} events`).to.deep.equal(live);
+    }
+  });
+
+  it("rebuilds from zero to exactly the live tables, with the same indexes", async () => {
+    const indexes = async () =>
+      (await rows(`select tablename, indexname, indexdef from pg_indexes where schemaname = '${analyticsProjection.schema}' order by 1, 2`)).map((r) => Object.values(r).join(" "));
+    const before = await indexes();
     await t.server.services.projections.rebuild(analyticsProjection);
     const rebuilt = await snapshot();
     expect([...rebuilt.values()].every((table) => table.length > 0)).to.equal(true);
     expect(rebuilt).to.deep.equal(live);
+    expect(await indexes()).to.deep.equal(before);
   });
 });

@@ -1,7 +1,7 @@
 // Issuer organisation and common name come out of the checker's RFC 4514 strings, escapes
 // included, for the analytics tables.
 import { expect } from "chai";
-import { dnAttribute } from "../../projections/analytics/distinguishedName.js";
+import { dnAttribute } from "../../src/checkers/ssl/distinguishedName.js";
 
 describe("dnAttribute (unit)", () => {
   it("reads an attribute wherever it stands", () => {

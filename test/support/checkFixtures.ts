@@ -73,6 +73,10 @@ export function sslCheckOk({ hostname, port = 443, now }: Target, overrides: Par
     key_exchange: { dh_min_bits: null, ecdh_min_bits: 253 },
     secure_renegotiation: null,
     ocsp_staple: null,
+    revocation: "good" as const,
+    revocation_source: "crl" as const,
+    revocation_reason: null,
+    revoked_at: null,
     hsts_details: { present: false, max_age: null, include_subdomains: false, preload: false, header: null, error: null },
   };
   return { ...endpoint, hostname, port, checked_at: now.toISOString(), endpoints: [endpoint], ...overrides };

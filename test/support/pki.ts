@@ -38,6 +38,10 @@ export interface CertSpec {
   serial?: string;
   /** Authority Information Access "CA Issuers" URL (where clients can fetch the issuer). */
   caIssuersUrl?: string;
+  /** CRL Distribution Point URL (leaves only). */
+  crlUrl?: string;
+  /** Authority Information Access OCSP responder URL (leaves only). */
+  ocspUrl?: string;
 }
 
 export interface IssuedCert {
@@ -67,10 +71,14 @@ export interface Pki {
   createSelfSigned(spec: CertSpec): Promise<IssuedCert>;
   /** Finite-field DH parameters (PEM) for DHE servers, e.g. deliberately weak 1024-bit ones. */
   createDhParams(bits: number): Promise<string>;
-  /** Marks a certificate issued by `issuer` as revoked in the CA's database. */
-  revoke(issuer: CertificateAuthority, cert: IssuedCert): Promise<void>;
+  /** Marks a certificate issued by `issuer` as revoked in the CA's database (`reason`: an RFC 5280 CRLReason name). */
+  revoke(issuer: CertificateAuthority, cert: IssuedCert, reason?: string): Promise<void>;
   /** A DER OCSP response, signed by `issuer`, on `cert`'s current status (for stapling). */
   ocspResponse(issuer: CertificateAuthority, cert: IssuedCert): Promise<Buffer>;
+  /** `issuer` as an OCSP responder: the DER response to a DER OCSPRequest, from the CA's database. */
+  answerOcsp(issuer: CertificateAuthority, request: Buffer): Promise<Buffer>;
+  /** A DER CRL of `issuer`'s revocations, signed with its key. Default: lastUpdate an hour ago, nextUpdate in a day. */
+  crl(issuer: CertificateAuthority, validity?: { lastUpdate?: Date; nextUpdate?: Date }): Promise<Buffer>;
   cleanup(): Promise<void>;
 }
 
@@ -90,7 +98,10 @@ function leafExtensions(spec: CertSpec): string[] {
     "subjectKeyIdentifier = hash",
     "authorityKeyIdentifier = keyid:always",
     ...(names.length > 0 ? [`subjectAltName = ${names.join(",")}`] : []),
-    ...(spec.caIssuersUrl ? [`authorityInfoAccess = caIssuers;URI:${spec.caIssuersUrl}`] : []),
+    ...(spec.caIssuersUrl || spec.ocspUrl
+      ? [`authorityInfoAccess = ${[spec.caIssuersUrl && `caIssuers;URI:${spec.caIssuersUrl}`, spec.ocspUrl && `OCSP;URI:${spec.ocspUrl}`].filter(Boolean).join(",")}`]
+      : []),
+    ...(spec.crlUrl ? [`crlDistributionPoints = URI:${spec.crlUrl}`] : []),
   ];
 }
 
@@ -191,12 +202,41 @@ class OpensslPki implements Pki {
     return { ...issued, dir: caDir };
   }
 
-  revoke(issuer: CertificateAuthority, cert: IssuedCert): Promise<void> {
+  revoke(issuer: CertificateAuthority, cert: IssuedCert, reason?: string): Promise<void> {
     return this.withCa(issuer.dir, async () => {
       const file = join(this.dir, `revoke${++this.counter}.pem`);
       await writeFile(file, cert.certPem);
       const ca = (name: string) => join(issuer.dir, name);
-      await run("openssl", ["ca", "-config", ca("ca.cnf"), "-keyfile", ca("ca.key"), "-cert", ca("ca.pem"), "-revoke", file]);
+      await run("openssl", ["ca", "-config", ca("ca.cnf"), "-keyfile", ca("ca.key"), "-cert", ca("ca.pem"), "-revoke", file, ...(reason ? ["-crl_reason", reason] : [])]);
+    });
+  }
+
+  answerOcsp(issuer: CertificateAuthority, request: Buffer): Promise<Buffer> {
+    return this.withCa(issuer.dir, async () => {
+      const base = join(this.dir, `ocspreq${++this.counter}`);
+      await writeFile(`${base}.der`, request);
+      const ca = (name: string) => join(issuer.dir, name);
+      // With -index and -reqin, openssl ocsp answers the request from the CA's database.
+      await run("openssl", [
+        "ocsp", "-index", ca("index.txt"), "-CA", ca("ca.pem"), "-rsigner", ca("ca.pem"), "-rkey", ca("ca.key"),
+        "-reqin", `${base}.der`, "-respout", `${base}.resp`, "-ndays", "1",
+      ]);
+      return readFile(`${base}.resp`);
+    });
+  }
+
+  crl(issuer: CertificateAuthority, validity: { lastUpdate?: Date; nextUpdate?: Date } = {}): Promise<Buffer> {
+    return this.withCa(issuer.dir, async () => {
+      const base = join(this.dir, `crl${++this.counter}`);
+      const ca = (name: string) => join(issuer.dir, name);
+      const lastUpdate = validity.lastUpdate ?? new Date(Date.now() - 3_600_000);
+      const nextUpdate = validity.nextUpdate ?? new Date(Date.now() + DAY_MS);
+      await run("openssl", [
+        "ca", "-gencrl", "-config", ca("ca.cnf"), "-keyfile", ca("ca.key"), "-cert", ca("ca.pem"), "-md", "sha256",
+        "-crl_lastupdate", asn1Time(lastUpdate), "-crl_nextupdate", asn1Time(nextUpdate), "-out", `${base}.pem`,
+      ]);
+      await run("openssl", ["crl", "-in", `${base}.pem`, "-outform", "DER", "-out", `${base}.der`]);
+      return readFile(`${base}.der`);
     });
   }
 

@@ -27,6 +27,11 @@ export interface WritersOptions {
   readonly serverMayDie?: boolean;
   /** Called with the number of writes acknowledged so far, after each one. */
   readonly onAcknowledged?: (count: number) => void;
+  /**
+   * Keep writing past writesPerWorker until this settles (the faults are over), so the faults
+   * always land under load however fast the writes are.
+   */
+  readonly until?: Promise<unknown>;
 }
 
 async function settle(options: WritersOptions, outcome: WriteOutcome, deadline: number, acknowledged: { count: number }): Promise<void> {
@@ -63,9 +68,12 @@ export async function runRetryingWriters(prefix: string, options: WritersOptions
   const outcomes: WriteOutcome[] = [];
   const deadline = Date.now() + options.settleWithinMs;
   const acknowledged = { count: 0 };
+  let over = options.until === undefined;
+  const end = () => (over = true);
+  void options.until?.then(end, end);
   await Promise.all(
     Array.from({ length: options.workers }, async (_, w) => {
-      for (let i = 0; i < options.writesPerWorker; i++) {
+      for (let i = 0; i < options.writesPerWorker || !over; i++) {
         const outcome: WriteOutcome = { hostname: `w${w}-n${i}.${prefix}.example`, key: randomUUID(), failures: [] };
         outcomes.push(outcome);
         await settle(options, outcome, deadline, acknowledged);

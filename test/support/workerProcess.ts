@@ -18,9 +18,9 @@ const exited = (child: ChildProcess) =>
     else child.once("exit", (code) => resolve(code));
   });
 
-/** Starts a worker on `databaseUrl` and resolves once its check workers run. */
-export async function startWorkerProcess(databaseUrl: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker"], {
+/** Starts a worker on `databaseUrl` and resolves once its check workers run; `nodeArgs` go to node (e.g. --cpu-prof). */
+export async function startWorkerProcess(databaseUrl: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/cli/main.ts", "worker"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info", SSLTRACKR_ALLOW_PRIVATE_TARGETS: "true", SSLTRACKR_DB_POOL_MAX: "4", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

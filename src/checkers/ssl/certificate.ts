@@ -1,7 +1,7 @@
 // Facts about the certificates a server presented, in the result's formats.
 import { X509Certificate } from "node:crypto";
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
-import { children, decodeOid, readElement } from "./der.js";
+import { children, decodeOid, readElement, type DerElement } from "./der.js";
 import type { CertificateFacts, EarliestExpiry, KeyFacts } from "./result.js";
 
 const DAY_MS = 86_400_000;
@@ -69,7 +69,11 @@ function pssHash(params: Buffer | undefined): string {
 export function signatureAlgorithm(der: Buffer): string {
   // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signature }
   const [, algorithmId] = children(readElement(der).value);
-  if (!algorithmId) return "unknown";
+  return algorithmId ? algorithmName(algorithmId) : "unknown";
+}
+
+/** A signature AlgorithmIdentifier (of a certificate, CRL or OCSP response), named as OpenSSL does. */
+export function algorithmName(algorithmId: DerElement): string {
   const [oidEl, params] = children(algorithmId.value);
   if (!oidEl) return "unknown";
   const oid = decodeOid(oidEl.value);
@@ -97,10 +101,13 @@ export function keyFacts(cert: X509Certificate): KeyFacts {
   return { type: KEY_TYPE_NAMES[type] ?? type, bits, curve: details.namedCurve ?? null };
 }
 
-/** The "CA Issuers - URI:" entries of Node's infoAccess text. */
-export function caIssuerUrls(infoAccess: string | undefined): string[] {
-  return [...(infoAccess ?? "").matchAll(/^CA Issuers - URI:(.+)$/gm)].map((m) => m[1]!.trim());
+/** The "<method> - URI:" entries of Node's infoAccess text (Authority Information Access, RFC 5280 §4.2.2.1). */
+export function infoAccessUrls(infoAccess: string | undefined, method: "CA Issuers" | "OCSP"): string[] {
+  return [...(infoAccess ?? "").matchAll(/^(.+?) - URI:(.+)$/gm)].filter((m) => m[1] === method).map((m) => m[2]!.trim());
 }
+
+/** The "CA Issuers" URLs: where the issuer certificate can be fetched. */
+export const caIssuerUrls = (infoAccess: string | undefined): string[] => infoAccessUrls(infoAccess, "CA Issuers");
 
 export function daysRemaining(validTo: Date, now: Date): number {
   return Math.floor((validTo.getTime() - now.getTime()) / DAY_MS);

@@ -3,7 +3,7 @@
 // signature algorithms that OpenSSL accepts at security level 0 but browsers do not.
 import tls from "node:tls";
 import { signatureWeakness } from "./certificate.js";
-import type { CertificateFacts, ChainError, ChainErrorReason, OcspStaple } from "./result.js";
+import type { CertificateFacts, ChainError, ChainErrorReason, RevocationFacts } from "./result.js";
 
 const OPENSSL_REASONS: Record<string, ChainErrorReason> = {
   CERT_HAS_EXPIRED: "expired",
@@ -24,8 +24,8 @@ export interface ChainCheckInput {
   /** Node's legacy view of the leaf, for tls.checkServerIdentity. */
   peer: tls.PeerCertificate;
   chain: CertificateFacts[];
-  /** The server's stapled OCSP answer about the leaf, if any. */
-  ocsp: OcspStaple | null;
+  /** Whether the leaf was revoked (a believed staple, CRL or OCSP answer; revocation/checkRevocation.ts). */
+  revocation: RevocationFacts;
   now: Date;
 }
 
@@ -90,8 +90,10 @@ export function chainErrors(input: ChainCheckInput): ChainError[] {
   if (input.verifyError) errors.push(fromOpenssl(input.verifyError, input.chain, input.now));
   const mismatch = tls.checkServerIdentity(input.hostname, input.peer);
   if (mismatch) errors.push({ reason: "hostname_mismatch", message: mismatch.message, depth: 0, code: null });
-  if (input.ocsp?.status === "revoked" && !errors.some((e) => e.reason === "revoked")) {
-    const message = `the stapled OCSP response says the certificate was revoked on ${input.ocsp.revoked_at}`;
+  const { revocation } = input;
+  if (revocation.revocation === "revoked" && !errors.some((e) => e.reason === "revoked")) {
+    const source = { staple: "the stapled OCSP response", ocsp: "the OCSP responder", crl: "the CRL" }[revocation.revocation_source!];
+    const message = `${source} says the certificate was revoked on ${revocation.revoked_at} (${revocation.revocation_reason})`;
     errors.push({ reason: "revoked", message, depth: 0, code: null });
   }
   const weak = weakSignatures(input.chain).filter((w) => !errors.some((e) => e.reason === w.reason));

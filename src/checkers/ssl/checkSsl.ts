@@ -5,6 +5,7 @@ import { normalizeHostname, resolveTarget, TargetError, type LookupFn } from "..
 import { checkEndpoint, checkEndpointLight, type EndpointContext, type GradedFacts } from "./endpoint.js";
 import type { ConnectionGate, ProbeTarget } from "./connection.js";
 import { checkTrust } from "./trust.js";
+import type { RevocationSettings } from "./revocation/checkRevocation.js";
 import { GRADES, type EndpointFailed, type EndpointOk, type EndpointResult, type SslCheckOk, type SslCheckResult } from "./result.js";
 
 export interface SslCheckTarget {
@@ -41,6 +42,11 @@ export interface SslCheckOptions {
   lightFrom?: SslCheckOk;
   /** Politeness limits per address, shared by every process; none when unset. */
   gate?: ConnectionGate;
+  /**
+   * CRL and OCSP look-ups, on full probes and expiry checks alike (their cache decides what is
+   * fetched). Unset: revocation is read from a stapled OCSP response only.
+   */
+  revocation?: RevocationSettings;
 }
 
 const DEFAULT_PORT = 443;
@@ -116,7 +122,7 @@ export async function checkSsl(target: SslCheckTarget, options: SslCheckOptions)
   const servername = net.isIP(base.hostname) ? undefined : base.hostname;
   const selected = addresses.slice(0, options.maxAddresses ?? DEFAULT_MAX_ADDRESSES);
   const targets = selected.map((ip) => ({ ip, port, servername, timeoutMs: options.timeoutMs, ca, gate: options.gate }));
-  const ctx = { hostname: base.hostname, now, trust: store };
+  const ctx = { hostname: base.hostname, now, trust: store, revocation: options.revocation };
   const light = options.lightFrom ? await expiryCheck(targets, ctx, options.lightFrom) : null;
   if (light) {
     const result = summarize(base, light);

@@ -1,5 +1,6 @@
 // Just enough DER to read what Node's X509Certificate does not expose (the signature
-// algorithm). Not a general ASN.1 parser: definite lengths only, which DER guarantees.
+// algorithm, CRLs, OCSP messages) and to write an OCSP request. Not a general ASN.1 parser:
+// definite lengths only, which DER guarantees.
 
 export interface DerElement {
   tag: number;
@@ -7,6 +8,8 @@ export interface DerElement {
   value: Buffer;
   /** Offset just past this element in the buffer it was read from. */
   end: number;
+  /** The whole element, tag and length included (what a signature covers). */
+  raw: Buffer;
 }
 
 export class DerError extends Error {
@@ -31,7 +34,7 @@ export function readElement(buf: Buffer, offset = 0): DerElement {
     }
   }
   if (pos + length > buf.length) throw new DerError("DER element overruns its buffer");
-  return { tag, value: buf.subarray(pos, pos + length), end: pos + length };
+  return { tag, value: buf.subarray(pos, pos + length), end: pos + length, raw: buf.subarray(offset, pos + length) };
 }
 
 /** The elements inside a constructed element's contents, in order. */
@@ -61,4 +64,24 @@ export function decodeOid(value: Buffer): string {
   // The first sub-identifier packs the first two arcs as 40 * a + b (a is at most 2).
   const top = Math.min(Math.floor(first / 40), 2);
   return [top, first - top * 40, ...rest].join(".");
+}
+
+/** One DER element: `tag`, the definite length, then the contents. */
+export function encodeElement(tag: number, ...contents: Buffer[]): Buffer {
+  const value = Buffer.concat(contents);
+  const n = value.length;
+  const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff]) : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, value]);
+}
+
+/**
+ * A UTCTime (0x17; years 50-99 are 19xx, RFC 5280 §4.1.2.5.1) or GeneralizedTime (0x18) as a
+ * Date; DER times are UTC ("Z") with whole seconds.
+ */
+export function decodeTime(el: DerElement): Date {
+  const text = el.value.toString("latin1");
+  const m = el.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : el.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text) : null;
+  if (!m) throw new DerError(`not a DER time: ${text}`);
+  const year = el.tag === 0x17 ? (+m[1]! >= 50 ? 1900 : 2000) + +m[1]! : +m[1]!;
+  return new Date(Date.UTC(year, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }

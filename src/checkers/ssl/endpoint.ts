@@ -2,13 +2,16 @@
 // protocol, suite, served-list and HSTS probes in parallel, graded into an endpoint result. An
 // expiry check: the main handshake and one HTTPS request over it; what needs the probes
 // (protocols, suites, key exchange, the grade) is carried over from the address's last full
-// probe, and the path is built from the TLS stack's view of the served chain.
+// probe, and the path is built from the TLS stack's view of the served chain. Both ask whether
+// the leaf was revoked (checkRevocation.ts, its caches make that cheap); an expiry check
+// applies what it learns to the grade it carries over.
 import { chainErrors } from "./chainErrors.js";
 import type { X509Certificate } from "node:crypto";
 import { describeCertificate, earliestExpiry, keyFacts, parseSubjectAltNames } from "./certificate.js";
+import { authorityKeyIdentifier } from "./revocation/certificateParts.js";
 import { summarizeSuites } from "./cipherSuites.js";
 import { ProbeError, type ProbeTarget } from "./connection.js";
-import { gradeServer } from "./grade.js";
+import { gradeServer, withRevocationRule } from "./grade.js";
 import { mainHandshake, mainHandshakeThen, type MainHandshake } from "./handshake.js";
 import { fetchHsts, readHsts } from "./hsts.js";
 import { parseOcspStaple } from "./ocsp.js";
@@ -17,7 +20,8 @@ import { buildCertificationPath, type TrustStore } from "./pathBuilding.js";
 import { probeProtocols } from "./protocols.js";
 import { fetchServedCertificates } from "./servedCertificates.js";
 import { describeServedChain } from "./servedChain.js";
-import { TLS_VERSIONS, type CertificateFacts, type CertificationPath, type ChainIssue, type EndpointOk, type EndpointResult, type ServedCertificate, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
+import { checkRevocation, type RevocationSettings } from "./revocation/checkRevocation.js";
+import { TLS_VERSIONS, type CertificateFacts, type CertificationPath, type ChainIssue, type EndpointOk, type EndpointResult, type RevocationFacts, type ServedCertificate, type HstsDetails, type ProtocolSupport, type TlsVersion } from "./result.js";
 import { enumerateSuites } from "./suiteEnumeration.js";
 
 export interface EndpointContext {
@@ -25,6 +29,8 @@ export interface EndpointContext {
   now: Date;
   /** The roots the main handshake trusted (target.ca), for path building. */
   trust: TrustStore;
+  /** CRL and OCSP look-ups; unset: revocation is read from a stapled response only. */
+  revocation?: RevocationSettings | undefined;
 }
 
 interface Configuration {
@@ -94,12 +100,21 @@ export type GradedFacts = Pick<
 >;
 type HandshakeFacts = Omit<EndpointOk, keyof GradedFacts>;
 
-/** What the main handshake, the served list (when probed) and one HTTPS request tell about an address. */
-function handshakeFacts(ip: string, main: MainHandshake, sent: X509Certificate[] | null, hsts: HstsDetails, ctx: EndpointContext): HandshakeFacts {
+/** The certificate the TLS stack found as the leaf's issuer (sent or trusted), when it really issued it. */
+function issuerOf(chain: X509Certificate[]): X509Certificate | null {
+  const [leaf, issuer] = chain;
+  return leaf && issuer && leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey) ? issuer : null;
+}
+
+const revocationOf = (main: MainHandshake, ctx: EndpointContext): Promise<RevocationFacts> =>
+  checkRevocation(main.chain[0]!, issuerOf(main.chain), main.ocspResponse, ctx.now, ctx.revocation);
+
+/** What the main handshake, the served list (when probed), one HTTPS request and the revocation look-up tell about an address. */
+function handshakeFacts(ip: string, main: MainHandshake, sent: X509Certificate[] | null, hsts: HstsDetails, revocation: RevocationFacts, ctx: EndpointContext): HandshakeFacts {
   const { chain, served, issues, certificationPath } = pathFacts(main, sent, ctx);
   const leaf = chain[0]!;
   const ocsp = main.ocspResponse ? parseOcspStaple(main.ocspResponse, main.chain[0]!.serialNumber) : null;
-  const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, ocsp, now: ctx.now });
+  const errors = chainErrors({ verifyError: main.verifyError, hostname: ctx.hostname, peer: main.peer, chain, revocation, now: ctx.now });
   return {
     outcome: "ok",
     ip_address: ip,
@@ -120,16 +135,25 @@ function handshakeFacts(ip: string, main: MainHandshake, sent: X509Certificate[]
     certification_path: certificationPath,
     earliest_expiry: earliestExpiry(chain, ip),
     key: keyFacts(main.chain[0]!),
+    authority_key_identifier: authorityKeyIdentifier(main.chain[0]!.raw),
     signature_algorithm: leaf.signature_algorithm,
     fingerprint_sha256: leaf.fingerprint_sha256,
     cipher: main.cipher,
     ocsp_staple: ocsp,
+    ...revocation,
     hsts_details: hsts,
   };
 }
 
-function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] | null, config: Configuration, hsts: HstsDetails, ctx: EndpointContext): EndpointResult {
-  const facts = handshakeFacts(ip, main, sent, hsts, ctx);
+interface Probed {
+  sent: X509Certificate[] | null;
+  config: Configuration;
+  hsts: HstsDetails;
+  revocation: RevocationFacts;
+}
+
+function buildEndpoint(ip: string, main: MainHandshake, { sent, config, hsts, revocation }: Probed, ctx: EndpointContext): EndpointResult {
+  const facts = handshakeFacts(ip, main, sent, hsts, revocation, ctx);
   const graded = gradeServer({
     ...config,
     key: facts.key,
@@ -159,7 +183,10 @@ function buildEndpoint(ip: string, main: MainHandshake, sent: X509Certificate[] 
 export async function checkEndpointLight(target: ProbeTarget, ctx: EndpointContext, graded: GradedFacts): Promise<EndpointResult> {
   try {
     const [main, hsts] = await mainHandshakeThen(target, (socket) => readHsts(target, ctx.hostname, socket));
-    return { ...graded, ...handshakeFacts(target.ip, main, null, hsts, ctx) };
+    const revocation = await revocationOf(main, ctx);
+    // An answer (good or revoked) regrades; "unknown" keeps what the last full probe knew.
+    const regraded = revocation.revocation === "unknown" ? graded : withRevocationRule(graded, revocation.revocation === "revoked");
+    return { ...regraded, ...handshakeFacts(target.ip, main, null, hsts, revocation, ctx) };
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
@@ -175,6 +202,11 @@ export async function checkEndpoint(target: ProbeTarget, ctx: EndpointContext): 
     if (!(err instanceof ProbeError)) throw err;
     return { outcome: "failed", ip_address: target.ip, reason: err.reason, message: err.message };
   }
-  const [config, hsts, sent] = await Promise.all([probeConfiguration(target, main), fetchHsts(target, ctx.hostname), fetchServedCertificates(target)]);
-  return buildEndpoint(target.ip, main, sent, config, hsts, ctx);
+  const [config, hsts, sent, revocation] = await Promise.all([
+    probeConfiguration(target, main),
+    fetchHsts(target, ctx.hostname),
+    fetchServedCertificates(target),
+    revocationOf(main, ctx),
+  ]);
+  return buildEndpoint(target.ip, main, { sent, config, hsts, revocation }, ctx);
 }

@@ -109,7 +109,9 @@ export function scoreLetter(total: number): Grade {
 const reason = (code: string, cap: Grade, message: string): GradeReason => ({ code, cap, message });
 const supportsModern = (f: GradeFacts, pick: (t: SuiteTraits) => boolean) =>
   (["TLSv1.1", "TLSv1.2"] as const).some((v) => f.traits[v].some(pick));
-const UNTRUSTED: ChainErrorReason[] = ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "revoked", "weak_signature", "invalid_signature", "other"];
+const UNTRUSTED: ChainErrorReason[] = ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "weak_signature", "invalid_signature", "other"];
+/** SSL Labs grades a revoked certificate F (Rating Guide 2009 "Certificate Inspection"; docs/ssl-grading.md). */
+const REVOKED = reason("revoked", "F", "the certificate has been revoked");
 
 // A sent root ("contains_anchor") only costs bytes; SSL Labs shows it without weight, so do we.
 const CHAIN_ISSUE_WARNINGS: ChainIssueCode[] = ["duplicate_certificates", "unrelated_certificates", "incorrect_order", "expired_extra_certificates"];
@@ -143,6 +145,7 @@ const RULES: Record<string, Rule> = {
     const why = UNTRUSTED.filter((r) => input.chainErrors.includes(r));
     return why.length > 0 ? reason("untrusted", "T", `certificate not trusted: ${why.join(", ")}`) : null;
   },
+  revoked: ({ input }) => (input.chainErrors.includes("revoked") ? REVOKED : null),
   name_mismatch: ({ input }) =>
     input.chainErrors.includes("hostname_mismatch") ? reason("name_mismatch", "M", "certificate does not match the hostname") : null,
   chain_issues: ({ input }) => {
@@ -159,7 +162,8 @@ const RULES: Record<string, Rule> = {
   },
 };
 
-const TRUST_CODES = new Set(["untrusted", "name_mismatch"]);
+// Certificate issues, kept out of grade_trust_ignored (what grade_dropped compares): they have alerts of their own.
+const TRUST_CODES = new Set(["untrusted", "name_mismatch", "revoked"]);
 
 export function deriveFacts(input: GradeInput): GradeFacts {
   const traits = Object.fromEntries(TLS_VERSIONS.map((v) => [v, input.suites[v].map(suiteTraits)])) as Record<TlsVersion, SuiteTraits[]>;
@@ -182,7 +186,19 @@ export function gradeServer(input: GradeInput): GradeResult {
     const detail = `protocol ${score.protocol}, key exchange ${score.key_exchange}, cipher strength ${score.cipher_strength}`;
     reasons.push(reason("score", letter, `numerical score ${score.total} (${detail})`));
   }
-  reasons.sort((a, b) => rank(b.cap) - rank(a.cap));
-  const worst = (list: GradeReason[]) => list.reduce<Grade>((g, r) => worseGrade(g, r.cap), "A+");
-  return { grade: worst(reasons), gradeTrustIgnored: worst(reasons.filter((r) => !TRUST_CODES.has(r.code))), score, reasons };
+  reasons.sort(worstFirst);
+  return { grade: worstCap(reasons), gradeTrustIgnored: worstCap(reasons.filter((r) => !TRUST_CODES.has(r.code))), score, reasons };
+}
+
+const worstFirst = (a: GradeReason, b: GradeReason) => rank(b.cap) - rank(a.cap);
+const worstCap = (list: GradeReason[]) => list.reduce<Grade>((g, r) => worseGrade(g, r.cap), "A+");
+
+/**
+ * A grade carried over from the last full probe (an expiry check) with the `revoked` rule
+ * applied for what this check found: revocation is looked up on every check, the rest of the
+ * grade only on full probes. grade_trust_ignored does not change (`revoked` is not counted there).
+ */
+export function withRevocationRule<G extends { grade: Grade; grade_reasons: GradeReason[] }>(graded: G, revoked: boolean): G {
+  const reasons = [...graded.grade_reasons.filter((r) => r.code !== REVOKED.code), ...(revoked ? [REVOKED] : [])].sort(worstFirst);
+  return { ...graded, grade: worstCap(reasons), grade_reasons: reasons };
 }

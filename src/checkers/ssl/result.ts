@@ -170,6 +170,22 @@ export const ocspStapleSchema = z.object({
 });
 export type OcspStaple = z.infer<typeof ocspStapleSchema>;
 
+/**
+ * Whether the leaf was revoked (checkRevocation.ts; docs/ssl-grading.md "Revocation"). All
+ * null in results recorded before revocation was checked (SslChecked v2 and older).
+ */
+export const revocationFactsSchema = z.object({
+  /** "good" or "revoked" when a believed source said so; "unknown" when none could. */
+  revocation: z.enum(["good", "revoked", "unknown"]).nullable(),
+  /** The source of a "good" or "revoked": the stapled OCSP response, an OCSP responder, a CRL. */
+  revocation_source: z.enum(["staple", "ocsp", "crl"]).nullable(),
+  /** Revoked: the CRLReason (RFC 5280 §5.3.1), e.g. "keyCompromise", "unspecified". Unknown: why no source could tell. */
+  revocation_reason: z.string().nullable(),
+  /** When revoked: the revocation time the source gives (UTC). */
+  revoked_at: isoDate.nullable(),
+});
+export type RevocationFacts = z.infer<typeof revocationFactsSchema>;
+
 export const gradeReasonSchema = z.object({
   /** Stable rule id, documented in docs/ssl-grading.md. */
   code: z.string(),
@@ -242,6 +258,11 @@ export const endpointOkSchema = z.object({
    */
   earliest_expiry: earliestExpirySchema,
   key: keySchema,
+  /**
+   * The leaf's Authority Key Identifier (keyIdentifier, lower-case hex), which names it to its
+   * CA's ARI (RFC 9773 §4.1); null without one. Absent in results recorded before issue #14.
+   */
+  authority_key_identifier: z.string().nullable().optional(),
   signature_algorithm: z.string(),
   fingerprint_sha256: z.string(),
   cipher: cipherSchema,
@@ -252,6 +273,7 @@ export const endpointOkSchema = z.object({
   secure_renegotiation: z.boolean().nullable(),
   /** What the OCSP response stapled by the server says about the leaf; null when none was stapled. */
   ocsp_staple: ocspStapleSchema.nullable(),
+  ...revocationFactsSchema.shape,
   hsts_details: hstsDetailsSchema,
 });
 export type EndpointOk = z.infer<typeof endpointOkSchema>;
@@ -311,8 +333,23 @@ export type SslCheckResult = z.infer<typeof sslCheckResultSchema>;
  * rows projected from v1 events. Leaves a current result unchanged.
  */
 export function upcastSslCheckOkV1(result: Record<string, unknown>): Record<string, unknown> {
-  const withNulls = (r: Record<string, unknown>) =>
-    r["outcome"] !== "ok" || "served_certificates" in r ? r : { ...r, served_certificates: null, chain_issues: null, certification_path: null };
+  return withNullsWhereMissing(result, "served_certificates", { served_certificates: null, chain_issues: null, certification_path: null });
+}
+
+/**
+ * A successful result as stored before revocation was checked (SslChecked v2): the revocation
+ * facts read as null (not checked). Leaves a current result unchanged.
+ */
+export function upcastSslCheckOkV2(result: Record<string, unknown>): Record<string, unknown> {
+  return withNullsWhereMissing(result, "revocation", { revocation: null, revocation_source: null, revocation_reason: null, revoked_at: null });
+}
+
+/** A stored successful result of any version in the current shape (read-model rows keep what the event carried). */
+export const upcastStoredSslCheckOk = (result: Record<string, unknown>): Record<string, unknown> => upcastSslCheckOkV2(upcastSslCheckOkV1(result));
+
+/** `nulls` added to the result and each successful endpoint that lacks `marker`. */
+function withNullsWhereMissing(result: Record<string, unknown>, marker: string, nulls: Record<string, null>): Record<string, unknown> {
+  const withNulls = (r: Record<string, unknown>) => (r["outcome"] !== "ok" || marker in r ? r : { ...r, ...nulls });
   const endpoints = Array.isArray(result["endpoints"]) ? (result["endpoints"] as Record<string, unknown>[]).map(withNulls) : result["endpoints"];
   return { ...withNulls(result), endpoints };
 }

@@ -121,9 +121,11 @@ export async function restore(args: string[]): Promise<number> {
       throw err;
     }
     await services.projections.catchUp();
-    const cancelled = await new DeliveryQueue(infra.knex).cancelAllPending("not re-sent after a restore from backup");
+    const cancelled =
+      (await new DeliveryQueue(infra.knex).cancelAllPending("not re-sent after a restore from backup")) +
+      (await services.notifications.queue.cancelAllPending("not re-sent after a restore from backup"));
     process.stdout.write(
-      `restored ${source}; read models rebuilt` + (cancelled ? `; ${cancelled} webhook deliveries of past alerts cancelled (not re-sent)` : "") + "\n",
+      `restored ${source}; read models rebuilt` + (cancelled ? `; ${cancelled} webhook and notification deliveries of past alerts cancelled (not re-sent)` : "") + "\n",
     );
     return 0;
   });

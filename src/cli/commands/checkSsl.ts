@@ -3,6 +3,8 @@
 // 2 on usage errors.
 import { parseArgs } from "node:util";
 import type { EndpointResult, SslCheckOk } from "../../checkers/ssl/index.js";
+import type { RenewalInfo } from "../../checkers/ari/index.js";
+import { lifetimeDays } from "../../monitoring/relativeExpiry.js";
 import { loadConfig } from "../../config.js";
 import { checkersFromConfig } from "../../monitoring/checkers.js";
 import { systemClock } from "../../shared/clock.js";
@@ -30,7 +32,24 @@ function endpointLine(e: EndpointResult): string {
   return e.outcome === "ok" ? `${e.ip_address} ${e.grade}` : `${e.ip_address} failed (${e.reason})`;
 }
 
-function describe(r: SslCheckOk): string {
+const SOURCE_NAMES = { staple: "stapled OCSP response", ocsp: "OCSP responder", crl: "CRL" } as const;
+
+function revocationLine(r: SslCheckOk): string {
+  const from = r.revocation_source ? ` (${SOURCE_NAMES[r.revocation_source]})` : "";
+  if (r.revocation === "revoked") return `revoked on ${r.revoked_at}, ${r.revocation_reason}${from}`;
+  if (r.revocation === "unknown") return `unknown: ${r.revocation_reason}`;
+  return r.revocation ? `${r.revocation}${from}` : "-";
+}
+
+/** The CA's renewal window (ACME ARI), or why there is none. */
+function renewalLine(info: RenewalInfo | undefined): string {
+  if (!info) return "no ARI for this issuer (docs/alerts.md)";
+  if (!info.renewal_window) return `unknown (${info.message ?? "the CA did not answer"})`;
+  const why = info.explanation_url ? `; explained at ${info.explanation_url}` : "";
+  return `${info.renewal_window.start} to ${info.renewal_window.end} (ARI, ${info.directory_url}${why})`;
+}
+
+function describe(r: SslCheckOk, renewal: RenewalInfo | undefined): string {
   const protocols = Object.entries(r.protocols).filter(([, on]) => on).map(([v]) => v);
   const suites = r.cipher_suites;
   const chain = r.chain_valid ? "valid" : `invalid: ${r.chain_errors.map((e) => `${e.reason} (${e.message})`).join("; ")}`;
@@ -41,8 +60,11 @@ function describe(r: SslCheckOk): string {
     ["subject", r.subject],
     ["issuer", r.issuer],
     ["valid", `${r.valid_from} to ${r.valid_to} (${r.days_remaining} days left)`],
+    ["lifetime", `${Math.round(lifetimeDays(r.valid_from, r.valid_to) * 100) / 100} days`],
+    ["renewal", renewalLine(renewal)],
     ["expires first", `${r.earliest_expiry.subject} on ${r.earliest_expiry.valid_to} (${r.earliest_expiry.days_remaining} days, ${r.earliest_expiry.ip_address})`],
     ["chain", chain],
+    ["revocation", revocationLine(r)],
     ["path", r.chain.map((c) => c.subject).join(" <- ")],
     ["sent", r.served_certificates ? `${r.served_certificates.length} certificate(s); ${r.chain_issues?.map((i) => i.code).join(", ") || "no issues"}` : "-"],
     ["names", r.sans.join(", ") || "-"],
@@ -74,12 +96,15 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   // The service's checkers, from the same settings (trusted roots, resolve overrides, timeouts).
-  const result = await checkersFromConfig(loadConfig(), systemClock).ssl(target);
-  if (parsed.values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const checkers = checkersFromConfig(loadConfig(), systemClock);
+  const result = await checkers.ssl(target);
+  // A one-shot check has no cache to honour: it asks the CA once.
+  const renewal = result.outcome === "ok" ? await checkers.renewalInfo?.(result, () => null) : undefined;
+  if (parsed.values.json) process.stdout.write(`${JSON.stringify(renewal ? { ...result, renewal_info: renewal } : result, null, 2)}\n`);
   if (result.outcome === "failed") {
     process.stderr.write(`ssltrackr check-ssl: cannot check ${result.hostname}:${result.port}: ${result.reason}: ${result.message}\n`);
     return 1;
   }
-  if (!parsed.values.json) process.stdout.write(describe(result));
+  if (!parsed.values.json) process.stdout.write(describe(result, renewal));
   return 0;
 }

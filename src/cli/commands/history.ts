@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
       if (values.ndjson) return 0;
       if (entries.length === 0) throw new NotFoundError("Domain not found");
       if (values.json) write(JSON.stringify(entries, null, 2));
-      else for (const e of entries) write(`${e.recorded_at}  #${e.revision}  ${e.type.padEnd(18)} user=${e.user_id ?? "-"} key=${e.api_key_id ?? "-"} correlation=${e.correlation_id ?? "-"}`);
+      else for (const e of entries) write(`${e.recorded_at}  #${e.revision}  ${e.type.padEnd(18)} user=${e.user_id ?? "-"} key=${e.api_key_id ?? "-"} session=${e.session_id ?? "-"} correlation=${e.correlation_id ?? "-"}`);
       return 0;
     });
   } catch (err) {

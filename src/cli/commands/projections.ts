@@ -97,20 +97,21 @@ export async function rebuild(args: string[]): Promise<number> {
       );
       return 2;
     }
-    for (const projection of targets) {
-      const started = Date.now();
-      const count = await infra.eventStore.countAfter?.(undefined, { eventTypes: [...projection.eventTypes] });
-      const report = progressReporter(projection.name, count === undefined ? null : Math.round(count / (partition?.count ?? 1)));
-      let last: RebuildProgress = { processed: 0, eventsPerSecond: 0 };
-      const swapped = await services.projections.rebuild(projection, (p) => report((last = p)), partition ? { partition } : {});
-      report(last, true);
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      process.stdout.write(
-        swapped
-          ? `rebuilt ${projection.name} in ${seconds}s (swapped in; reads were served throughout)\n`
-          : `rebuilt partition ${partition?.index}/${partition?.count} of ${projection.name} in ${seconds}s; the last partition to finish swaps the tables in\n`,
-      );
-    }
+    // All of them at once: one read of the log for every projection rebuilt.
+    const started = Date.now();
+    const names = targets.map((p) => p.name).join(", ");
+    const counts = await Promise.all(targets.map(async (p) => infra.eventStore.countAfter?.(undefined, { eventTypes: [...p.eventTypes] })));
+    const count = counts.includes(undefined) ? null : counts.reduce<number>((a, b) => a + (b ?? 0), 0);
+    const report = progressReporter(targets.length === 1 ? names : "projections", count === null ? null : Math.round(count / (partition?.count ?? 1)));
+    let last: RebuildProgress = { processed: 0, eventsPerSecond: 0 };
+    const swapped = await services.projections.rebuild(targets, (p) => report((last = p)), partition ? { partition } : {});
+    report(last, true);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      swapped
+        ? `rebuilt ${names} in ${seconds}s (swapped in; reads were served throughout)\n`
+        : `rebuilt partition ${partition?.index}/${partition?.count} of ${names} in ${seconds}s; the last partition to finish swaps the tables in\n`,
+    );
     return 0;
   });
 }

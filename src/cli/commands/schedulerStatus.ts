@@ -1,4 +1,5 @@
-// `ssltrackr scheduler status [--json]`: the scheduler's leader, what is due, the check queue
+// `ssltrackr scheduler status [--json]`: the scheduler's leader, what is due and not yet queued
+// (the bounded sweep's backlog, with its bound), the check queue
 // (depth, running, retrying, failed, oldest waiting, per-worker throughput) and which
 // domains' last check failed. Reads the database, so it works from any host.
 import { parseArgs } from "node:util";
@@ -10,8 +11,8 @@ import { withServices } from "./cliContext.js";
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
-  const intervals = schedulerSettings(loadConfig());
-  const status = await withServices((_services, infra) => schedulerStatus(infra.knex, infra.queue, intervals, systemClock.now()));
+  const settings = schedulerSettings(loadConfig());
+  const status = await withServices((_services, infra) => schedulerStatus(infra.knex, infra.queue, settings, systemClock.now()));
   process.stdout.write(values.json ? JSON.stringify(toJson(status), null, 2) + "\n" : toText(status));
   return 0;
 }
@@ -23,7 +24,8 @@ const toJson = (s: SchedulerStatus) => ({
     heartbeat_at: s.leader.heartbeatAt.toISOString(),
     expires_at: s.leader.expiresAt.toISOString(),
   },
-  due: s.due,
+  due: { ssl: s.due.ssl, whois: s.due.whois, oldest_due_at: s.due.oldestDueAt?.toISOString() ?? null },
+  sweep: { max_jobs: s.sweep.maxJobs, tick_seconds: s.sweep.tickSeconds },
   queue: {
     depth: s.queue.depth,
     running: s.queue.running,
@@ -51,7 +53,8 @@ function toText(s: SchedulerStatus): string {
     s.leader
       ? `leader   ${s.leader.owner} since ${s.leader.since.toISOString()} (heartbeat ${s.leader.heartbeatAt.toISOString()})`
       : "leader   none (no scheduler is running, or SSLTRACKR_SCHEDULER is off everywhere)",
-    `due      ssl ${s.due.ssl}, whois ${s.due.whois} (not yet queued)`,
+    `due      ssl ${s.due.ssl}, whois ${s.due.whois} not yet queued${s.due.oldestDueAt ? ` (most overdue since ${s.due.oldestDueAt.toISOString()})` : ""}`,
+    `sweep    tops the queue up to ${s.sweep.maxJobs} waiting jobs every ${s.sweep.tickSeconds} s, most overdue first`,
     `queue    ${s.queue.depth} waiting${s.queue.oldestWaitingSince ? ` (oldest since ${s.queue.oldestWaitingSince.toISOString()})` : ""}, ${s.queue.retrying} retrying, ${s.queue.failed} failed in ${STATUS_WINDOW_MINUTES} min`,
     `running  ${s.queue.running}`,
     ...s.running.map((r) => `  ${r.kind.padEnd(5)} ${r.hostname ?? r.domainId}  ${r.trigger} since ${r.startedAt.toISOString()}`),

@@ -8,6 +8,8 @@ import {
   WrongExpectedVersionError,
   type EventMetadata,
   type EventStore,
+  type RecordedEvent,
+  type StreamAppend,
 } from "../eventStore/eventStore.js";
 import { fold, type Decider } from "./decider.js";
 import { eventIdsFor } from "./idempotentIds.js";
@@ -31,6 +33,11 @@ export interface CommandResult<Event, State> {
 
 const MAX_ATTEMPTS = 5;
 
+/** A command decided on a new stream's initial state: one part of CommandHandler.appendNew. */
+export interface DecidedAppend extends StreamAppend {
+  readonly eventTypes: readonly string[];
+}
+
 export interface HandleOptions {
   /**
    * The stream is new, or most likely so (its name holds a fresh id, or names something rarely
@@ -40,6 +47,17 @@ export interface HandleOptions {
   readonly newStream?: boolean;
   /** Append without waiting for the WAL flush (see AppendOptions.deferFlush for when that is safe). */
   readonly deferFlush?: boolean;
+  /**
+   * The ids of the events appended, by index, derived from what makes the command unique (a
+   * check job's id), so `applied` recognises it; the Idempotency-Key's ids otherwise.
+   */
+  readonly eventIds?: (index: number) => string;
+}
+
+/** What an earlier run of a command appended: its events, and where they went. */
+export interface Applied {
+  readonly events: readonly RecordedEvent[];
+  readonly position: Written;
 }
 
 export class CommandHandler {
@@ -70,18 +88,16 @@ export class CommandHandler {
     options: HandleOptions,
   ): Promise<CommandResult<Event, State>> {
     const type = (command as { type?: unknown }).type;
-    const idOf = eventIdsFor(metadata, streamName, typeof type === "string" ? type : "command") ?? (() => randomUUID());
-    if (metadata.idempotencyKey !== undefined) {
-      // A retry of a request (same Idempotency-Key) whose first attempt appended already: its
-      // events are there under the same ids. Deciding again would act twice, or fail (a
+    const derived = options.eventIds ?? eventIdsFor(metadata, streamName, typeof type === "string" ? type : "command");
+    const idOf = derived ?? (() => randomUUID());
+    if (derived) {
+      // A retry (same Idempotency-Key, same check job) whose first attempt appended already:
+      // its events are there under the same ids. Deciding again would act twice, or fail (a
       // second DomainRemoved is a 404), so answer with what the first attempt did.
-      const applied = await this.eventStore.findEvent(streamName, idOf(0));
+      const applied = await this.applied(streamName, derived);
       if (applied) {
-        // The first attempt's append: the events from there on that carry its ids.
-        const from = await this.eventStore.readStream(streamName, { fromRevision: applied.revision, maxCount: 100 });
-        const ours = from.filter((e, index) => e.id === idOf(index));
         const { state } = await this.load(streamName, definition);
-        return { events: [], state, position: written(ours.at(-1)?.position ?? applied.position, ours.map((e) => e.type)) };
+        return { events: [], state, position: applied.position };
       }
     }
     for (let attempt = 1; ; attempt++) {
@@ -101,11 +117,67 @@ export class CommandHandler {
           ),
         );
         this.maybeSnapshot(streamName, definition, newState, appended.nextExpectedRevision, sinceSnapshot + events.length);
-        return { events, state: newState, position: written(appended.position, events.map((e) => e.type)) };
+        return { events, state: newState, position: written(appended.position, events.map((e) => e.type), appended.upToDate) };
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
+  }
+
+  /** The events an earlier append with these derived ids wrote to the stream, or null if none. */
+  async applied(streamName: string, idOf: (index: number) => string): Promise<Applied | null> {
+    const first = await this.eventStore.findEvent(streamName, idOf(0));
+    if (!first) return null;
+    // The earlier append: the events from its first on that carry its ids.
+    const from = await this.eventStore.readStream(streamName, { fromRevision: first.revision, maxCount: 100 });
+    const events = from.filter((e, index) => e.id === idOf(index));
+    return { events, position: written(events.at(-1)?.position ?? first.position, events.map((e) => e.type)) };
+  }
+
+  /** Whether appendNew appends all its streams or none (else in order, stopping at a conflict). */
+  get atomicMultiStreamAppends(): boolean {
+    return this.eventStore.atomicMultiStreamAppends;
+  }
+
+  /**
+   * Decides a command on the initial state of a stream expected to be new, without reading it,
+   * for appendNew; null when it decides nothing. Event ids as handle() gives them, so a retry
+   * that goes through handle() recognises them.
+   */
+  decideNew<Command, Event extends { type: string; data: unknown }, State>(
+    streamName: string,
+    definition: StreamDefinition<Command, Event, State>,
+    command: Command,
+    metadata: EventMetadata,
+  ): DecidedAppend | null {
+    const type = (command as { type?: unknown }).type;
+    const traced = { ...metadata, ...currentTraceContext() };
+    const idOf = eventIdsFor(traced, streamName, typeof type === "string" ? type : "command") ?? (() => randomUUID());
+    const events = definition.decider.decide(command, definition.decider.initialState());
+    if (events.length === 0) return null;
+    return {
+      streamName,
+      events: events.map((e, index) => definition.codec.encode(e, idOf(index), traced)),
+      expectedRevision: "no_stream",
+      eventTypes: events.map((e) => e.type),
+    };
+  }
+
+  /**
+   * Runs `decide` (decideNew calls) in a span `command <name>`, so that the events carry its
+   * trace context, and appends what it decided in one multi-stream append (one commit where
+   * the store allows): where each went, in order. A stream that exists after all fails it with
+   * StreamConflictsError naming it; its command is then for handle(), which reads the stream.
+   */
+  async appendNew(name: string, decide: () => readonly DecidedAppend[]): Promise<Written[]> {
+    return withSpan(`command ${name}`, {}, async () => {
+      const decided = decide();
+      const events = decided.reduce((n, d) => n + d.events.length, 0);
+      const results = await withSpan("eventstore.append", { "ssltrackr.streams": decided.length, "ssltrackr.events": events }, () =>
+        this.eventStore.appendToStreams(decided.map(({ streamName, events, expectedRevision }) => ({ streamName, events, expectedRevision }))),
+      );
+      return results.map((r, i) => written(r.position, decided[i]!.eventTypes, r.upToDate));
+    });
   }
 
   /** The current state of a stream, e.g. for queries that must use write-side rules. */

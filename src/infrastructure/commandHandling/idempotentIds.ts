@@ -30,3 +30,12 @@ export const newEntityId = (scope: IdempotencyScope, kind: string): string => (k
  */
 export const eventIdsFor = (scope: IdempotencyScope, streamName: string, commandType: string) =>
   keyed(scope) ? (index: number) => derivedId(scope, "event", streamName, commandType, String(index)) : undefined;
+
+/**
+ * Event ids for the one append a unit of work makes, derived from its own id (a check job's):
+ * a retry of the work finds what an earlier attempt appended (CommandHandler.applied).
+ */
+export const workEventIds =
+  (workId: string, streamName: string) =>
+  (index: number): string =>
+    derivedId({ userId: "work", idempotencyKey: workId }, "event", streamName, String(index));

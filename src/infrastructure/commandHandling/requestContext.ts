@@ -6,6 +6,8 @@ export interface RequestContext {
   readonly correlationId: string;
   readonly userId?: string;
   readonly apiKeyId?: string;
+  /** A dashboard session the user acted through (instead of an API key). */
+  readonly sessionId?: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
   /** The request's Idempotency-Key: ids of what the command creates are derived from it. */
@@ -17,6 +19,7 @@ export const eventMetadata = (ctx: RequestContext): EventMetadata => ({
   causationId: ctx.correlationId,
   ...(ctx.userId ? { userId: ctx.userId } : {}),
   ...(ctx.apiKeyId ? { apiKeyId: ctx.apiKeyId } : {}),
+  ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
   ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
   ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
   ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),

@@ -21,7 +21,9 @@ export interface EventMetadata {
   readonly correlationId?: string;
   readonly causationId?: string;
   readonly userId?: string;
+  /** The API key the user acted through, or else the dashboard session (one of the two). */
   readonly apiKeyId?: string;
+  readonly sessionId?: string;
   /** W3C trace context of the request that caused the event. */
   readonly traceparent?: string;
   readonly tracestate?: string;
@@ -53,6 +55,11 @@ export interface AppendResult {
   readonly nextExpectedRevision: bigint;
   /** Position of the last appended event: what read-your-writes waits for. */
   readonly position: GlobalPosition;
+  /**
+   * Projections (by name) whose read models reflect this append once it resolves: they applied
+   * its events in the append's own transaction (inline), or handle none of them. Unset: none.
+   */
+  readonly upToDate?: readonly string[];
 }
 
 export interface ReadStreamOptions {
@@ -85,6 +92,12 @@ export interface SubscribeToAllOptions extends EventTypeFilter {
   readonly signal: AbortSignal;
   /** Events read per round trip while catching up (a hint; rebuilds read large pages). */
   readonly pageSize?: number;
+  /**
+   * Once caught up, how long to let new appends gather before reading them (ms; default 0), so
+   * that a burst arrives as one page instead of one per append: live projections commit a
+   * transaction per page. A store that pushes events as they are written may ignore it.
+   */
+  readonly coalesceMs?: number;
 }
 
 export interface AppendOptions {
@@ -98,8 +111,29 @@ export interface AppendOptions {
   readonly deferFlush?: boolean;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision?: ExpectedRevision;
+}
+
 export interface EventStore {
   appendToStream(streamName: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Whether appendToStreams is one transaction (all appends or none), or a sequence of
+   * single-stream appends (EventStoreDB has no transaction across streams).
+   */
+  readonly atomicMultiStreamAppends: boolean;
+  /**
+   * Appends to several distinct streams, each with its own expected revision (and the same
+   * idempotent-retry rule as appendToStream), in the order given: the events' global
+   * positions follow it. Returns one result per append, in that order. A wrong expected
+   * revision throws StreamConflictsError: an atomic store checks every append first and
+   * names every conflict, having appended nothing; a sequential one stops at the first
+   * conflict, the appends before it staying appended. Always durable when it resolves.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** A stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
@@ -115,6 +149,13 @@ export interface EventStore {
    * filter, checkpoints carry the position through stretches of other events.
    */
   subscribeToAll(options: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage>;
+  /**
+   * The table the log is kept in, in the database the store connects to (PostgreSQL adapter),
+   * with columns event_id (uuid) and data (jsonb) as appended. Projections writing into the
+   * same database take large stored values out of it rather than sending them back
+   * (StoredMember in projections/rowWrites.ts). Absent where the log is not a table.
+   */
+  readonly logTable?: string;
   /** Position of the newest event in the global log (of the given types), or null when there is none. */
   headPosition(filter?: EventTypeFilter): Promise<GlobalPosition | null>;
   /**
@@ -142,6 +183,42 @@ export class WrongExpectedVersionError extends Error {
     super(`Wrong expected version for stream ${streamName}: expected ${String(expected)}, actual ${String(actual)}`);
     this.name = "WrongExpectedVersionError";
   }
+}
+
+/**
+ * A multi-stream append refused: `conflicts` names each stream whose expected revision was
+ * wrong; `applied` of the appends (the first ones) were appended all the same, always 0 on a
+ * store whose multi-stream appends are atomic.
+ */
+export class StreamConflictsError extends Error {
+  constructor(
+    readonly conflicts: readonly WrongExpectedVersionError[],
+    readonly applied: number,
+  ) {
+    super(`Wrong expected version for ${conflicts.length} stream(s): ${conflicts.map((c) => c.streamName).join(", ")}`);
+    this.name = "StreamConflictsError";
+  }
+}
+
+/**
+ * appendToStreams for a store without transactions across streams: one appendToStream after
+ * the other, in the order given, stopping at the first conflict.
+ */
+export async function appendInSequence(
+  append: EventStore["appendToStream"],
+  appends: readonly StreamAppend[],
+): Promise<AppendResult[]> {
+  if (new Set(appends.map((a) => a.streamName)).size !== appends.length) throw new Error("appendToStreams takes each stream once");
+  const results: AppendResult[] = [];
+  for (const { streamName, events, expectedRevision } of appends) {
+    try {
+      results.push(await append(streamName, events, expectedRevision === undefined ? {} : { expectedRevision }));
+    } catch (err) {
+      if (err instanceof WrongExpectedVersionError) throw new StreamConflictsError([err], results.length);
+      throw err;
+    }
+  }
+  return results;
 }
 
 export function comparePositions(a: GlobalPosition, b: GlobalPosition): number {

@@ -1,5 +1,6 @@
 // The one place where errors become HTTP responses: typed application errors map to their
-// status; body-parser failures to 400 (415 for a charset or encoding it cannot read); a
+// status; body-parser failures to 400 (413 for a body over the limit, 415 for a charset or
+// encoding it cannot read); a
 // database that cannot be reached to 503; anything else is a 500 that is logged, never leaked.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, RateLimitedError, UnavailableError } from "../../shared/errors.js";
@@ -67,9 +68,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ? (bodyParserMessage(err as BodyParserError) ?? (isClientError(err) ? "Invalid request" : undefined))
         : undefined;
     if (parserMessage) {
-      // A charset or Content-Encoding the parser cannot read is an unsupported media type
-      // (RFC 9110 §15.5.16), like a body that is not JSON.
-      res.status((err as BodyParserError).status === 415 ? 415 : 400).json({ error: parserMessage });
+      // A body over the limit is 413 Content Too Large (RFC 9110 §15.5.14); a charset or
+      // Content-Encoding the parser cannot read is an unsupported media type (§15.5.16), like a
+      // body that is not JSON.
+      const status = (err as BodyParserError).status;
+      res.status(status === 413 || status === 415 ? status : 400).json({ error: parserMessage });
       return;
     }
     logger.error("unhandled error", { err, method: req.method, path: req.path });

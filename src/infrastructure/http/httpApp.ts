@@ -1,6 +1,7 @@
 // The Express application: request ids and telemetry, 405 for methods a path does not
 // allow, JSON bodies only (415 otherwise) with a size limit, authentication for everything
-// under /api/v1 (except its OpenAPI document), Idempotency-Key handling of writes, the
+// under /api/v1 (except its OpenAPI document and operations described with auth "none":
+// sign-in), Idempotency-Key handling of writes, the
 // concepts' routers, the one error handler.
 import express, { type Router, type RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
@@ -27,6 +28,8 @@ export interface HttpAppParts {
   readonly publicRouter?: Router;
   /** Routes under /api/v1 without authentication (the OpenAPI document). */
   readonly publicApiRouter?: Router;
+  /** Express's "trust proxy" (SSLTRACKR_TRUST_PROXY): decides req.ip and req.secure. Default: trust no proxy. */
+  readonly trustProxy?: boolean | number | string;
   /** Larger body limits (bytes) for paths under /api/v1 that take many items (bulk imports). */
   readonly bodyLimits?: Readonly<Record<string, number>>;
 }
@@ -35,20 +38,25 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.set("trust proxy", parts.trustProxy ?? false);
   app.use(requestTelemetry(parts.logger));
   const operations = new OperationTable(parts.operations ?? []);
   app.use(methodNotAllowed(operations));
   if (parts.publicRouter) app.use(parts.publicRouter);
   if (parts.publicApiRouter) app.use(API_PREFIX, parts.publicApiRouter);
   const api = express.Router();
-  api.use(parts.authenticate);
+  // An operation without authentication (sign-in) skips it, and Idempotency-Key handling,
+  // which is per user; its own guards (rate limits) apply instead.
+  const open = (req: express.Request) => operations.at(req)?.get(req.method)?.auth === "none";
+  const unlessOpen = (handler: RequestHandler): RequestHandler => (req, res, next) => (open(req) ? next() : handler(req, res, next));
+  api.use(unlessOpen(parts.authenticate));
   api.use(jsonBodiesOnly(operations));
   api.use(noUndeclaredQuery(operations));
   const json = (limit: number) => express.json({ limit, strict: true, type: () => true });
   const parsers = new Map(Object.entries(parts.bodyLimits ?? {}).map(([path, limit]) => [path, json(limit)]));
   const defaultParser = json(BODY_LIMIT_BYTES);
   api.use((req, res, next) => (parsers.get(req.path) ?? defaultParser)(req, res, next));
-  if (parts.idempotency) api.use(parts.idempotency);
+  if (parts.idempotency) api.use(unlessOpen(parts.idempotency));
   for (const router of parts.apiRouters) api.use(router);
   app.use(API_PREFIX, api);
   app.use(notFoundHandler);

@@ -1,4 +1,4 @@
-// The request context of an authenticated request: correlation id, acting user/key and the
+// The request context of an authenticated request: correlation id, acting user/key (or session) and the
 // request's Idempotency-Key.
 // (Trace context is added by the command handler from the active span.)
 import type { Response } from "express";
@@ -12,7 +12,7 @@ export function requestContext(res: Response): RequestContext & { userId: string
   return {
     correlationId: String(res.locals["requestId"]),
     userId: actor.userId,
-    apiKeyId: actor.keyId,
+    ...(actor.kind === "apiKey" ? { apiKeyId: actor.keyId } : { sessionId: actor.sessionId }),
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
 }

@@ -1,4 +1,4 @@
-// A fetch-shaped GET that connects only to addresses the SSRF guard approved (pinned lookup,
+// A fetch-shaped GET (or POST of a byte body) that connects only to addresses the SSRF guard approved (pinned lookup,
 // fresh connection, no redirects followed), for outbound requests to URLs that third parties
 // chose, such as a registrar's RDAP link. Returns a standard Response so callers read it like
 // any fetch answer (streamed body, status, headers); the request's AbortSignal is honoured.
@@ -32,6 +32,7 @@ export function pinnedFetch(addresses: readonly string[]): typeof fetch {
       signal?.addEventListener("abort", abort, { once: true });
       req.on("error", reject);
       req.on("close", () => signal?.removeEventListener("abort", abort));
-      req.end();
+      // Byte bodies only (an OCSP request); other body types are not needed and not sent.
+      req.end(init?.body instanceof Uint8Array ? init.body : undefined);
     });
 }

@@ -22,7 +22,11 @@ export type LookupFn = (hostname: string) => Promise<string[]>;
 export interface ResolveTargetOptions {
   /** Allow loopback, private, link-local and other non-public addresses. */
   allowPrivate: boolean;
-  /** host -> addresses, consulted before DNS (like curl --resolve). Keys are lower-case. */
+  /**
+   * host -> addresses, consulted before DNS (like curl --resolve). Keys are lower-case; a key
+   * `*.example.test` covers every name under example.test (the longest match wins, an exact
+   * key first).
+   */
   resolveOverrides?: ReadonlyMap<string, readonly string[]>;
   /** DNS resolution; defaults to the system resolver (getaddrinfo, so /etc/hosts applies). */
   lookup?: LookupFn;
@@ -107,9 +111,21 @@ export function normalizeHostname(hostname: string): string {
   return host;
 }
 
+/** The override of `host`: its own key, else the nearest `*.parent` key above it. */
+function overrideOf(host: string, overrides: ReadonlyMap<string, readonly string[]> | undefined): readonly string[] | undefined {
+  if (!overrides) return undefined;
+  const exact = overrides.get(host);
+  if (exact) return exact;
+  for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
+    const wildcard = overrides.get(`*${host.slice(dot)}`);
+    if (wildcard) return wildcard;
+  }
+  return undefined;
+}
+
 async function addressesOf(host: string, options: ResolveTargetOptions): Promise<string[]> {
   if (net.isIP(host)) return [host];
-  const override = options.resolveOverrides?.get(host);
+  const override = overrideOf(host, options.resolveOverrides);
   if (override && override.length > 0) return [...override];
   const lookup = options.lookup ?? systemLookup;
   const timeoutMessage = `DNS lookup of ${host} timed out after ${options.timeoutMs} ms`;

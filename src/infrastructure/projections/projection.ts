@@ -20,6 +20,12 @@ export interface Projection {
   /** The event types it handles; readers skip the others without decoding them. */
   readonly eventTypes: ReadonlySet<string>;
   /**
+   * Of those, the types whose writes wait for it (read-your-writes): by default all. A type it
+   * reads only to follow along (notification routing reads domain events for tags and mutes,
+   * which no response shows) need not hold up the writes of that type.
+   */
+  readonly awaitedTypes: ReadonlySet<string>;
+  /**
    * Each row depends only on the events of one stream, so a rebuild can be split across
    * processes by stream hash (docs/decisions.md).
    */
@@ -30,6 +36,14 @@ export interface Projection {
    * nothing (guard rows with the stream revision, or key them by event-derived ids).
    */
   applyBatch(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Inline projection (PostgreSQL store, inlineProjections.ts): applies the events of one append
+   * inside the append's own transaction, so the write's response need not wait for the runner.
+   * Resolves true when its tables then reflect them, false when it cannot be sure (a row the
+   * runner has not caught up with yet): that write then waits for the runner as usual. The
+   * runner applies the same events again later, which the guards make harmless.
+   */
+  readonly applyInline?: (trx: Knex.Transaction, events: readonly RecordedEvent[]) => Promise<boolean>;
 }
 
 /** An event as the projection sees it: decoded (upcast) beside its record in the log. */
@@ -60,29 +74,45 @@ export function defineProjection<E extends { type: string; data: unknown }, T ex
   readonly codec: EventCodec<E>;
   /** The event types it handles (a subset of the codec's). */
   readonly eventTypes: readonly T[];
+  /** See Projection.awaitedTypes (a subset of eventTypes); default: eventTypes. */
+  readonly awaitedTypes?: readonly T[];
   readonly perStream?: boolean;
   /** See Projection.applyBatch; gets only events of `eventTypes`, decoded. */
   readonly applyBatch: (trx: Knex.Transaction, events: readonly Decoded<Extract<E, { type: T }>>[]) => Promise<void>;
+  /** See Projection.applyInline; gets only events of `eventTypes`, decoded (at least one). */
+  readonly applyInline?: (trx: Knex.Transaction, events: readonly Decoded<Extract<E, { type: T }>>[]) => Promise<boolean>;
 }): Projection {
   const eventTypes = new Set<string>(definition.eventTypes);
   for (const type of eventTypes) {
     if (!definition.codec.types.has(type)) throw new Error(`projection ${definition.name}: its codec does not know ${type}`);
   }
+  const decoded = (records: readonly RecordedEvent[]) => {
+    const events: Decoded<Extract<E, { type: T }>>[] = [];
+    for (const recorded of records) {
+      if (!eventTypes.has(recorded.type)) continue;
+      const event = decode(definition.codec, recorded);
+      if (event) events.push({ event: event as Extract<E, { type: T }>, recorded });
+    }
+    return events;
+  };
+  const { applyInline } = definition;
   return {
     name: definition.name,
     consistency: definition.consistency ?? "read-your-writes",
     schema: definition.schema ?? "public",
     tables: definition.tables,
     eventTypes,
+    awaitedTypes: definition.awaitedTypes ? new Set<string>(definition.awaitedTypes) : eventTypes,
     perStream: definition.perStream ?? false,
     async applyBatch(trx, records) {
-      const events: Decoded<Extract<E, { type: T }>>[] = [];
-      for (const recorded of records) {
-        if (!eventTypes.has(recorded.type)) continue;
-        const event = decode(definition.codec, recorded);
-        if (event) events.push({ event: event as Extract<E, { type: T }>, recorded });
-      }
+      const events = decoded(records);
       if (events.length > 0) await definition.applyBatch(trx, events);
     },
+    ...(applyInline && {
+      async applyInline(trx: Knex.Transaction, records: readonly RecordedEvent[]) {
+        const events = decoded(records);
+        return events.length === 0 || (await applyInline(trx, events));
+      },
+    }),
   };
 }

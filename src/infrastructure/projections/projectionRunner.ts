@@ -2,8 +2,9 @@
 // log and commits each batch together with its checkpoint. Correctness does not rest on the
 // lock: a batch commits only if the checkpoint row still holds the position the batch was
 // read from, so a second process or a rebuild can never apply an event twice or skip one.
-// Live projections share one reader per process (sharedReader.ts); one that is behind, a
-// catch-up or a rebuild reads on its own, only the event types it declares.
+// Live projections share one reader per process (sharedReader.ts); one that is behind, or a
+// catch-up, reads on its own, only the event types it declares. A rebuild reads once for all
+// the projections it rebuilds and writes each in lanes (stream partitions) at once.
 import { EventEmitter } from "node:events";
 import type { Knex } from "knex";
 import { UnavailableError } from "../../shared/errors.js";
@@ -14,6 +15,7 @@ import { inBatches } from "./batches.js";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
 import { inPartition, type Partition, WHOLE_LOG } from "./partition.js";
 import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
+import { readLogFrom } from "./rowWrites.js";
 import { finishShadow, prepareShadow } from "./shadowTables.js";
 import { FeedOverflowError, SharedReader, type Feed } from "./sharedReader.js";
 import type { Projection } from "./projection.js";
@@ -25,6 +27,12 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** Events per transaction (and per read) in a rebuild. */
   readonly rebuildBatchSize?: number;
+  /**
+   * Writers per process in a rebuild of a per-stream projection: each batch read is split by
+   * stream hash into this many transactions on connections of their own, committed at once
+   * (the server parses and compresses rows on as many cores). Default 2.
+   */
+  readonly rebuildLanes?: number;
   /** Messages a live projection may fall behind the shared reader before it reads on its own. */
   readonly feedLimit?: number;
   /** Elects one projecting process per projection; without it this runner always projects (CLI). */
@@ -33,6 +41,19 @@ export interface ProjectionRunnerOptions {
 }
 
 class CheckpointMovedError extends Error {}
+
+/**
+ * A rebuild reads pages smaller than its batches: the first batch is written as soon as one
+ * page is in, and a batch grows to its size while the writes are slower than the reads.
+ */
+const READ_PAGES_PER_BATCH = 5;
+
+/** A projection in a rebuild: the stream partitions (lanes) it is written in, and their shadow targets. */
+interface Track {
+  readonly projection: Projection;
+  readonly lanes: readonly Partition[];
+  readonly targets: readonly ProjectionTarget[];
+}
 
 /** One run of a projection along the log: into which target, until where, from which source. */
 interface Follow {
@@ -48,12 +69,10 @@ interface Follow {
   readonly feed?: Feed;
   /** With a feed: how far the read of its own went (the feed lacks nothing of its types past it). */
   readonly caughtUpTo?: GlobalPosition | null;
-  readonly partition?: Partition;
-  readonly onBatch?: (events: number) => void | Promise<void>;
 }
 
 export interface RebuildProgress {
-  /** Events of the projection's types (in its partition) applied so far. */
+  /** Events applied so far, per projection that applied them (its types, in its partition), summed. */
   readonly processed: number;
   readonly eventsPerSecond: number;
 }
@@ -64,6 +83,9 @@ export const projectionLockName = (projection: Projection): string => `projectio
 const samePosition = (a: GlobalPosition | null, b: GlobalPosition | null) =>
   a === null || b === null ? a === b : comparePositions(a, b) === 0;
 const after = (a: GlobalPosition, b: GlobalPosition | null) => !b || comparePositions(a, b) > 0;
+/** The least advanced of some positions (null, the start of the log, when any is). */
+const leastOf = (positions: readonly (GlobalPosition | null)[]) =>
+  positions.reduce<GlobalPosition | null | undefined>((a, b) => (a === undefined ? b : !a || !b ? null : comparePositions(a, b) <= 0 ? a : b), undefined) ?? null;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -82,7 +104,14 @@ export class ProjectionRunner {
   private readonly loops: Promise<void>[] = [];
   private readonly batchSize: number;
   private readonly rebuildBatchSize: number;
+  private readonly rebuildLanes: number;
   private readonly reader: SharedReader;
+  /**
+   * Live checkpoints this runner committed, while it leads their projection: waitFor reads
+   * them here as the batch commits, without a query. Dropped when the checkpoint moves under
+   * it (another runner, a rebuild's swap) or leadership is lost.
+   */
+  private readonly committedHere = new Map<string, GlobalPosition>();
   private checkpointRead: Promise<Map<string, Checkpoint>> | undefined;
   private nextCheckpointRead: Promise<Map<string, Checkpoint>> | undefined;
 
@@ -94,6 +123,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.rebuildBatchSize = options.rebuildBatchSize ?? 5000;
+    this.rebuildLanes = options.rebuildLanes ?? 2;
     this.committed.setMaxListeners(0);
     const types = [...new Set(projections.flatMap((p) => [...p.eventTypes]))];
     this.reader = new SharedReader(eventStore, types, this.controller.signal, (err) => options.onError?.("shared reader", err));
@@ -116,50 +146,59 @@ export class ProjectionRunner {
   }
 
   /**
-   * Resolves once every read-your-writes projection that handles one of the written event
-   * types (a bare position: every one; with `all`, eventual ones too) has passed it. Throws
-   * UnavailableError (503) after `timeoutMs`.
+   * Resolves once every read-your-writes projection that awaits one of the written event
+   * types (Projection.awaitedTypes; a bare position: every one; with `all`, eventual ones
+   * too) has passed it, or shows the write already (Written.upToDate: projected inline).
+   * Throws UnavailableError (503) after `timeoutMs`.
    */
   async waitFor(written: Written | GlobalPosition, timeoutMs = 10_000, which: "read-your-writes" | "all" = "read-your-writes"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const types = "eventTypes" in written ? written.eventTypes : null;
+    const upToDate = "upToDate" in written ? written.upToDate : [];
     const names = this.projections
       .filter((p) => which === "all" || p.consistency === "read-your-writes")
-      .filter((p) => !types || types.some((t) => p.eventTypes.has(t)))
+      .filter((p) => !types || types.some((t) => p.awaitedTypes.has(t)))
+      .filter((p) => !upToDate.includes(p.name))
       .map((p) => p.name);
     if (names.length === 0) return;
+    const passed = (at: GlobalPosition | null | undefined) => !!at && comparePositions(at, written) >= 0;
+    let byCommit = true; // no wait yet, or the last one ended by a local commit
     while (true) {
-      // Armed before reading, so a commit that lands during the read is not missed. A local
-      // commit wakes us at once; another process's commit is seen on the next poll.
-      const woken = this.nextCommit(25);
-      const checkpoints = await this.freshCheckpoints();
-      const behind = names.filter((n) => {
-        const at = checkpoints.get(n)?.position;
-        return !at || comparePositions(at, written) < 0;
-      });
+      // Armed before looking, so a commit that lands meanwhile is not missed. A local commit
+      // wakes us at once; another process's commit is seen on the next poll (25 ms). What this
+      // process projects is known here; the database is asked about the rest, and about
+      // everything when a wait ended without a local commit (leadership may have moved; polled
+      // every 250 ms when only projections led here are behind).
+      let behind = names.filter((n) => !passed(this.committedHere.get(n)));
+      const woken = this.nextCommit(behind.every((n) => this.committedHere.has(n)) ? 250 : 25);
+      if (behind.some((n) => !byCommit || !this.committedHere.has(n))) {
+        const checkpoints = await this.freshCheckpoints();
+        behind = behind.filter((n) => !passed(checkpoints.get(n)?.position));
+      }
       if (behind.length === 0 || Date.now() >= deadline) woken.cancel();
       if (behind.length === 0) return;
       if (Date.now() >= deadline) {
         throw new UnavailableError(`The change was saved, but read models are behind (${behind.join(", ")}); retry shortly`);
       }
-      await woken.done;
+      byCommit = await woken.done;
     }
   }
 
-  /** Resolves on the next local batch commit, or after `timeoutMs`. */
-  private nextCommit(timeoutMs: number): { done: Promise<void>; cancel(): void } {
+  /** Resolves true on the next local batch commit, false after `timeoutMs` (or when cancelled). */
+  private nextCommit(timeoutMs: number): { done: Promise<boolean>; cancel(): void } {
     const committed = this.committed;
-    let finish = () => undefined as void;
-    const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => finish(), timeoutMs);
-      finish = () => {
+    let finish = (_byCommit: boolean) => undefined as void;
+    const onCommit = () => finish(true);
+    const done = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      finish = (byCommit) => {
         clearTimeout(timer);
-        committed.off("batch", finish);
-        resolve();
+        committed.off("batch", onCommit);
+        resolve(byCommit);
       };
-      committed.once("batch", finish);
+      committed.once("batch", onCommit);
     });
-    return { done, cancel: () => finish() };
+    return { done, cancel: () => finish(false) };
   }
 
   /**
@@ -190,30 +229,33 @@ export class ProjectionRunner {
   }
 
   /** Follows `target` up to the newest event of the projection's types (in its partition) there is now. */
-  private async catchUpTarget(projection: Projection, target: ProjectionTarget, batchSize: number, extra: Partial<Pick<Follow, "partition" | "onBatch">> = {}): Promise<void> {
+  private async catchUpTarget(projection: Projection, target: ProjectionTarget, batchSize: number): Promise<void> {
     const until = await this.eventStore.headPosition({ eventTypes: [...projection.eventTypes] });
-    if (until) await this.followUntil({ projection, target, until, signal: this.controller.signal, batchSize, ...extra });
+    if (until) await this.followUntil({ projection, target, until, signal: this.controller.signal, batchSize });
   }
 
   /**
-   * Rebuilds a projection from the start of the log into shadow tables while the live ones
-   * keep serving (and following) reads, then swaps them in once caught up. Afterwards the
-   * live checkpoint continues from where the rebuild got to.
+   * Rebuilds projections from the start of the log into shadow tables while the live ones
+   * keep serving (and following) reads, then swaps each in once caught up. Afterwards the
+   * live checkpoint continues from where the rebuild got to. Projections rebuilt in one call
+   * share one read (and decode) of the log.
    *
    * With `partition`, this process builds only the streams of its partition (per-stream
    * projections only); the processes of the other partitions build theirs into the same
-   * shadow tables, and the last one to finish swaps them in. Returns whether this call swapped.
+   * shadow tables, and the last one to finish swaps them in. Returns whether this call
+   * swapped (every projection's tables).
    */
   async rebuild(
-    projection: Projection,
+    which: Projection | readonly Projection[],
     onProgress?: (progress: RebuildProgress) => void | Promise<void>,
     options: { readonly partition?: Partition } = {},
   ): Promise<boolean> {
     const partition = options.partition ?? WHOLE_LOG;
-    if (partition.count > 1 && !projection.perStream) throw new Error(`${projection.name} is not a per-stream projection: it cannot be rebuilt in partitions`);
-    await ensureCheckpoint(this.knex, projection.name);
-    await prepareShadow(this.knex, projection, partition.count);
-    const shadow = shadowTarget(projection, partition);
+    const tracks = (Array.isArray(which) ? which : [which as Projection]).map((projection) => this.rebuildTrack(projection, partition));
+    for (const { projection, lanes } of tracks) {
+      await ensureCheckpoint(this.knex, projection.name);
+      await prepareShadow(this.knex, projection, lanes[0]!.count);
+    }
     const started = performance.now();
     let processed = 0;
     const onBatch = async (count: number) => {
@@ -221,18 +263,89 @@ export class ProjectionRunner {
       const seconds = (performance.now() - started) / 1000;
       await onProgress?.({ processed, eventsPerSecond: seconds > 0 ? processed / seconds : 0 });
     };
+    const eventTypes = [...new Set(tracks.flatMap((t) => [...t.projection.eventTypes]))];
     // Catch up with a head that moves on while we project; swap once nearly there.
     for (let round = 0; round < 10; round++) {
-      const [before] = (await readCheckpoints(this.knex, [shadow.checkpoint])).values();
-      const head = await this.eventStore.headPosition({ eventTypes: [...projection.eventTypes] });
-      if (!head || (before?.position && comparePositions(before.position, head) >= 0)) break;
-      await this.catchUpTarget(projection, shadow, this.rebuildBatchSize, { partition, onBatch });
+      const head = await this.eventStore.headPosition({ eventTypes });
+      if (!head || !(await this.loadTracks(tracks, eventTypes, head, onBatch))) break;
     }
-    const swapped = await finishShadow(this.knex, projection, partition);
-    if (!swapped) return false;
-    this.committed.emit("batch");
-    await this.catchUpTarget(projection, liveTarget(projection), this.batchSize);
-    return true;
+    let swapped = true;
+    for (const { projection, lanes } of tracks) {
+      let swappedThis = false;
+      for (const lane of lanes) swappedThis = (await finishShadow(this.knex, projection, lane)) || swappedThis;
+      if (!swappedThis) {
+        swapped = false;
+        continue;
+      }
+      this.committedHere.delete(projection.name);
+      this.committed.emit("batch");
+      await this.catchUpTarget(projection, liveTarget(projection), this.batchSize);
+    }
+    return swapped;
+  }
+
+  /**
+   * How a rebuild writes a projection: lane j of partition k of n is partition k + n·j of
+   * n·lanes (its streams are k's: hash mod n = k), each with a shadow checkpoint of its own.
+   */
+  private rebuildTrack(projection: Projection, partition: Partition): Track {
+    if (partition.count > 1 && !projection.perStream) throw new Error(`${projection.name} is not a per-stream projection: it cannot be rebuilt in partitions`);
+    const count = projection.perStream ? this.rebuildLanes : 1;
+    const lanes = Array.from({ length: count }, (_, j): Partition => ({ index: partition.index + partition.count * j, count: partition.count * count }));
+    return { projection, lanes, targets: lanes.map((lane) => shadowTarget(projection, lane)) };
+  }
+
+  /**
+   * A rebuild's load up to `until`: one read of the log, each batch split by projection and
+   * lane (stream partition) and committed in a transaction per lane, all at once, each with
+   * its own shadow checkpoint. After a crash between those commits each lane skips what it
+   * has. Returns false when every lane was there already.
+   */
+  private async loadTracks(tracks: readonly Track[], eventTypes: readonly string[], until: GlobalPosition, onBatch: (events: number) => Promise<void>): Promise<boolean> {
+    const signal = this.controller.signal;
+    while (true) {
+      const names = tracks.flatMap((t) => t.targets.map((target) => target.checkpoint));
+      const stored = await readCheckpoints(this.knex, names);
+      const from = new Map(names.map((name) => [name, stored.get(name)?.position ?? null]));
+      const start = leastOf([...from.values()]);
+      if (start && comparePositions(start, until) >= 0) return false;
+      const local = new AbortController();
+      const stop = () => local.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      try {
+        const source = this.eventStore.subscribeToAll({ ...(start ? { after: start } : {}), signal: local.signal, eventTypes: [...eventTypes], pageSize: Math.ceil(this.rebuildBatchSize / READ_PAGES_PER_BATCH) });
+        for await (const batch of inBatches(source, this.rebuildBatchSize)) {
+          const position = batch.position;
+          if (!position) continue;
+          const writes = tracks.flatMap(({ projection, lanes, targets }) =>
+            lanes.map(async (lane, i) => {
+              const target = targets[i]!;
+              const laneFrom = from.get(target.checkpoint) ?? null;
+              if (!after(position, laneFrom)) return 0;
+              const events = batch.events.filter((e) => after(e.position, laneFrom) && projection.eventTypes.has(e.type) && inPartition(e.streamName, lane));
+              await this.commitBatch(projection, target, laneFrom, position, events);
+              from.set(target.checkpoint, position);
+              return events.length;
+            }),
+          );
+          // Every lane's commit has ended (or failed) before anything reads the checkpoints again.
+          const settled = await Promise.allSettled(writes);
+          const failed = settled.find((r) => r.status === "rejected");
+          if (failed) throw failed.reason;
+          const counts = settled.map((r) => (r.status === "fulfilled" ? r.value : 0));
+          this.committed.emit("batch");
+          await onBatch(counts.reduce((a, b) => a + b, 0));
+          if (comparePositions(position, until) >= 0) return true;
+        }
+        return true;
+      } catch (err) {
+        // Another runner moved a lane's checkpoint: start again from where the lanes are.
+        if (!(err instanceof CheckpointMovedError) || signal.aborted) throw err;
+      } finally {
+        local.abort();
+        signal.removeEventListener("abort", stop);
+      }
+    }
   }
 
   private async runLoop(projection: Projection): Promise<void> {
@@ -241,12 +354,14 @@ export class ProjectionRunner {
     try {
       while (!signal.aborted) {
         if (lock && !(await lock.tryAcquire())) {
+          this.committedHere.delete(projection.name);
           await sleep(2000, signal);
           continue;
         }
         try {
           await this.followLive(projection, lock);
         } catch (err) {
+          this.committedHere.delete(projection.name);
           // Fell behind the shared reader, or another runner moved the checkpoint: catch up again.
           if (err instanceof FeedOverflowError || err instanceof CheckpointMovedError) continue;
           this.options.onError?.(projection.name, err);
@@ -291,7 +406,7 @@ export class ProjectionRunner {
   }
 
   private async followFromCheckpoint(follow: Follow): Promise<void> {
-    const { projection, target, until, signal, batchSize, lock, feed, partition, onBatch } = follow;
+    const { projection, target, until, signal, batchSize, lock, feed } = follow;
     const [stored] = (await readCheckpoints(this.knex, [target.checkpoint])).values();
     let from = stored?.position ?? null;
     if (until && from && comparePositions(from, until) >= 0) return;
@@ -314,11 +429,10 @@ export class ProjectionRunner {
         if (lock && !lock.isHeld) return;
         // The shared feed may still hold what this projection read on its own.
         if (!batch.position || !after(batch.position, from)) continue;
-        const events = batch.events.filter((e) => after(e.position, from) && (!partition || inPartition(e.streamName, partition)));
+        const events = batch.events.filter((e) => after(e.position, from));
         await this.commitBatch(projection, target, from, batch.position, events);
         from = batch.position;
         this.committed.emit("batch");
-        await onBatch?.(events.length);
         if (until && comparePositions(from, until) >= 0) return;
       }
     } finally {
@@ -334,14 +448,20 @@ export class ProjectionRunner {
     to: GlobalPosition,
     events: readonly RecordedEvent[],
   ): Promise<void> {
+    const live = target.checkpoint === projection.name;
     await this.knex.transaction(async (trx) => {
       const current = await lockCheckpoint(trx, target.checkpoint);
-      if (!samePosition(current.position, from)) throw new CheckpointMovedError();
+      if (!samePosition(current.position, from)) {
+        if (live) this.committedHere.delete(projection.name);
+        throw new CheckpointMovedError();
+      }
       await trx.raw("select set_config('search_path', ?, true), set_config('synchronous_commit', 'off', true)", [target.searchPath]);
+      if (this.eventStore.logTable) readLogFrom(trx, this.eventStore.logTable);
       // Each projected event continues the trace of the command that recorded it.
       if (events.length > 0) await withEventSpans(`project ${projection.name}`, events, { "ssltrackr.projection": projection.name }, () => projection.applyBatch(trx, events));
       await saveCheckpoint(trx, target.checkpoint, to, events.length);
     });
+    if (live) this.committedHere.set(projection.name, to);
     const last = events.at(-1);
     if (last) serviceMetrics().projectionLag.record((Date.now() - last.createdAt.getTime()) / 1000, { projection: projection.name });
   }

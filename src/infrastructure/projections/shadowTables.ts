@@ -3,7 +3,7 @@
 // updated), then the copies replace them in one short transaction.
 import type { Knex } from "knex";
 import { comparePositions } from "../eventStore/eventStore.js";
-import { lockCheckpoint, CHECKPOINTS_TABLE } from "./checkpoints.js";
+import { lockCheckpoint, CHECKPOINTS_TABLE, type Checkpoint } from "./checkpoints.js";
 import type { Partition } from "./partition.js";
 import type { Projection } from "./projection.js";
 import { liveTarget, shadowCheckpoint, shadowSchemaOf } from "./projectionTarget.js";
@@ -24,8 +24,10 @@ const checkpointsOf = (projection: Projection, count: number) =>
  * Empty shadow tables shaped like the live ones (columns, defaults, keys), and a row per
  * partition, unless another partition of the same rebuild prepared them already. A
  * per-stream projection's secondary indexes are left out, to be built once after the load
- * (finishShadow): faster than keeping them up to date row by row. Unique ones stay (ON
- * CONFLICT needs them).
+ * (finishShadow): faster than keeping them up to date row by row. Other projections get
+ * them before the load (their handlers may read by them). Unique ones stay (ON CONFLICT
+ * needs them). Secondary indexes keep their live names: LIKE's copies are named anew, and
+ * finishShadow, looking for the live names, built each a second time on every rebuild.
  */
 export async function prepareShadow(knex: Knex, projection: Projection, partitions: number): Promise<void> {
   const shadow = shadowSchemaOf(projection);
@@ -44,8 +46,9 @@ export async function prepareShadow(knex: Knex, projection: Projection, partitio
     await trx.raw(`create schema ${ident(shadow)}`);
     for (const table of projection.tables) {
       await trx.raw(`create table ${qualified(shadow, table)} (like ${qualified(projection.schema, table)} including all)`);
-      if (projection.perStream) for (const index of await secondaryIndexes(trx, shadow, table)) await trx.raw(`drop index ${qualified(shadow, index.name)}`);
+      for (const index of await secondaryIndexes(trx, shadow, table)) await trx.raw(`drop index ${qualified(shadow, index.name)}`);
     }
+    if (!projection.perStream) await buildDeferredIndexes(trx, projection);
     await trx.raw(`create table ${qualified(shadow, PARTITIONS_TABLE)} (partition int primary key, done boolean not null)`);
     await trx(`${shadow}.${PARTITIONS_TABLE}`).insert(names.map((_, partition) => ({ partition, done: false })));
     await trx(CHECKPOINTS_TABLE).where("name", "like", `${projection.name}@rebuild%`).delete();
@@ -65,7 +68,7 @@ async function secondaryIndexes(trx: Knex.Transaction, schema: string, table: st
   return rows;
 }
 
-/** Builds on the shadow tables the secondary indexes prepareShadow left out. */
+/** Builds on the shadow tables the live tables' secondary indexes they lack, under the same names. */
 async function buildDeferredIndexes(trx: Knex.Transaction, projection: Projection): Promise<void> {
   const shadow = shadowSchemaOf(projection);
   for (const table of projection.tables) {
@@ -150,7 +153,9 @@ async function swapInShadow(trx: Knex.Transaction, projection: Projection, rebui
   const shadow = shadowSchemaOf(projection);
   const live = liveTarget(projection).checkpoint;
   await lockCheckpoint(trx, live);
-  const built = await Promise.all(rebuilt.map((name) => lockCheckpoint(trx, name)));
+  // One after the other: a transaction is one connection (pg deprecates queries queued on it).
+  const built: Checkpoint[] = [];
+  for (const name of rebuilt) built.push(await lockCheckpoint(trx, name));
   const least = built.reduce((a, b) => (!a.position || (b.position && comparePositions(b.position, a.position) >= 0) ? a : b));
   const views = await dependentViews(trx, projection.schema, projection.tables);
   for (const view of [...views].reverse()) await trx.raw(`drop view ${view.name}`);

@@ -134,6 +134,14 @@ export class JobQueue {
       .executeSql(`update ${QUEUE_SCHEMA}.job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`, [queue, ids]);
   }
 
+  /** How many jobs of `queue` wait for a worker (created, or waiting to be retried). */
+  async waitingCount(queue: string): Promise<number> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`select count(*)::int as n from ${QUEUE_SCHEMA}.job where name = $1 and state in ('created', 'retry')`, [queue]);
+    return (rows[0] as { n: number }).n;
+  }
+
   /** The job waiting (not yet running) under `key`, if any. */
   async waiting(queue: string, key: string): Promise<{ id: string; priority: number } | null> {
     const { rows } = await this.boss

@@ -61,6 +61,22 @@ const SPECS = {
     labels: ["status", "test"],
     zeroed: ["delivered", "pending", "dead"].map((status) => ({ status, test: "false" })),
   },
+  notificationDeliveries: {
+    kind: "counter",
+    otel: "ssltrackr.notification.deliveries",
+    prometheus: "ssltrackr_notification_deliveries_total",
+    description: "Notification channel delivery attempts, by channel type and resulting status (issue #15)",
+    labels: ["channel_type", "status", "test"],
+  },
+  notificationDeliveryDuration: {
+    kind: "histogram",
+    otel: "ssltrackr.notification.delivery.duration",
+    prometheus: "ssltrackr_notification_delivery_duration_seconds",
+    description: "Duration of one notification delivery attempt, by channel type",
+    unit: "s",
+    labels: ["channel_type"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  },
   schedulerBacklog: {
     kind: "gauge",
     otel: "ssltrackr.scheduler.backlog",

@@ -5,7 +5,8 @@
 import type { Knex } from "knex";
 import type { JobQueue } from "../../infrastructure/queue/jobQueue.js";
 import { CHECK_QUEUE, checkJobData, type CheckKind } from "../checkJobs.js";
-import { DueChecks, kindsFlagged, type CheckIntervals } from "./dueChecks.js";
+import type { SchedulerSettings } from "./checkScheduler.js";
+import { DueChecks, kindsFlagged, type DueBacklog } from "./dueChecks.js";
 import { currentLeader, type LeaderInfo } from "./schedulerLeader.js";
 
 /** Failing domains and running checks listed in full; beyond this only their count. */
@@ -15,8 +16,12 @@ export const STATUS_WINDOW_MINUTES = 15;
 
 export interface SchedulerStatus {
   readonly leader: LeaderInfo | null;
-  /** Due and not yet queued (the next sweep queues them). */
-  readonly due: Record<CheckKind, number>;
+  /**
+   * Due and not yet queued: the next sweeps queue them, most overdue first, up to the sweep's
+   * bound (`sweepMaxJobs` waiting jobs) each tick.
+   */
+  readonly due: DueBacklog;
+  readonly sweep: { readonly maxJobs: number; readonly tickSeconds: number };
   readonly queue: {
     /** Jobs waiting for a worker (including those waiting to be retried). */
     readonly depth: number;
@@ -44,12 +49,12 @@ export interface SchedulerStatus {
 export async function schedulerStatus(
   knex: Knex,
   queue: Pick<JobQueue, "stats">,
-  intervals: CheckIntervals,
+  settings: SchedulerSettings,
   now: Date,
 ): Promise<SchedulerStatus> {
   const [leader, due, stats, failing] = await Promise.all([
     currentLeader(knex),
-    new DueChecks(knex, intervals).count(now),
+    new DueChecks(knex, settings).backlog(now),
     queue.stats(CHECK_QUEUE, { windowMinutes: STATUS_WINDOW_MINUTES, byField: "worker", listed: LISTED }),
     failingDomains(knex),
   ]);
@@ -61,6 +66,7 @@ export async function schedulerStatus(
   return {
     leader,
     due,
+    sweep: { maxJobs: settings.sweepMaxJobs, tickSeconds: settings.tickSeconds },
     queue: { depth: stats.waiting, running: stats.running, retrying: stats.retrying, failed: stats.failed, oldestWaitingSince: stats.oldestWaiting },
     running: running.map((r) => ({
       domainId: r.domainId,

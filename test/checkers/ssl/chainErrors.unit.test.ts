@@ -25,8 +25,11 @@ function cert(depth: number, overrides: Partial<CertificateFacts> = {}): Certifi
 
 const peer = { subject: { CN: "example.test" }, subjectaltname: "DNS:example.test, DNS:*.example.test" } as unknown as tls.PeerCertificate;
 
+const NOT_REVOKED = { revocation: "good", revocation_source: "crl", revocation_reason: null, revoked_at: null } as const;
+const REVOKED = { revocation: "revoked", revocation_source: "staple", revocation_reason: "keyCompromise", revoked_at: "2026-05-01T00:00:00.000Z" } as const;
+
 function errors(overrides: Partial<ChainCheckInput>) {
-  return chainErrors({ verifyError: null, hostname: "example.test", peer, chain: [cert(0), cert(1)], ocsp: null, now: NOW, ...overrides });
+  return chainErrors({ verifyError: null, hostname: "example.test", peer, chain: [cert(0), cert(1)], revocation: NOT_REVOKED, now: NOW, ...overrides });
 }
 
 describe("chain errors", () => {
@@ -62,13 +65,13 @@ describe("chain errors", () => {
     expect(result.map((e) => e.reason)).to.deep.equal(["self_signed", "hostname_mismatch"]);
   });
 
-  it("reports a revocation stated by a stapled OCSP response, once", () => {
-    const ocsp = { status: "revoked", revoked_at: "2026-05-01T00:00:00.000Z" } as const;
-    expect(errors({ ocsp })).to.deep.equal([
-      { reason: "revoked", message: "the stapled OCSP response says the certificate was revoked on 2026-05-01T00:00:00.000Z", depth: 0, code: null },
+  it("reports a revocation a believed source stated, once, naming the source and reason", () => {
+    expect(errors({ revocation: REVOKED })).to.deep.equal([
+      { reason: "revoked", message: "the stapled OCSP response says the certificate was revoked on 2026-05-01T00:00:00.000Z (keyCompromise)", depth: 0, code: null },
     ]);
-    expect(errors({ ocsp, verifyError: "CERT_REVOKED" }).map((e) => e.reason)).to.deep.equal(["revoked"]);
-    expect(errors({ ocsp: { status: "good", revoked_at: null } })).to.deep.equal([]);
+    expect(errors({ revocation: { ...REVOKED, revocation_source: "crl" } })[0]!.message).to.match(/^the CRL says/);
+    expect(errors({ revocation: REVOKED, verifyError: "CERT_REVOKED" }).map((e) => e.reason)).to.deep.equal(["revoked"]);
+    expect(errors({ revocation: { revocation: "unknown", revocation_source: null, revocation_reason: "CRL http://x/: HTTP 500", revoked_at: null } })).to.deep.equal([]);
   });
 
   it("flags SHA-1 and MD5 signatures below the root, but not a root's self-signature", () => {

@@ -4,8 +4,10 @@ import { checkSsl, sslCheckResultSchema, type SslCheckOk, type SslCheckOptions, 
 import { createPki, startStallingServer, startTlsServer, type CertificateAuthority, type IssuedCert, type Pki, type RunningServer, type TlsServerOptions } from "../../support/pki.js";
 
 const DAY_MS = 86_400_000;
-// Whole seconds, because certificate dates have no milliseconds.
-const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
+// Whole seconds, because certificate dates have no milliseconds; taken again when the suite
+// starts, since openssl stamps OCSP answers with the real time.
+const wholeSecondsNow = () => new Date(Math.floor(Date.now() / 1000) * 1000);
+let NOW = wholeSecondsNow();
 const days = (n: number) => new Date(NOW.getTime() + n * DAY_MS);
 const ONE_YEAR_HSTS = "max-age=31536000; includeSubDomains";
 
@@ -44,6 +46,7 @@ describe("checkSsl against local TLS servers", function () {
   }
 
   before(async () => {
+    NOW = wholeSecondsNow();
     pki = await createPki();
     root = await pki.createRootCa({ cn: "SSLTrackr Test Root", subject: "/C=US/O=SSLTrackr Tests/CN=SSLTrackr Test Root" });
     intermediate = await pki.createIntermediateCa(root, { cn: "SSLTrackr Test CA", subject: "/C=US/O=SSLTrackr Tests/CN=SSLTrackr Test CA" });
@@ -95,6 +98,10 @@ describe("checkSsl against local TLS servers", function () {
         fingerprint_sha256: leaf.x509.fingerprint256.toLowerCase(),
         secure_renegotiation: true,
         ocsp_staple: null,
+        revocation: "unknown",
+        revocation_source: null,
+        revocation_reason: "CRL and OCSP look-ups are not configured",
+        revoked_at: null,
       });
       expect(r.key).to.deep.equal({ type: "RSA", bits: 2048, curve: null });
       expect(r.cipher).to.deep.equal({ name: "TLS_AES_256_GCM_SHA384", openssl_name: "TLS_AES_256_GCM_SHA384" });
@@ -280,17 +287,18 @@ describe("checkSsl against local TLS servers", function () {
       expect(r.earliest_expiry).to.deep.equal({ depth: 1, subject: "CN=Short-lived CA", valid_to: days(20).toISOString(), days_remaining: 20, ip_address: "127.0.0.1" });
     });
 
-    it("T for a revoked leaf, known from the stapled OCSP response; a good staple is reported too", async () => {
+    it("F for a revoked leaf, known from the stapled OCSP response; a good staple is reported too", async () => {
       const revoked = await pki.createLeaf(intermediate, { cn: "revoked.test", sans: ["revoked.test"] });
-      await pki.revoke(intermediate, revoked);
+      await pki.revoke(intermediate, revoked, "keyCompromise");
       const r = ok(await checkLeaf("revoked.test", revoked, { ocspResponse: await pki.ocspResponse(intermediate, revoked) }));
-      expect(r).to.deep.include({ grade: "T", chain_valid: false });
+      expect(r).to.deep.include({ grade: "F", grade_trust_ignored: "A+", chain_valid: false, revocation: "revoked", revocation_source: "staple", revocation_reason: "keyCompromise" });
       expect(r.ocsp_staple?.status).to.equal("revoked");
+      expect(r.revoked_at).to.equal(r.ocsp_staple?.revoked_at);
       expect(r.chain_errors.map((e) => [e.reason, e.depth])).to.deep.equal([["revoked", 0]]);
 
       const fine = await pki.createLeaf(intermediate, { cn: "stapled.test", sans: ["stapled.test"] });
       const good = ok(await checkLeaf("stapled.test", fine, { ocspResponse: await pki.ocspResponse(intermediate, fine) }));
-      expect(good).to.deep.include({ grade: "A+", ocsp_staple: { status: "good", revoked_at: null } });
+      expect(good).to.deep.include({ grade: "A+", ocsp_staple: { status: "good", revoked_at: null }, revocation: "good", revocation_source: "staple" });
     });
 
     it("checks an IP-literal target against IP SANs, without SNI", async () => {

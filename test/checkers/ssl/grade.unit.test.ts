@@ -1,6 +1,6 @@
 // The rating, rule by rule, on hand-written probe results (docs/ssl-grading.md is the spec).
 import { expect } from "chai";
-import { computeScore, deriveFacts, gradeServer, rsaEquivalentBits, scoreLetter, type GradeInput } from "../../../src/checkers/ssl/grade.js";
+import { computeScore, deriveFacts, gradeServer, rsaEquivalentBits, withRevocationRule, scoreLetter, type GradeInput } from "../../../src/checkers/ssl/grade.js";
 
 const MODERN_12 = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"];
 const MODERN_13 = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"];
@@ -214,7 +214,7 @@ describe("SSL grade", () => {
       expect(gradeServer(modern({ chainIssues: ["contains_anchor"] }))).to.deep.include({ grade: "A+", reasons: [] });
     });
 
-    for (const why of ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "weak_signature", "revoked", "invalid_signature"] as const) {
+    for (const why of ["expired", "not_yet_valid", "self_signed", "unknown_issuer", "weak_signature", "invalid_signature"] as const) {
       it(`untrusted: T for ${why}, and the grade without trust issues is kept`, () => {
         const result = gradeServer(modern({ chainErrors: [why] }));
         expect(result).to.deep.include({ grade: "T", gradeTrustIgnored: "A+" });
@@ -222,6 +222,23 @@ describe("SSL grade", () => {
         expect(result.reasons[0]!.message).to.contain(why);
       });
     }
+
+    it("revoked: F (SSL Labs), the grade without trust issues is kept, and T still wins when the chain is untrusted too", () => {
+      const result = gradeServer(modern({ chainErrors: ["revoked"] }));
+      expect(result).to.deep.include({ grade: "F", gradeTrustIgnored: "A+" });
+      expect(result.reasons).to.deep.equal([{ code: "revoked", cap: "F", message: "the certificate has been revoked" }]);
+      expect(gradeServer(modern({ chainErrors: ["revoked", "unknown_issuer"] })).grade).to.equal("T");
+      expect(gradeServer(modern({ chainErrors: ["revoked", "hostname_mismatch"] })).grade).to.equal("M");
+    });
+
+    it("revoked on an expiry check: the carried-over grade gets the rule, once, and loses it when not revoked", () => {
+      const carried = gradeServer(modern({ hsts: { present: false, maxAge: null } }));
+      const revoked = withRevocationRule({ grade: carried.grade, grade_reasons: carried.reasons }, true);
+      expect(revoked.grade).to.equal("F");
+      expect(revoked.grade_reasons.map((r) => r.code)).to.deep.equal(["revoked", "hsts_missing"]);
+      expect(withRevocationRule(revoked, true)).to.deep.equal(revoked);
+      expect(withRevocationRule(revoked, false)).to.deep.equal({ grade: "A", grade_reasons: carried.reasons });
+    });
 
     it("name_mismatch: M, and T wins when the chain is untrusted too", () => {
       expect(gradeServer(modern({ chainErrors: ["hostname_mismatch"] }))).to.deep.include({ grade: "M", gradeTrustIgnored: "A+" });

@@ -62,6 +62,23 @@ describe("resolveTarget", () => {
     expect(await resolveTarget("lb.test", { allowPrivate: true, resolveOverrides, lookup })).to.deep.equal(["127.0.0.1", "127.0.0.2"]);
   });
 
+  it("takes a *.parent override for every name under parent, the nearest first, an exact key before it", async () => {
+    const lookup = async () => ["8.8.8.8"];
+    const resolveOverrides = new Map([
+      ["*.example.test", ["127.0.0.2"]],
+      ["*.b.example.test", ["127.0.0.3"]],
+      ["exact.b.example.test", ["127.0.0.4"]],
+    ]);
+    const resolve = (host: string) => resolveTarget(host, { allowPrivate: true, resolveOverrides, lookup });
+    expect(await resolve("a.example.test")).to.deep.equal(["127.0.0.2"]);
+    expect(await resolve("x.y.example.test")).to.deep.equal(["127.0.0.2"]);
+    expect(await resolve("x.b.example.test")).to.deep.equal(["127.0.0.3"]);
+    expect(await resolve("exact.b.example.test")).to.deep.equal(["127.0.0.4"]);
+    // The parent itself is not under it; nor is a name that merely ends alike.
+    expect(await resolve("example.test")).to.deep.equal(["8.8.8.8"]);
+    expect(await resolve("anexample.test")).to.deep.equal(["8.8.8.8"]);
+  });
+
   it("takes IP literals as they are", async () => {
     expect(await resolveTarget("8.8.4.4", { allowPrivate: false, lookup: fixedLookup({}) })).to.deep.equal(["8.8.4.4"]);
   });

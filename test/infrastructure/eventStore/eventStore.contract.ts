@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import {
   comparePositions,
+  StreamConflictsError,
   WrongExpectedVersionError,
   type EventStore,
   type EventToAppend,
@@ -151,6 +152,112 @@ export function describeEventStoreContract(label: string, setup: () => Promise<E
       });
     });
 
+    describe("appending to several streams at once", () => {
+      async function expectConflicts(p: Promise<unknown>): Promise<StreamConflictsError> {
+        try {
+          await p;
+        } catch (err) {
+          expect(err).to.be.instanceOf(StreamConflictsError);
+          return err as StreamConflictsError;
+        }
+        return expect.fail("expected a StreamConflictsError");
+      }
+
+      it("appends to each stream at its expected revision, in the order given, one result per append", async () => {
+        const [existing, fresh, other] = [stream(), stream(), stream()];
+        const head = (await store.headPosition()) ?? undefined;
+        await store.appendToStream(existing, [event("Old")], { expectedRevision: "no_stream" });
+        const results = await store.appendToStreams([
+          { streamName: fresh, events: [event("A1"), event("A2")], expectedRevision: "no_stream" },
+          { streamName: existing, events: [event("B")], expectedRevision: 0n },
+          { streamName: other, events: [event("C")] },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).to.deep.equal([1n, 1n, 0n]);
+        expect(comparePositions(results[0]!.position, results[1]!.position)).to.equal(-1);
+        expect(comparePositions(results[1]!.position, results[2]!.position)).to.equal(-1);
+        expect((await store.readStream(fresh)).map((e) => e.type)).to.deep.equal(["A1", "A2"]);
+        expect((await store.readStream(existing)).map((e) => [e.type, e.revision])).to.deep.equal([["Old", 0n], ["B", 1n]]);
+        const [last] = await store.readStream(fresh, { direction: "backwards", maxCount: 1 });
+        expect(comparePositions(last!.position, results[0]!.position)).to.equal(0);
+        expect((await readAllEventually(store, head, 5)).map((e) => e.type)).to.deep.equal(["Old", "A1", "A2", "B", "C"]);
+      });
+
+      it("refuses a wrong expectation: atomic stores append nothing and name every conflict; sequential ones stop at the first", async () => {
+        const [taken, fresh, alsoTaken, last] = [stream(), stream(), stream(), stream()];
+        await store.appendToStream(taken, [event()], { expectedRevision: "no_stream" });
+        await store.appendToStream(alsoTaken, [event(), event()], { expectedRevision: "no_stream" });
+        const err = await expectConflicts(
+          store.appendToStreams([
+            { streamName: fresh, events: [event()], expectedRevision: "no_stream" },
+            { streamName: taken, events: [event()], expectedRevision: "no_stream" },
+            { streamName: alsoTaken, events: [event()], expectedRevision: 0n },
+            { streamName: last, events: [event()], expectedRevision: "no_stream" },
+          ]),
+        );
+        expect(await store.readStream(last)).to.deep.equal([]);
+        expect((await store.readStream(taken)).length).to.equal(1);
+        expect((await store.readStream(alsoTaken)).length).to.equal(2);
+        if (store.atomicMultiStreamAppends) {
+          expect(err.applied).to.equal(0);
+          expect(err.conflicts.map((c) => [c.streamName, c.expected, c.actual])).to.deep.equal([
+            [taken, "no_stream", 0n],
+            [alsoTaken, 0n, 1n],
+          ]);
+          expect(await store.readStream(fresh)).to.deep.equal([]);
+        } else {
+          expect(err.applied).to.equal(1);
+          expect(err.conflicts.map((c) => [c.streamName, c.actual])).to.deep.equal([[taken, 0n]]);
+          expect(await store.readStream(fresh)).to.have.length(1);
+        }
+      });
+
+      it("reports a missing stream as no_stream to stream_exists and exact expectations", async () => {
+        const [a, b] = [stream(), stream()];
+        const err = await expectConflicts(
+          store.appendToStreams([
+            { streamName: a, events: [event()], expectedRevision: "stream_exists" },
+            { streamName: b, events: [event()], expectedRevision: 0n },
+          ]),
+        );
+        expect(err.conflicts[0]).to.include({ streamName: a, actual: "no_stream" });
+        if (store.atomicMultiStreamAppends) expect(err.conflicts[1]).to.include({ streamName: b, actual: "no_stream" });
+        expect(await store.readStream(a)).to.deep.equal([]);
+      });
+
+      it("treats a retried multi-stream append (same event ids) as done, each stream on its own", async () => {
+        const [a, b] = [stream(), stream()];
+        const appends = [
+          { streamName: a, events: [event(), event()], expectedRevision: "no_stream" as const },
+          { streamName: b, events: [event()], expectedRevision: "no_stream" as const },
+        ];
+        const first = await store.appendToStreams(appends);
+        const retry = await store.appendToStreams(appends);
+        expect(retry.map((r) => r.nextExpectedRevision)).to.deep.equal(first.map((r) => r.nextExpectedRevision));
+        retry.forEach((r, i) => expect(comparePositions(r.position, first[i]!.position)).to.equal(0));
+        expect(await store.readStream(a)).to.have.length(2);
+        expect(await store.readStream(b)).to.have.length(1);
+      });
+
+      it("lets exactly one of concurrent multi-stream appends take a shared new stream; every stream ends consistent", async () => {
+        const shared = stream();
+        const own = Array.from({ length: 6 }, () => stream());
+        const results = await Promise.allSettled(
+          own.map((s) =>
+            store.appendToStreams([
+              { streamName: s, events: [event()], expectedRevision: "no_stream" },
+              { streamName: shared, events: [event()], expectedRevision: "no_stream" },
+            ]),
+          ),
+        );
+        expect(results.filter((r) => r.status === "fulfilled")).to.have.length(1);
+        for (const r of results.filter((r) => r.status === "rejected")) expect((r as PromiseRejectedResult).reason).to.be.instanceOf(StreamConflictsError);
+        expect(await store.readStream(shared)).to.have.length(1);
+        const ownLengths = await Promise.all(own.map(async (s) => (await store.readStream(s)).length));
+        // Sequential stores keep the first append of the losers; atomic ones keep the winner's only.
+        expect(ownLengths.filter((n) => n === 1)).to.have.length(store.atomicMultiStreamAppends ? 1 : 6);
+      });
+    });
+
     describe("reading a stream", () => {
       it("reads forwards and backwards, from a revision, with a max count", async () => {
         const s = stream();
@@ -235,6 +342,43 @@ export function describeEventStoreContract(label: string, setup: () => Promise<E
         expect(await store.headPosition({ eventTypes: [`Never${tag}`] })).to.equal(null);
         const got = await collect(store, head, (events) => events.length >= 2, undefined, [wanted]);
         expect(got.map((e) => e.type)).to.deep.equal([wanted, wanted]);
+      });
+
+      it("keeps each stream's events in revision order while concurrent writers append with expectation any, to one stream or several", async () => {
+        const head = (await store.headPosition()) ?? undefined;
+        const [s1, s2] = [stream(), stream()];
+        await store.appendToStreams([
+          { streamName: s1, events: [event()] },
+          { streamName: s2, events: [event()] },
+        ]);
+        // Eight writers, each taking the next step: one stream, the other, or both in either
+        // order (a PostgreSQL transaction used to take its id before waiting for the stream's
+        // head, so the log's transaction-id order put a third of a stream's events before
+        // events of lower revisions).
+        const steps = 160;
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (next < steps) {
+              const step = next++;
+              const streams = [[s1], [s2], [s1, s2], [s2, s1]][step % 4]!;
+              if (streams.length === 1) await store.appendToStream(streams[0]!, [event()], { expectedRevision: "any" });
+              else await store.appendToStreams(streams.map((streamName) => ({ streamName, events: [event()], expectedRevision: "any" as const })));
+            }
+          }),
+        );
+        const total = 2 + steps + steps / 2;
+        const all: RecordedEvent[] = [];
+        for (let after = head; all.length < total; ) {
+          const page = await readAllEventually(store, after, Math.min(100, total - all.length));
+          if (page.length === 0) break;
+          all.push(...page);
+          after = page.at(-1)!.position;
+        }
+        for (const s of [s1, s2]) {
+          const revisions = all.filter((e) => e.streamName === s).map((e) => Number(e.revision));
+          expect(revisions).to.deep.equal(revisions.map((_, i) => i));
+        }
       });
 
       it("subscription start position is exclusive", async () => {

@@ -53,6 +53,49 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
     }
   });
 
+  it("is not held back by a writing transaction of another database on the server", async () => {
+    const other = await createTestDatabase();
+    const foreign = await other.pool.connect();
+    try {
+      await foreign.query("create table t (x int)");
+      await foreign.query("begin");
+      await foreign.query("insert into t values (1)");
+      const { rows } = await foreign.query<{ xid: string }>("select pg_current_xact_id()::text as xid");
+      // The server-wide horizon (the snapshot's xmin) is at or below the open transaction.
+      const { rows: xmin } = await db.pool.query<{ held: boolean }>(
+        "select pg_snapshot_xmin(pg_current_snapshot()) <= $1::text::xid8 as held",
+        [rows[0]!.xid],
+      );
+      expect(xmin[0]!.held).to.equal(true);
+      const start = await store.headPosition();
+      await store.appendToStream(`s-${randomUUID()}`, [{ id: randomUUID(), type: "Ours", data: {} }]);
+      const whileOpen = await readAllEventually(store, start ?? undefined, 1);
+      expect(whileOpen.map((e) => e.type)).to.deep.equal(["Ours"]);
+      await foreign.query("commit");
+    } finally {
+      foreign.release();
+      await other.drop();
+    }
+  });
+
+  it("is held back by a transaction of this database on another connection pool, events or not", async () => {
+    const elsewhere = new pg.Pool({ connectionString: db.url, max: 1 });
+    const writer = await elsewhere.connect();
+    try {
+      await store.appendToStream(`s-${randomUUID()}`, [{ id: randomUUID(), type: "Before", data: {} }]);
+      const start = await store.headPosition();
+      await writer.query("begin");
+      await writer.query("select pg_current_xact_id()");
+      await store.appendToStream(`s-${randomUUID()}`, [{ id: randomUUID(), type: "After", data: {} }]);
+      expect(await store.readAll({ after: start!, maxCount: 10 })).to.deep.equal([]);
+      await writer.query("commit");
+      expect((await readAllEventually(store, start!, 1)).map((e) => e.type)).to.deep.equal(["After"]);
+    } finally {
+      writer.release();
+      await elsewhere.end();
+    }
+  });
+
   it("orders the log by transaction id as a number, also where its decimal digits grow", async () => {
     // Transaction ids 9 and 10 cannot be had on demand; rows written with them stand in for
     // events of those (long committed) transactions. As text, "10" sorts before "9".
@@ -72,6 +115,62 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
       await ordered.close();
       await own.drop();
     }
+  });
+
+  it("refuses an append inside a transaction that has written before: its transaction id could put the events out of their stream's order", async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("create temporary table wrote_first (n int)");
+      await client.query("insert into wrote_first values (1)");
+      const refused = await store.appendWithin(client, [{ streamName: `s-${randomUUID()}`, events: [{ id: randomUUID(), type: "Late", data: {} }] }]).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(String(refused)).to.match(/first write of its transaction/);
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+    // The same append as its transaction's first write goes through.
+    const client2 = await db.pool.connect();
+    try {
+      await client2.query("begin");
+      const { recorded } = await store.appendWithin(client2, [{ streamName: `s-${randomUUID()}`, events: [{ id: randomUUID(), type: "First", data: {} }] }]);
+      await client2.query("commit");
+      expect(recorded?.map((e) => e.type)).to.deep.equal(["First"]);
+    } finally {
+      client2.release();
+    }
+  });
+
+  it("lets a burst of appends gather into one page when asked to (coalesceMs), and delivers each append on its own when not", async () => {
+    // Pages seen for five appends made 30 ms apart.
+    const pagesFor = async (coalesceMs: number) => {
+      const controller = new AbortController();
+      const s = `s-${randomUUID()}`;
+      const start = (await store.headPosition()) ?? undefined;
+      let caughtUpsWithin = 0;
+      let received = 0;
+      try {
+        for await (const m of store.subscribeToAll({ after: start, signal: controller.signal, eventTypes: ["Burst"], coalesceMs })) {
+          if (m.kind === "caughtUp" && received === 0) {
+            void (async () => {
+              for (let i = 0; i < 5; i++) {
+                await store.appendToStream(s, [{ id: randomUUID(), type: "Burst", data: {} }]);
+                await new Promise((resolve) => setTimeout(resolve, 30));
+              }
+            })();
+          } else if (m.kind === "caughtUp" && received < 5) caughtUpsWithin++;
+          if (m.kind === "event" && ++received === 5) return caughtUpsWithin + 1;
+        }
+        return Infinity;
+      } finally {
+        controller.abort();
+      }
+    };
+    expect(await pagesFor(1000)).to.equal(1);
+    expect(await pagesFor(0)).to.be.above(1);
   });
 
   it("delivers events a late commit held back soon after it commits, not a poll interval later", async () => {

@@ -77,6 +77,17 @@ for (const kind of stores) describe(`projection runner over the ${kind.label} (i
         await api.delete(`/domains/${ids[2]}`);
       });
       const { knex, eventStore } = t.server.infra;
+      // The eventual ones (analytics) too, each up to the newest event of its types: writes
+      // waited only for the read-your-writes ones.
+      for (const p of allProjections.filter((p) => p.consistency === "eventual")) {
+        const head = (await eventStore.headPosition({ eventTypes: [...p.eventTypes] })) ?? expect.fail("nothing appended");
+        for (let tries = 0; ; tries++) {
+          const at = (await readCheckpoints(knex, [p.name])).get(p.name)?.position;
+          if (at && comparePositions(at, head) >= 0) break;
+          if (tries > 200) expect.fail(`${p.name} did not catch up`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
       const live = await Promise.all(allProjections.map((p) => snapshot(knex, p)));
       const domains = live[allProjections.findIndex((p) => p.name === "domains")]?.["public.domains"] ?? [];
       expect(domains).to.have.length(24);

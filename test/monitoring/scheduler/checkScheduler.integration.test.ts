@@ -18,6 +18,7 @@ const SETTINGS: SchedulerSettings = {
   tickSeconds: 1,
   sslIntervalMs: 12 * HOUR,
   whoisIntervalMs: 24 * HOUR,
+  sweepMaxJobs: 5000,
 };
 /** Each server runs at most this many checks at once. */
 const CONCURRENCY = 3;

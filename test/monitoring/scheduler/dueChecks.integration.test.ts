@@ -12,6 +12,8 @@ const SSL = 12 * HOUR;
 const WHOIS = 24 * HOUR;
 const T = new Date("2030-01-01T00:00:00Z");
 const at = (ms: number) => new Date(T.getTime() + ms);
+/** When a domain was added, unless a test says otherwise: a never-checked kind is due since then. */
+const ADDED = at(-HOUR);
 
 describe("Due checks from the domains read model (integration)", () => {
   let db: TestDatabase;
@@ -39,7 +41,7 @@ describe("Due checks from the domains read model (integration)", () => {
 
   /** A read-model row as the domains projection would leave it. */
   async function domain(
-    row: { id?: string; ssl?: Date; whois?: Date; active?: boolean; deleted?: boolean } = {},
+    row: { id?: string; ssl?: Date; whois?: Date; active?: boolean; deleted?: boolean; added?: Date } = {},
   ): Promise<string> {
     const id = row.id ?? randomUUID();
     await knex("domains").insert({
@@ -49,8 +51,8 @@ describe("Due checks from the domains read model (integration)", () => {
       port: 443,
       is_active: row.active ?? true,
       tags: "[]",
-      created_at: T,
-      updated_at: T,
+      created_at: row.added ?? ADDED,
+      updated_at: row.added ?? ADDED,
       deleted_at: row.deleted ? T : null,
       stream_revision: 0,
       ssl_checked_at: row.ssl ?? null,
@@ -80,7 +82,7 @@ describe("Due checks from the domains read model (integration)", () => {
     await domain({ deleted: true });
     await domain({ active: false, deleted: true });
     expect(await due.next(T, 10)).to.deep.equal([]);
-    expect(await due.count(T)).to.deep.equal({ ssl: 0, whois: 0 });
+    expect(await due.backlog(T)).to.deep.equal({ ssl: 0, whois: 0, oldestDueAt: null });
   });
 
   it("leaves out a kind with a job waiting or running on the queue, and takes it back once the job is done", async () => {
@@ -91,26 +93,69 @@ describe("Due checks from the domains read model (integration)", () => {
     expect(await queue.fetch(CHECK_QUEUE, 10)).to.have.length(2);
     const waitingAgain = await queued(waiting, "whois");
     expect(kindsOf(await due.next(T, 10))).to.have.deep.members([{ domainId: running, kinds: ["ssl"] }]);
-    expect(await due.count(T)).to.deep.equal({ ssl: 1, whois: 0 });
+    expect(await due.backlog(T)).to.deep.equal({ ssl: 1, whois: 0, oldestDueAt: ADDED });
     await queue.complete(CHECK_QUEUE, jobId!, {});
     expect(waitingAgain).to.be.a("string");
     expect(kindsOf(await due.next(T, 10))).to.have.deep.members([{ domainId: running, kinds: ["ssl", "whois"] }]);
   });
 
-  it("lists the most overdue first, up to the limit", async () => {
+  it("lists the most overdue first, up to the limit; a never-checked domain is due since it was added", async () => {
     const never = await domain();
     const longAgo = await domain({ ssl: at(-10 * SSL), whois: at(-10 * WHOIS) });
     const lately = await domain({ ssl: at(-2 * SSL), whois: at(-2 * WHOIS) });
-    expect((await due.next(T, 10)).map((d) => d.domainId)).to.deep.equal([never, longAgo, lately]);
-    expect((await due.next(T, 2)).map((d) => d.domainId)).to.deep.equal([never, longAgo]);
-    expect(await due.count(T)).to.deep.equal({ ssl: 3, whois: 3 });
+    const neverOlder = await domain({ added: at(-30 * SSL) });
+    expect((await due.next(T, 10)).map((d) => d.domainId)).to.deep.equal([neverOlder, longAgo, lately, never]);
+    expect((await due.next(T, 2)).map((d) => d.domainId)).to.deep.equal([neverOlder, longAgo]);
+    expect(await due.backlog(T)).to.deep.equal({ ssl: 4, whois: 4, oldestDueAt: at(-30 * SSL) });
+  });
+
+  it("pages through every due domain once, most overdue first, from one read (the sweep's order)", async () => {
+    const ids = [await domain({ added: at(-20 * SSL) }), await domain({ ssl: at(-10 * SSL), whois: at(-10 * WHOIS) })];
+    for (let i = 0; i < 4; i++) ids.push(await domain({ ssl: at(-2 * SSL - i * HOUR), whois: T }));
+    await domain({ ssl: T, whois: T });
+    const expected = (await due.next(T, 10)).map((d) => d.domainId);
+    const pages: string[][] = [];
+    for await (const page of due.pages(T, 2, 10)) {
+      pages.push(page.map((d) => d.domainId));
+      // Queued meanwhile, as the sweep does: the cursor's snapshot neither repeats nor skips.
+      for (const d of page) for (const kind of d.kinds) await queued(d.domainId, kind);
+    }
+    expect(pages.map((p) => p.length)).to.deep.equal([2, 2, 2]);
+    expect(pages.flat()).to.deep.equal(expected);
+    expect(new Set(pages.flat())).to.deep.equal(new Set(ids));
+    expect(pages[0]).to.deep.equal([ids[0], ids[1]]);
+    expect(await due.next(T, 10)).to.deep.equal([]);
+  });
+
+  it("pages only through the `limit` most overdue domains (the bounded sweep's read)", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await domain({ ssl: at(-2 * SSL - i * 6 * HOUR), whois: T }));
+    const pages: string[][] = [];
+    for await (const page of due.pages(T, 2, 3)) pages.push(page.map((d) => d.domainId));
+    expect(pages).to.deep.equal([[ids[4], ids[3]], [ids[2]]]);
+    const all: string[][] = [];
+    for await (const page of due.pages(T, 2, 5)) all.push(page.map((d) => d.domainId));
+    expect(all.flat()).to.deep.equal([...ids].reverse());
+  });
+
+  it("ends a page walk cleanly when the caller stops early (the read's transaction closes)", async () => {
+    for (let i = 0; i < 3; i++) await domain();
+    for await (const page of due.pages(T, 1, 10)) {
+      expect(page).to.have.length(1);
+      break;
+    }
+    const { rows } = await knex.raw<{ rows: { n: number }[] }>(
+      "select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'",
+    );
+    expect(rows[0]!.n).to.equal(0);
+    expect(await due.next(T, 10)).to.have.length(3);
   });
 
   it("spreads domains checked together over ±10% of the interval, the same way after a restart", async () => {
     const n = 200;
     // Fixed ids: the spread is a function of the id, and the test should not be a lottery.
     for (let i = 0; i < n; i++) await domain({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, ssl: T, whois: T });
-    const dueAt = async (fraction: number, scheduler = due) => (await scheduler.count(at(fraction * SSL))).ssl;
+    const dueAt = async (fraction: number, scheduler = due) => (await scheduler.backlog(at(fraction * SSL))).ssl;
     expect(await dueAt(0.9)).to.equal(0);
     // Uniform over [0.9, 1.1): about a quarter per 0.05, give or take sampling noise.
     const quarters = [await dueAt(0.95), await dueAt(1.0), await dueAt(1.05)];

@@ -11,6 +11,7 @@ import {
   type ResolvedEvent,
 } from "@eventstore/db-client";
 import {
+  appendInSequence,
   comparePositions,
   type AppendOptions,
   type AppendResult,
@@ -21,6 +22,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeToAllOptions,
   type SubscriptionMessage,
 } from "../eventStore.js";
@@ -93,6 +95,18 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (err) {
       throw toPortError(err, streamName, expected);
     }
+  }
+
+  /** EventStoreDB commits one stream at a time. */
+  readonly atomicMultiStreamAppends = false;
+
+  /**
+   * One append after the other, in the order given, stopping at the first conflict: callers
+   * order their appends so that what is appended first is safe to leave on its own (a hostname
+   * reservation before its domain; docs/eventstoredb.md).
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return appendInSequence((stream, events, options) => this.appendToStream(stream, events, options), appends);
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

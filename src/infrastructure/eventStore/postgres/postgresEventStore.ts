@@ -1,18 +1,22 @@
 // Event store adapter on PostgreSQL: the default, and what the embedded database runs.
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import {
   APPEND_OUTCOME_UNKNOWN,
   comparePositions,
+  StreamConflictsError,
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
   type EventTypeFilter,
   type EventStore,
   type EventToAppend,
+  type ExpectedRevision,
   type GlobalPosition,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeToAllOptions,
   type SubscriptionMessage,
 } from "../eventStore.js";
@@ -33,6 +37,22 @@ interface EventRow {
   created_at: Date;
 }
 
+const eventColumns = (events: readonly EventToAppend[]) => [
+  events.map((e) => e.id),
+  events.map((e) => e.type),
+  events.map((e) => JSON.stringify(e.data)),
+  events.map((e) => JSON.stringify(e.metadata ?? {})),
+];
+
+const toAppendResult = (row: { next_revision: string; last_transaction: string; last_position: string }): AppendResult => ({
+  nextExpectedRevision: BigInt(row.next_revision),
+  position: { commit: BigInt(row.last_transaction), prepare: BigInt(row.last_position) },
+});
+
+/** The connection was lost or refused around the commit: it may have happened or not. */
+const appendFailure = (err: unknown): unknown =>
+  isConnectionFailure(err) ? new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS) : err;
+
 const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.event_type,
@@ -49,6 +69,16 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 // order, "10" < "9", and no index).
 const COLUMNS = "position, transaction_id::text, stream_name, revision, event_id, event_type, data, metadata, created_at";
 
+/** An expectation as append_events and append_to_streams take it: kind, and the revision if exact. */
+const expectation = (expected: ExpectedRevision): [string, string | null] =>
+  typeof expected === "bigint" ? ["exact", expected.toString()] : [expected, null];
+
+const actualRevision = (detail: string | undefined): bigint | "no_stream" =>
+  detail === "no_stream" || detail === undefined ? "no_stream" : BigInt(detail);
+
+/** Two multi-stream appends that wait on each other's heads; PostgreSQL rolled one back. */
+const DEADLOCK_RETRIES = 3;
+
 /** First wait before reading again while events are held back; it doubles up to the poll interval. */
 const FIRST_HELD_BACK_RETRY_MS = 2;
 
@@ -64,6 +94,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly notifier: AppendNotifier;
+  readonly logTable: string;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -71,6 +102,7 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions,
   ) {
     this.schema = options.schema ?? "eventstore";
+    this.logTable = `${this.schema}.events`;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.subscriptionBatchSize ?? 500;
     this.notifier = new AppendNotifier(pool, connectionString, `${this.schema}_appended`);
@@ -86,6 +118,8 @@ export class PostgresEventStore implements EventStore {
     return store;
   }
 
+  readonly atomicMultiStreamAppends = true;
+
   async appendToStream(
     streamName: string,
     events: readonly EventToAppend[],
@@ -93,37 +127,110 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error("appendToStream needs at least one event");
     const expected = options.expectedRevision ?? "any";
-    const [kind, revision] = typeof expected === "bigint" ? ["exact", expected.toString()] : [expected, null];
+    const [kind, revision] = expectation(expected);
     // Transaction-local, so it ends with this one-statement transaction.
     const deferFlush = options.deferFlush ? ", set_config('synchronous_commit', 'off', true)" : "";
     try {
       const { rows } = await this.pool.query<{ next_revision: string; last_transaction: string; last_position: string }>(
         `select next_revision, last_transaction::text, last_position${deferFlush} from ${this.schema}.append_events($1, $2, $3, $4, $5, $6::jsonb[], $7::jsonb[])`,
-        [
-          streamName,
-          kind,
-          revision,
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata ?? {})),
-        ],
+        [streamName, kind, revision, ...eventColumns(events)],
       );
       const row = rows[0];
       if (!row) throw new Error(`append to ${streamName} returned no result`);
       this.notifier.appended();
-      return {
-        nextExpectedRevision: BigInt(row.next_revision),
-        position: { commit: BigInt(row.last_transaction), prepare: BigInt(row.last_position) },
-      };
+      return toAppendResult(row);
     } catch (err) {
-      if (err instanceof pg.DatabaseError && err.code === "ES409") {
-        const actual = err.detail === "no_stream" || err.detail === undefined ? "no_stream" : BigInt(err.detail);
-        throw new WrongExpectedVersionError(streamName, expected, actual);
+      if (err instanceof pg.DatabaseError && err.code === "ES409") throw new WrongExpectedVersionError(streamName, expected, actualRevision(err.detail));
+      throw appendFailure(err);
+    }
+  }
+
+  /** One statement, one transaction: every append or none (append_to_streams in schema.ts). */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await this.appendOn(this.pool, appends);
+        this.notifier.appended();
+        return results;
+      } catch (err) {
+        if (!(err instanceof pg.DatabaseError && err.code === "40P01" && attempt < DEADLOCK_RETRIES)) throw err;
       }
-      // The connection was lost or refused around the commit: it may have happened or not.
-      if (isConnectionFailure(err)) throw new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS);
-      throw err;
+    }
+  }
+
+  /**
+   * appendToStreams inside a transaction the caller holds on `client` (a connection to this
+   * store's database), so that what else it writes there commits with the events, or not at
+   * all: inline projections (issue 12). Same rules and errors, except that a deadlock
+   * (SQLSTATE 40P01) rolls back the caller's whole transaction and is its to retry. Also
+   * returns the events as recorded, in log order, or null for a retried append (its events
+   * were recorded by an earlier transaction). The caller calls `appended()` once it commits.
+   */
+  async appendWithin(client: pg.ClientBase, appends: readonly StreamAppend[]): Promise<{ results: AppendResult[]; recorded: RecordedEvent[] | null }> {
+    const results = await this.appendOn(client, appends);
+    const { rows } = await client.query<{ event_id: string; position: string; created_at: Date }>(
+      `select event_id, position, created_at from ${this.schema}.events where transaction_id = pg_current_xact_id() order by position`,
+    );
+    const stored = new Map(rows.map((r) => [r.event_id, r]));
+    const recorded: RecordedEvent[] = [];
+    appends.forEach(({ streamName, events }, i) => {
+      const first = results[i]!.nextExpectedRevision - BigInt(events.length) + 1n;
+      events.forEach((e, k) => {
+        const row = stored.get(e.id);
+        if (!row) return;
+        const transaction = results[i]!.position.commit;
+        // As a reader gets it back from the log: JSON (an encoder may have left Dates in).
+        const data = JSON.parse(JSON.stringify(e.data)) as unknown;
+        recorded.push({ id: e.id, type: e.type, streamName, revision: first + BigInt(k), position: { commit: transaction, prepare: BigInt(row.position) }, data, metadata: e.metadata ?? {}, createdAt: row.created_at });
+      });
+    });
+    if (recorded.length !== appends.reduce((n, a) => n + a.events.length, 0)) return { results, recorded: null };
+    return { results, recorded: recorded.sort((a, b) => comparePositions(a.position, b.position)) };
+  }
+
+  /** Wakes this process's subscribers (and, through NOTIFY, other processes') after a commit. */
+  appended(): void {
+    this.notifier.appended();
+  }
+
+  private async appendOn(client: pg.Pool | pg.ClientBase, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.some((a) => a.events.length === 0)) throw new Error("appendToStreams needs at least one event per stream");
+    if (new Set(appends.map((a) => a.streamName)).size !== appends.length) throw new Error("appendToStreams takes each stream once");
+    if (appends.length === 0) return [];
+    const expectations = appends.map((a) => expectation(a.expectedRevision ?? "any"));
+    const firsts: number[] = [];
+    let offset = 0;
+    for (const a of appends) {
+      firsts.push(offset);
+      offset += a.events.length;
+    }
+    const params = [
+      appends.map((a) => a.streamName),
+      expectations.map(([kind]) => kind),
+      expectations.map(([, revision]) => revision),
+      firsts,
+      appends.map((a) => a.events.length),
+      ...eventColumns(appends.flatMap((a) => a.events)),
+    ];
+    try {
+      const { rows } = await client.query<{ stream_index: number; next_revision: string; last_transaction: string; last_position: string }>(
+        `select stream_index, next_revision, last_transaction::text, last_position
+         from ${this.schema}.append_to_streams($1, $2, $3, $4, $5, $6, $7, $8::jsonb[], $9::jsonb[])`,
+        params,
+      );
+      const results: AppendResult[] = new Array(appends.length);
+      for (const row of rows) results[row.stream_index - 1] = toAppendResult(row);
+      return results;
+    } catch (err) {
+      if (err instanceof pg.DatabaseError && err.code === "40P01") throw err;
+      if (err instanceof pg.DatabaseError && err.code === "ES409") {
+        const conflicts = (JSON.parse(err.detail ?? "[]") as { index: number; actual: string }[]).map(({ index, actual }) => {
+          const append = appends[index - 1]!;
+          return new WrongExpectedVersionError(append.streamName, append.expectedRevision ?? "any", actualRevision(actual));
+        });
+        throw new StreamConflictsError(conflicts, 0);
+      }
+      throw appendFailure(err);
     }
   }
 
@@ -162,12 +269,14 @@ export class PostgresEventStore implements EventStore {
    * filter); null when nothing was.
    */
   private async readPage({ after, maxCount, eventTypes }: ReadAllOptions): Promise<{ events: RecordedEvent[]; considered: GlobalPosition | null }> {
-    // Only transactions older than every running one are final: reading below the
-    // snapshot's xmin means a transaction that commits later can never land behind us. The
-    // horizon comes back with the page, even an empty one. The page's positions are chosen
-    // first and its rows fetched by key after, so a plan that sorts sorts keys, not data.
+    // Only transactions older than every running one of ours are final: reading below that
+    // horizon (read_horizon in schema.ts, from the page's own snapshot) means a transaction
+    // that commits later can never land behind us. Materialized, it is computed once for the
+    // statement; it comes back with the page, even an empty one. The page's positions are
+    // chosen first and its rows fetched by key after, so a plan that sorts sorts keys, not data.
     const { rows } = await this.pool.query<EventRow & { horizon: string }>(
-      `select h.horizon::text as horizon, e.* from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
+      `with h as materialized (select ${this.schema}.read_horizon($1::text::xid8, $2::bigint) as horizon)
+       select h.horizon::text as horizon, e.* from h
        left join lateral (
          select ${COLUMNS} from ${this.schema}.events where position = any(array(${eventTypes ? this.typedPage() : this.page()}))
        ) e on true`,
@@ -207,7 +316,7 @@ export class PostgresEventStore implements EventStore {
       order by p.transaction_id, p.position limit $3`;
   }
 
-  async *subscribeToAll({ after, signal, eventTypes, pageSize }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
+  async *subscribeToAll({ after, signal, eventTypes, pageSize, coalesceMs = 0 }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
     let position = after;
     let heldBackRetryMs = FIRST_HELD_BACK_RETRY_MS;
     const maxCount = pageSize ?? this.batchSize;
@@ -236,6 +345,7 @@ export class PostgresEventStore implements EventStore {
           } else {
             await woken.wait(this.pollIntervalMs);
           }
+          if (coalesceMs > 0) await sleep(coalesceMs, undefined, { signal }).catch(() => undefined);
         }
       }
     } finally {

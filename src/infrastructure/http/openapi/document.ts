@@ -35,10 +35,15 @@ const RATE_LIMIT_HEADERS: readonly HeaderName[] = ["RateLimit-Limit", "RateLimit
 /** The shared error answers, by status: component name and meaning. */
 const errorResponses = {
   400: ["BadRequest", "Invalid input: malformed JSON, wrong types, unknown fields, out-of-range values. The message names the field."],
-  401: ["Unauthorized", "Missing, malformed, unknown, revoked or expired API key."],
-  403: ["Forbidden", "The API key lacks the permission (read for GET, write otherwise) or the action is not allowed to it."],
+  401: ["Unauthorized", "Missing, malformed, unknown, revoked or expired API key, or a session cookie that is unknown, signed out or expired."],
+  403: [
+    "Forbidden",
+    "The API key lacks the permission (read for GET, write otherwise) or the action is not allowed to it; or a session's write without its `X-CSRF-Token`.",
+  ],
   404: ["NotFound", "No such resource for the caller (another user's is a 404 too)."],
+  406: ["NotAcceptable", "The Accept header names none of the media types the resource comes in (the message lists them)."],
   409: ["Conflict", "The resource already exists or is busy."],
+  413: ["ContentTooLarge", "The body is over the operation's size limit (16 KiB; 2 MiB for bulk imports), counted after any Content-Encoding is undone. The message gives the limit in bytes."],
   415: ["UnsupportedMediaType", "The body is not sent as JSON (`Content-Type: application/json` or a `+json` type), or in a charset or Content-Encoding the server cannot read. `Accept` names the type expected."],
   422: ["IdempotencyKeyReused", "The Idempotency-Key was already used, within 24 hours, with a different request (method, path or body)."],
   429: ["TooManyRequests", "Rate limit exceeded; Retry-After says when to try again."],
@@ -67,6 +72,8 @@ const idempotencyKeyParameter = {
   schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
 };
 
+const SECURITY = { none: [], session: [{ sessionCookie: [] }], metricsToken: [{ metricsToken: [] }] } as const;
+
 const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
 
 export function buildOpenApiDocument(operations: readonly ApiOperation[], info: DocumentInfo): Record<string, unknown> {
@@ -76,8 +83,14 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
   const response = (r: ApiResponse, headerNames: readonly HeaderName[]) => ({
     description: r.description,
     headers: headerRefs(headerNames),
-    ...(r.schema ? { content: jsonContent(components.render(r.schema, "output")) } : {}),
-    ...(r.textMediaType ? { content: { [r.textMediaType]: { schema: { type: "string" } } } } : {}),
+    ...(r.schema || r.textMediaType
+      ? {
+          content: {
+            ...(r.schema ? jsonContent(components.render(r.schema, "output")) : {}),
+            ...(r.textMediaType ? { [r.textMediaType]: { schema: { type: "string" } } } : {}),
+          },
+        }
+      : {}),
   });
 
   const parameters = (location: "path" | "query", schema: z.ZodObject | undefined) =>
@@ -94,11 +107,12 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     const errors = new Set<ErrorStatus>([...(op.errors ?? []), 500]);
     // Authenticated routes sit behind the key check and the JSON body parser (malformed body: 400),
     // and read the database (unreachable: 503); writes take an Idempotency-Key (reused: 422).
-    const write = op.auth === "bearer" && op.method !== "get";
-    if (op.auth === "bearer") for (const status of [400, 401, 403, 503] as const) errors.add(status);
+    const authenticated = op.auth === "bearer" || op.auth === "session";
+    const write = authenticated && op.method !== "get";
+    if (authenticated) for (const status of [400, 401, 403, 503] as const) errors.add(status);
     if (write) errors.add(422);
     if (rateLimited) errors.add(429);
-    if (op.request?.body) errors.add(415);
+    if (op.request?.body) for (const status of [413, 415] as const) errors.add(status);
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r, successHeaders);
     if (op.auth === "metricsToken") {
@@ -110,7 +124,9 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       responses[status] =
         rateLimited && AFTER_RATE_LIMITER.has(status)
           ? response({ description, schema: errorBody }, status === 503 ? [...successHeaders, "Retry-After"] : successHeaders)
-          : { $ref: `#/components/responses/${name}` };
+          : status === 429 && !rateLimited
+            ? response({ description, schema: errorBody }, ["X-Request-Id", "Retry-After"]) // a refusal of its own (sign-in)
+            : { $ref: `#/components/responses/${name}` };
     }
     const parameterList = [
       ...parameters("path", op.request?.params),
@@ -122,7 +138,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       tags: [...op.tags],
-      ...(op.auth === "none" ? { security: [] } : op.auth === "metricsToken" ? { security: [{ metricsToken: [] }] } : {}),
+      ...(op.auth === "bearer" ? {} : { security: SECURITY[op.auth] }),
       ...(parameterList.length ? { parameters: parameterList } : {}),
       ...(op.request?.body ? { requestBody: { required: true, content: jsonContent(components.render(op.request.body, "input")) } } : {}),
       responses,
@@ -160,11 +176,19 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
     openapi: "3.1.0",
     info: { title: info.title, version: info.version, description: info.description },
     servers: [{ url: info.server }],
-    security: [{ bearerAuth: [] }],
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     paths,
     components: {
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer ssa_...`." },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "ssltrackr_session",
+          description:
+            "A dashboard session (POST /session). Its writes (POST, PUT, PATCH, DELETE) must send the session's `csrf_token` as " +
+            "`X-CSRF-Token`, else 403. When `Authorization` is sent too, the API key decides and the cookie is ignored.",
+        },
         metricsToken: { type: "http", scheme: "bearer", description: "The Prometheus scrape token, SSLTRACKR_METRICS_TOKEN (docs/prometheus.md)." },
       },
       schemas: components.schemas,

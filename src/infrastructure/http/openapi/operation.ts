@@ -8,12 +8,15 @@ export interface ApiResponse {
   readonly description: string;
   /** The JSON body; none for an answer without one. */
   readonly schema?: z.ZodType;
-  /** A text body of this media type instead of JSON (Prometheus exposition). */
+  /**
+   * A text body of this media type: instead of JSON without a `schema` (Prometheus exposition),
+   * as an alternative the client asks for with Accept with one (a report's CSV).
+   */
   readonly textMediaType?: string;
 }
 
 /** Error answers an operation gives itself; those of the middleware are added for it. */
-export type OperationError = 404 | 409 | 503;
+export type OperationError = 400 | 401 | 404 | 406 | 409 | 429 | 503;
 
 export interface ApiOperation {
   /** The operationId: unique, stable, what generated clients name their method. */
@@ -25,10 +28,12 @@ export interface ApiOperation {
   readonly description?: string;
   readonly tags: readonly string[];
   /**
-   * `bearer`: an API key, with the read permission for GET and write otherwise.
+   * `bearer`: an API key, with the read permission for GET and write otherwise, or a dashboard
+   *   session cookie (with X-CSRF-Token on writes).
+   * `session`: a dashboard session cookie only.
    * `metricsToken`: the Prometheus scrape token (SSLTRACKR_METRICS_TOKEN), not an API key.
    */
-  readonly auth: "bearer" | "metricsToken" | "none";
+  readonly auth: "bearer" | "session" | "metricsToken" | "none";
   /** The published contract (../shared/spec/api-v1.md) or an SSLTrackr addition. */
   readonly origin: "spec" | "addition";
   /** The base URL when it is not the document's (the probes live outside /api/v1). */
