@@ -39,6 +39,12 @@ export async function lockCheckpoint(trx: Knex.Transaction, name: string): Promi
   return toCheckpoint(row);
 }
 
+/** One projection's (or shadow lane's) checkpoint; undefined before ensureCheckpoint. */
+export async function readCheckpoint(knex: Knex, name: string): Promise<Checkpoint | undefined> {
+  const row = await knex<CheckpointRow>(CHECKPOINTS_TABLE).where({ name }).first();
+  return row && toCheckpoint(row);
+}
+
 export async function readCheckpoints(knex: Knex, names: readonly string[]): Promise<Map<string, Checkpoint>> {
   const rows = await knex<CheckpointRow>(CHECKPOINTS_TABLE).whereIn("name", names);
   return new Map(rows.map((r) => [r.name, toCheckpoint(r)]));

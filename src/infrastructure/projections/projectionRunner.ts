@@ -12,7 +12,7 @@ import type { Written } from "../commandHandling/written.js";
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from "../eventStore/eventStore.js";
 import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
-import { ensureCheckpoint, lockCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
+import { ensureCheckpoint, lockCheckpoint, readCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
 import { inPartition, type Partition, WHOLE_LOG } from "./partition.js";
 import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
 import { readLogFrom } from "./rowWrites.js";
@@ -407,7 +407,7 @@ export class ProjectionRunner {
 
   private async followFromCheckpoint(follow: Follow): Promise<void> {
     const { projection, target, until, signal, batchSize, lock, feed } = follow;
-    const [stored] = (await readCheckpoints(this.knex, [target.checkpoint])).values();
+    const stored = await readCheckpoint(this.knex, target.checkpoint);
     let from = stored?.position ?? null;
     if (until && from && comparePositions(from, until) >= 0) return;
     // Going on with the feed skips what lies between the checkpoint and the feed's start: safe

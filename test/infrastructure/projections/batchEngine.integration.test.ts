@@ -143,6 +143,9 @@ for (const kind of stores) {
       const r = runner([wanted.projection]);
       await r.start();
       await r.waitFor(written(await append(["Wanted"]), ["Wanted"]), 10_000);
+      // Counts the waits' reads (every projection's checkpoint, `in`). The runner's loop reads
+      // its own (`=`) whenever it starts following again, which may still happen after the
+      // first wait returned: that event may have been projected by the catch-up read.
       let checkpointReads = 0;
       const count = (query: { sql: string }) => {
         if (/from "projection_checkpoints" where "name" in/.test(query.sql)) checkpointReads++;
