@@ -9,6 +9,7 @@ export const SSL_CHECKS_TABLE = "ssl_checks";
 export const WHOIS_CHECKS_TABLE = "whois_checks";
 
 const eventTypes = ["SslChecked", "SslCheckFailed", "WhoisChecked", "WhoisCheckFailed"] as const;
+type SslResult = Extract<CheckEvent, { type: "SslChecked" }>["data"]["result"];
 type CheckEvent = Extract<DomainStreamEvent, { type: (typeof eventTypes)[number] }>;
 
 /** Pure: the batch's rows of each table. */
@@ -30,6 +31,9 @@ export const checkHistoryProjection = defineProjection({
   codec: domainStreamCodec,
   eventTypes,
   perStream: true,
+  // The result goes into the row by reference to the log (storedMember): of it, the fold reads
+  // only these.
+  narrows: { SslChecked: { member: "result", keep: ["outcome", "checked_at"] satisfies (keyof SslResult)[] } },
   async applyBatch(trx, events) {
     const { ssl, whois } = foldChecks(events);
     await insertRows(trx, SSL_CHECKS_TABLE, ssl, { key: ["id"], onConflict: "ignore" });

@@ -184,12 +184,28 @@ async function applyInline(trx: Knex.Transaction, events: readonly Decoded<Domai
   return true;
 }
 
+type SslResult = Extract<DomainStreamEvent, { type: "SslChecked" }>["data"]["result"];
+
+/** The members of an SSL result `changes` and `forTarget` read: all a rebuild sends of one. */
+const SSL_RESULT_READ = [
+  "grade",
+  "valid_from",
+  "valid_to",
+  "earliest_expiry",
+  "chain_valid",
+  "checked_at",
+  "fingerprint_sha256",
+  "hostname",
+  "port",
+] as const satisfies readonly (keyof SslResult)[];
+
 export const domainsProjection = defineProjection({
   name: "domains",
   tables: [DOMAINS_TABLE],
   codec: domainStreamCodec,
   eventTypes,
   perStream: true,
+  narrows: { SslChecked: { member: "result", keep: SSL_RESULT_READ } },
   applyBatch: (trx, events) => writeDomains(trx, foldDomains(events)),
   applyInline,
 });

@@ -12,6 +12,30 @@ import { writeCheckFacts } from "./domainStatusCurrent.js";
 import { batchNeeds, foldAnalytics } from "./fold.js";
 import { ANALYTICS, ANALYTICS_SCHEMA } from "./tables.js";
 
+type SslResult = Extract<DomainStreamEvent, { type: "SslChecked" }>["data"]["result"];
+
+/** The members of an SSL result the folds read (certificateChecks, certificateRenewals, domainStatusCurrent, fold). */
+const SSL_RESULT_READ = [
+  "hostname",
+  "port",
+  "ip_address",
+  "checked_at",
+  "subject",
+  "issuer",
+  "serial_number",
+  "fingerprint_sha256",
+  "key",
+  "signature_algorithm",
+  "grade",
+  "tls_version",
+  "valid_from",
+  "valid_to",
+  "days_remaining",
+  "earliest_expiry",
+  "chain_valid",
+  "hsts",
+] as const satisfies readonly (keyof SslResult)[];
+
 export const analyticsProjection = defineProjection({
   name: "analytics",
   // For analysts: API writes never wait for it.
@@ -20,6 +44,7 @@ export const analyticsProjection = defineProjection({
   tables: Object.values(ANALYTICS),
   codec: domainStreamCodec,
   eventTypes: [...domainStreamCodec.types] as DomainStreamEvent["type"][],
+  narrows: { SslChecked: { member: "result", keep: SSL_RESULT_READ } },
   async applyBatch(trx, events) {
     const rows = foldAnalytics(events, await readBatchState(trx, batchNeeds(events)));
     // Rows carrying a stream revision change only where it is newer; the others are keyed

@@ -25,6 +25,8 @@ export class UnknownEventError extends Error {}
 
 export interface EventCodec<E extends { type: string; data: unknown }> {
   readonly types: ReadonlySet<string>;
+  /** The current schema version of a type it knows (what encode writes). */
+  versionOf(type: string): number | undefined;
   /** Null for event types this codec does not know (other concepts' events). */
   decode(recorded: Pick<RecordedEvent, "type" | "data" | "metadata">): E | null;
   /**
@@ -53,6 +55,7 @@ export function eventCodec<Defs extends readonly AnyDefinition[]>(
   const byType = new Map<string, AnyDefinition>(definitions.map((d) => [d.type, d]));
   return {
     types: new Set(byType.keys()),
+    versionOf: (type) => byType.get(type)?.version,
     decode(recorded) {
       const def = byType.get(recorded.type);
       return def ? ({ type: def.type, data: def.schema.parse(upcastData(def, recorded)) } as EventOf<Defs[number]>) : null;

@@ -4,7 +4,7 @@
 // projection only events of its declared types, and never decodes the others.
 import type { Knex } from "knex";
 import type { EventCodec } from "../eventStore/eventCodec.js";
-import type { RecordedEvent } from "../eventStore/eventStore.js";
+import type { Narrowing, RecordedEvent } from "../eventStore/eventStore.js";
 
 export interface Projection {
   readonly name: string;
@@ -44,6 +44,13 @@ export interface Projection {
    * runner applies the same events again later, which the guards make harmless.
    */
   readonly applyInline?: (trx: Knex.Transaction, events: readonly RecordedEvent[]) => Promise<boolean>;
+  /**
+   * Types of which it reads only some members of one member (Narrowing): a rebuild's read may
+   * then send less (only if every projection it reads that type for narrows it alike). Its
+   * folds must take whole events as well; what they store whole goes by reference
+   * (StoredMember), which is what makes a narrowed value safe to hold.
+   */
+  readonly narrowings: ReadonlyMap<string, Narrowing>;
 }
 
 /** An event as the projection sees it: decoded (upcast) beside its record in the log. */
@@ -81,6 +88,8 @@ export function defineProjection<E extends { type: string; data: unknown }, T ex
   readonly applyBatch: (trx: Knex.Transaction, events: readonly Decoded<Extract<E, { type: T }>>[]) => Promise<void>;
   /** See Projection.applyInline; gets only events of `eventTypes`, decoded (at least one). */
   readonly applyInline?: (trx: Knex.Transaction, events: readonly Decoded<Extract<E, { type: T }>>[]) => Promise<boolean>;
+  /** See Projection.narrowings: per type, the member and which of its members it reads. */
+  readonly narrows?: Partial<Record<T, { readonly member: string; readonly keep: readonly string[] }>>;
 }): Projection {
   const eventTypes = new Set<string>(definition.eventTypes);
   for (const type of eventTypes) {
@@ -104,6 +113,12 @@ export function defineProjection<E extends { type: string; data: unknown }, T ex
     eventTypes,
     awaitedTypes: definition.awaitedTypes ? new Set<string>(definition.awaitedTypes) : eventTypes,
     perStream: definition.perStream ?? false,
+    narrowings: new Map(
+      Object.entries(definition.narrows ?? {}).map(([type, n]) => {
+        const { member, keep } = n as { member: string; keep: readonly string[] };
+        return [type, { type, schemaVersion: definition.codec.versionOf(type)!, member, keep }];
+      }),
+    ),
     async applyBatch(trx, records) {
       const events = decoded(records);
       if (events.length > 0) await definition.applyBatch(trx, events);
@@ -115,4 +130,20 @@ export function defineProjection<E extends { type: string; data: unknown }, T ex
       },
     }),
   };
+}
+
+/**
+ * What one read for several projections may narrow: a type only where every one of them that
+ * reads it narrows the same member, keeping every member any of them reads.
+ */
+export function sharedNarrowings(projections: readonly Projection[], eventTypes: readonly string[]): Narrowing[] {
+  const shared: Narrowing[] = [];
+  for (const type of eventTypes) {
+    const readers = projections.filter((p) => p.eventTypes.has(type));
+    const narrowings = readers.map((p) => p.narrowings.get(type));
+    const first = narrowings[0];
+    if (!first || narrowings.some((n) => !n || n.member !== first.member || n.schemaVersion !== first.schemaVersion)) continue;
+    shared.push({ ...first, keep: [...new Set(narrowings.flatMap((n) => n!.keep))] });
+  }
+  return shared;
 }

@@ -18,7 +18,7 @@ import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTar
 import { readLogFrom } from "./rowWrites.js";
 import { finishShadow, prepareShadow } from "./shadowTables.js";
 import { FeedOverflowError, SharedReader, type Feed } from "./sharedReader.js";
-import type { Projection } from "./projection.js";
+import { sharedNarrowings, type Projection } from "./projection.js";
 import { serviceMetrics } from "../telemetry/metrics.js";
 import { withEventSpans } from "../telemetry/tracing.js";
 
@@ -313,7 +313,15 @@ export class ProjectionRunner {
       const stop = () => local.abort();
       signal.addEventListener("abort", stop, { once: true });
       try {
-        const source = this.eventStore.subscribeToAll({ ...(start ? { after: start } : {}), signal: local.signal, eventTypes: [...eventTypes], pageSize: Math.ceil(this.rebuildBatchSize / READ_PAGES_PER_BATCH) });
+        // Narrowed values are written by reference to the log: only where it is in this database.
+        const narrow = this.eventStore.logTable ? sharedNarrowings(tracks.map((t) => t.projection), eventTypes) : [];
+        const source = this.eventStore.subscribeToAll({
+          ...(start ? { after: start } : {}),
+          signal: local.signal,
+          eventTypes: [...eventTypes],
+          pageSize: Math.ceil(this.rebuildBatchSize / READ_PAGES_PER_BATCH),
+          ...(narrow.length > 0 ? { narrow } : {}),
+        });
         for await (const batch of inBatches(source, this.rebuildBatchSize)) {
           const position = batch.position;
           if (!position) continue;

@@ -31,9 +31,14 @@ export class StoredMember {
     /** Null when the value is not the stored one (the event was upcast). */
     readonly eventId: string | null,
     readonly member: string,
-  ) {}
+    /** The value was read narrowed (RecordedEvent.narrowed): only the log holds all of it. */
+    readonly partial = false,
+  ) {
+    if (partial && eventId === null) throw new Error(`a narrowed ${member} has no stored value to refer to`);
+  }
 
   toJSON(): unknown {
+    if (this.partial) throw new Error(`a narrowed ${this.member} can only be written by reference to the log`);
     return this.value;
   }
 }
@@ -44,7 +49,9 @@ export class StoredMember {
  */
 export function storedMember(decoded: { readonly event: { readonly data: object }; readonly recorded: RecordedEvent }, member: string): StoredMember {
   const { data } = decoded.event;
-  return new StoredMember((data as Record<string, unknown>)[member], data === decoded.recorded.data ? decoded.recorded.id : null, member);
+  const stored = data === decoded.recorded.data;
+  const partial = stored && decoded.recorded.narrowed?.member === member;
+  return new StoredMember((data as Record<string, unknown>)[member], stored ? decoded.recorded.id : null, member, partial);
 }
 
 const eventLogs = new WeakMap<Knex.Transaction, string>();
@@ -89,7 +96,8 @@ export async function insertRows(trx: Knex.Transaction, table: string, rows: rea
     const newer = options.onConflict === "replace" ? "" : options.onConflict.newerBy;
     conflict = `on conflict (${key}) do update set ${set.join(", ")}${newer ? ` where ${ident(table)}.${ident(newer)} < excluded.${ident(newer)}` : ""}`;
   }
-  if (rows.length >= COPY_FROM_ROWS) {
+  // A narrowed value is written only by reference, which goes through the stage.
+  if (rows.length >= COPY_FROM_ROWS || rows.some(hasPartialMember)) {
     const log = eventLogs.get(trx);
     const refs = log ? referencedMembers(columns, rows) : new Map<string, string>();
     const stage = await copyRows(trx, table, columns, refs, rows);
@@ -115,7 +123,7 @@ export async function insertRows(trx: Knex.Transaction, table: string, rows: rea
  * (JSON escapes its own control characters, so only its backslashes need doubling).
  */
 function copyValue(value: unknown): string {
-  if (value instanceof StoredMember) return copyValue(value.value);
+  if (value instanceof StoredMember) return copyValue(value.toJSON());
   if (value === null || value === undefined) return "\\N";
   if (typeof value === "object" && !(value instanceof Date)) {
     const text = JSON.stringify(value);
@@ -125,6 +133,8 @@ function copyValue(value: unknown): string {
   return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
 }
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+const hasPartialMember = (row: Row) => Object.values(row).some((v) => v instanceof StoredMember && v.partial);
 
 /**
  * The columns whose StoredMember values go by reference, each with its member (values of

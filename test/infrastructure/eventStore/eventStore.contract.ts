@@ -16,6 +16,8 @@ import {
 
 export interface EventStoreFixture {
   readonly store: EventStore;
+  /** The store narrows reads (SubscribeToAllOptions.narrow) rather than sending whole events. */
+  readonly narrowsReads?: boolean;
   teardown(): Promise<void>;
 }
 
@@ -342,6 +344,42 @@ export function describeEventStoreContract(label: string, setup: () => Promise<E
         expect(await store.headPosition({ eventTypes: [`Never${tag}`] })).to.equal(null);
         const got = await collect(store, head, (events) => events.length >= 2, undefined, [wanted]);
         expect(got.map((e) => e.type)).to.deep.equal([wanted, wanted]);
+      });
+
+      it("sends a narrowed type's events at the stored version whole, or with only the kept members and marked; others whole", async () => {
+        const head = (await store.headPosition()) ?? undefined;
+        const tag = randomUUID().slice(0, 8);
+        const [checked, other] = [`Checked${tag}`, `Other${tag}`];
+        const result = { kept: 1, nulled: null, left: "x".repeat(3000), nested: { a: [1, 2] } };
+        const atVersion = (schemaVersion: number, data: unknown): EventToAppend => ({ ...event(checked, data), metadata: { schemaVersion } });
+        const appended = [
+          atVersion(2, { id: 1, result }),
+          atVersion(1, { id: 2, result }), // older: upcasters may read anything
+          atVersion(2, { id: 3, result: { left: "only" } }),
+          event(other, { id: 4, result }),
+        ];
+        await store.appendToStream(stream(), appended);
+        await readAllEventually(store, head, appended.length);
+        const narrowing = { type: checked, schemaVersion: 2, member: "result", keep: ["kept", "nulled", "nested"] };
+        const controller = new AbortController();
+        const got: RecordedEvent[] = [];
+        for await (const msg of store.subscribeToAll({ ...(head ? { after: head } : {}), signal: controller.signal, eventTypes: [checked, other], narrow: [narrowing] })) {
+          if (msg.kind === "event") got.push(msg.event);
+          if (got.length === appended.length) break;
+        }
+        controller.abort();
+        const narrowed = [
+          { id: 1, result: { kept: 1, nulled: null, nested: { a: [1, 2] } } },
+          { id: 3, result: { kept: null, nulled: null, nested: null } }, // kept members it lacks come as null
+        ];
+        for (const [i, e] of got.entries()) {
+          const whole = appended[i]!.data;
+          if (e.narrowed) {
+            expect(e.narrowed).to.deep.equal(narrowing);
+            expect(e.data).to.deep.equal(narrowed[[0, 2].indexOf(i)]);
+          } else expect(e.data).to.deep.equal(whole);
+        }
+        expect(got.filter((e) => e.narrowed).map((e) => (e.data as { id: number }).id)).to.deep.equal(fixture.narrowsReads ? [1, 3] : []);
       });
 
       it("keeps each stream's events in revision order while concurrent writers append with expectation any, to one stream or several", async () => {

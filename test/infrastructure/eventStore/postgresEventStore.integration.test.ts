@@ -11,6 +11,7 @@ describeEventStoreContract("PostgreSQL", async () => {
   const store = await PostgresEventStore.connect(db.pool, db.url, { pollIntervalMs: 50 });
   return {
     store,
+    narrowsReads: true,
     async teardown() {
       await store.close();
       await db.drop();

@@ -32,6 +32,7 @@ describeEventStoreContract("PostgreSQL with inline projections", async () => {
   const plain = await PostgresEventStore.connect(db.pool, db.url, { pollIntervalMs: 50 });
   return {
     store: withInlineProjections(plain, knex, [domainsProjection]),
+    narrowsReads: true,
     async teardown() {
       await plain.close();
       await knex.destroy();

@@ -106,6 +106,32 @@ describe("row writes (integration)", function () {
     expect(String(outcome)).to.match(/does not hold the events/);
   });
 
+  it("writes a narrowed member only by reference, however few the rows, and never as its value", async () => {
+    await knex.raw("create table narrowed_log (event_id uuid primary key, data jsonb not null)");
+    await knex.raw("create table narrowed (id uuid primary key, doc jsonb)");
+    const whole = { kept: 1, left: "x".repeat(100) };
+    const eventId = randomUUID();
+    await knex("narrowed_log").insert({ event_id: eventId, data: JSON.stringify({ doc: whole }) });
+    // Read narrowed, it holds only what the reader kept; the log holds all of it.
+    const row = () => ({ id: randomUUID(), doc: new StoredMember({ kept: 1 }, eventId, "doc", true) });
+    const one = row();
+    await knex.transaction(async (trx) => {
+      readLogFrom(trx, "narrowed_log");
+      await insertRows(trx, "narrowed", [one], { key: ["id"], onConflict: "ignore" });
+    });
+    expect(await knex("narrowed").where({ id: one.id }).first()).to.deep.equal({ id: one.id, doc: whole });
+
+    // Without the log in the transaction's database it is an error, not a partial row.
+    for (const count of [1, COPY_FROM_ROWS]) {
+      const outcome = await knex
+        .transaction((trx) => insertRows(trx, "narrowed", Array.from({ length: count }, row), { key: ["id"], onConflict: "ignore" }))
+        .then(() => null, (err: unknown) => err);
+      expect(String(outcome)).to.match(/narrowed doc can only be written by reference/);
+    }
+    expect(await knex("narrowed").count({ n: "*" })).to.deep.equal([{ n: "1" }]);
+    expect(() => new StoredMember({ kept: 1 }, null, "doc", true)).to.throw(/no stored value/);
+  });
+
   it("stores values through COPY with the column's own compression", async function () {
     // A column compressed otherwise than the server's default needs lz4 (PostgreSQL built
     // with it; the embedded server's binaries are not).

@@ -13,6 +13,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type GlobalPosition,
+  type Narrowing,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -35,6 +36,8 @@ interface EventRow {
   data: unknown;
   metadata: Record<string, unknown>;
   created_at: Date;
+  /** The index of the Narrowing applied to `data` (narrowed reads only), or null. */
+  narrowed?: number | null;
 }
 
 const eventColumns = (events: readonly EventToAppend[]) => [
@@ -53,7 +56,8 @@ const toAppendResult = (row: { next_revision: string; last_transaction: string; 
 const appendFailure = (err: unknown): unknown =>
   isConnectionFailure(err) ? new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS) : err;
 
-const toRecorded = (row: EventRow): RecordedEvent => ({
+const toRecorded = (row: EventRow, narrowings?: readonly Narrowing[]): RecordedEvent => ({
+  ...(typeof row.narrowed === "number" && narrowings ? { narrowed: narrowings[row.narrowed]! } : {}),
   id: row.event_id,
   type: row.event_type,
   streamName: row.stream_name,
@@ -68,6 +72,26 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 // an ORDER BY must name events.transaction_id: a bare name would sort by the text (the wrong
 // order, "10" < "9", and no index).
 const COLUMNS = "position, transaction_id::text, stream_name, revision, event_id, event_type, data, metadata, created_at";
+
+/**
+ * COLUMNS with `data` narrowed where a Narrowing applies, and `narrowed`: which one. Each
+ * reference to a stored document unpacks it again (TOAST: fetch and decompress), so the
+ * member is taken out once, in a subquery kept apart (offset 0), and its kept members built
+ * from that: a kept member it lacks comes as null. Types and members come from code, not
+ * from requests; they are quoted all the same.
+ */
+function narrowedColumns(narrow: readonly Narrowing[]): string {
+  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  const applies = narrow.map((n) => `event_type = ${literal(n.type)} and coalesce((metadata ->> 'schemaVersion')::int, 1) = ${Math.trunc(n.schemaVersion)}`);
+  const narrowedData = narrow.map((n) => {
+    const kept = n.keep.map((k) => `${literal(k)}, x.m -> ${literal(k)}`).join(", ");
+    return `(select jsonb_set(x.d, array[${literal(n.member)}], jsonb_build_object(${kept})) from (select data as d, data -> ${literal(n.member)} as m offset 0) x)`;
+  });
+  return COLUMNS.replace(
+    ", data, ",
+    `, case ${applies.map((a, i) => `when ${a} then ${narrowedData[i]}`).join(" ")} else data end as data, case ${applies.map((a, i) => `when ${a} then ${i}`).join(" ")} end as narrowed, `,
+  );
+}
 
 /** An expectation as append_events and append_to_streams take it: kind, and the revision if exact. */
 const expectation = (expected: ExpectedRevision): [string, string | null] =>
@@ -248,7 +272,7 @@ export class PostgresEventStore implements EventStore {
        order by revision ${backwards ? "desc" : "asc"} limit $${params.length}`,
       params,
     );
-    return rows.map(toRecorded);
+    return rows.map((r) => toRecorded(r));
   }
 
   async findEvent(streamName: string, eventId: string): Promise<RecordedEvent | null> {
@@ -268,7 +292,7 @@ export class PostgresEventStore implements EventStore {
    * position every event up to which has been looked at (delivered, or skipped by the type
    * filter); null when nothing was.
    */
-  private async readPage({ after, maxCount, eventTypes }: ReadAllOptions): Promise<{ events: RecordedEvent[]; considered: GlobalPosition | null }> {
+  private async readPage({ after, maxCount, eventTypes, narrow = [] }: ReadAllOptions & Pick<SubscribeToAllOptions, "narrow">): Promise<{ events: RecordedEvent[]; considered: GlobalPosition | null }> {
     // Only transactions older than every running one of ours are final: reading below that
     // horizon (read_horizon in schema.ts, from the page's own snapshot) means a transaction
     // that commits later can never land behind us. Materialized, it is computed once for the
@@ -278,13 +302,13 @@ export class PostgresEventStore implements EventStore {
       `with h as materialized (select ${this.schema}.read_horizon($1::text::xid8, $2::bigint) as horizon)
        select h.horizon::text as horizon, e.* from h
        left join lateral (
-         select ${COLUMNS} from ${this.schema}.events where position = any(array(${eventTypes ? this.typedPage() : this.page()}))
+         select ${narrow.length > 0 ? narrowedColumns(narrow) : COLUMNS} from ${this.schema}.events where position = any(array(${eventTypes ? this.typedPage() : this.page()}))
        ) e on true`,
       [(after?.commit ?? 0n).toString(), (after?.prepare ?? 0n).toString(), maxCount, ...(eventTypes ? [eventTypes] : [])],
     );
     const events = rows
       .filter((r) => r.event_id !== null)
-      .map(toRecorded)
+      .map((r) => toRecorded(r, narrow))
       .sort((a, b) => comparePositions(a.position, b.position));
     const last = events.at(-1)?.position ?? null;
     if (!eventTypes || events.length === maxCount) return { events, considered: last };
@@ -316,7 +340,7 @@ export class PostgresEventStore implements EventStore {
       order by p.transaction_id, p.position limit $3`;
   }
 
-  async *subscribeToAll({ after, signal, eventTypes, pageSize, coalesceMs = 0 }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
+  async *subscribeToAll({ after, signal, eventTypes, pageSize, coalesceMs = 0, narrow }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
     let position = after;
     let heldBackRetryMs = FIRST_HELD_BACK_RETRY_MS;
     const maxCount = pageSize ?? this.batchSize;
@@ -324,7 +348,7 @@ export class PostgresEventStore implements EventStore {
     try {
       while (!signal.aborted) {
         const woken = wakeups.next();
-        const { events, considered } = await this.readPage({ after: position, maxCount, ...(eventTypes ? { eventTypes } : {}) });
+        const { events, considered } = await this.readPage({ after: position, maxCount, ...(eventTypes ? { eventTypes } : {}), ...(narrow ? { narrow } : {}) });
         for (const event of events) {
           yield { kind: "event", event };
           position = event.position;
