@@ -1,7 +1,7 @@
 // Read models of check history: every SSL and registration check, newest first per domain.
 // Back GET /domains/{id}/ssl, /whois and their /history. Rows are keyed by check id, so a
 // replayed check is not stored twice.
-import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
+import { domainStreamCodec, type DomainStreamEvent, type SslCheckedResult } from "../src/domains/domainStream.js";
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { insertRows, storedMember, type Row } from "../src/infrastructure/projections/rowWrites.js";
 
@@ -9,7 +9,6 @@ export const SSL_CHECKS_TABLE = "ssl_checks";
 export const WHOIS_CHECKS_TABLE = "whois_checks";
 
 const eventTypes = ["SslChecked", "SslCheckFailed", "WhoisChecked", "WhoisCheckFailed"] as const;
-type SslResult = Extract<CheckEvent, { type: "SslChecked" }>["data"]["result"];
 type CheckEvent = Extract<DomainStreamEvent, { type: (typeof eventTypes)[number] }>;
 
 /** Pure: the batch's rows of each table. */
@@ -33,7 +32,7 @@ export const checkHistoryProjection = defineProjection({
   perStream: true,
   // The result goes into the row by reference to the log (storedMember): of it, the fold reads
   // only these.
-  narrows: { SslChecked: { member: "result", keep: ["outcome", "checked_at"] satisfies (keyof SslResult)[] } },
+  narrows: { SslChecked: { member: "result", keep: ["outcome", "checked_at"] satisfies (keyof SslCheckedResult)[] } },
   async applyBatch(trx, events) {
     const { ssl, whois } = foldChecks(events);
     await insertRows(trx, SSL_CHECKS_TABLE, ssl, { key: ["id"], onConflict: "ignore" });

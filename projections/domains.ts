@@ -1,7 +1,7 @@
 // Read model of monitored domains: backs GET /domains and GET /domains/{id}. Each row keeps
 // the revision of its stream it reflects, so a replayed event changes nothing.
 import type { Knex } from "knex";
-import { domainStreamCodec, type DomainStreamEvent } from "../src/domains/domainStream.js";
+import { domainStreamCodec, type DomainStreamEvent, type SslCheckedResult } from "../src/domains/domainStream.js";
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { RowChanges, type Row } from "../src/infrastructure/projections/rowWrites.js";
 import { factsClearedByMove } from "./checkTarget.js";
@@ -184,8 +184,6 @@ async function applyInline(trx: Knex.Transaction, events: readonly Decoded<Domai
   return true;
 }
 
-type SslResult = Extract<DomainStreamEvent, { type: "SslChecked" }>["data"]["result"];
-
 /** The members of an SSL result `changes` and `forTarget` read: all a rebuild sends of one. */
 const SSL_RESULT_READ = [
   "grade",
@@ -197,7 +195,7 @@ const SSL_RESULT_READ = [
   "fingerprint_sha256",
   "hostname",
   "port",
-] as const satisfies readonly (keyof SslResult)[];
+] as const satisfies readonly (keyof SslCheckedResult)[];
 
 export const domainsProjection = defineProjection({
   name: "domains",

@@ -3,7 +3,7 @@
 // certificate) consistently. Each concept lives in its own module; a batch is read for the
 // state it needs in one statement, folded in memory (fold.ts), and written set-based: one
 // statement per table, plus one per point where the batch's events close days.
-import { domainStreamCodec, type DomainStreamEvent } from "../../src/domains/domainStream.js";
+import { domainStreamCodec, type DomainStreamEvent, type SslCheckedResult } from "../../src/domains/domainStream.js";
 import { defineProjection } from "../../src/infrastructure/projections/projection.js";
 import { insertRows } from "../../src/infrastructure/projections/rowWrites.js";
 import { readBatchState } from "./batchState.js";
@@ -11,8 +11,6 @@ import { recordDays, writeOpenDay } from "./dailyDomainStatus.js";
 import { writeCheckFacts } from "./domainStatusCurrent.js";
 import { batchNeeds, foldAnalytics } from "./fold.js";
 import { ANALYTICS, ANALYTICS_SCHEMA } from "./tables.js";
-
-type SslResult = Extract<DomainStreamEvent, { type: "SslChecked" }>["data"]["result"];
 
 /** The members of an SSL result the folds read (certificateChecks, certificateRenewals, domainStatusCurrent, fold). */
 const SSL_RESULT_READ = [
@@ -34,7 +32,7 @@ const SSL_RESULT_READ = [
   "earliest_expiry",
   "chain_valid",
   "hsts",
-] as const satisfies readonly (keyof SslResult)[];
+] as const satisfies readonly (keyof SslCheckedResult)[];
 
 export const analyticsProjection = defineProjection({
   name: "analytics",

@@ -24,6 +24,8 @@ export interface DomainStreamState {
 }
 export type DomainStreamCommand = DomainCommand | MonitoringCommand;
 export type DomainStreamEvent = DomainEvent | MonitoringEvent;
+/** An SslChecked event's result: what projections declare the members they read of (`narrows`). */
+export type SslCheckedResult = Extract<DomainStreamEvent, { type: "SslChecked" }>["data"]["result"];
 
 const isMonitoringCommand = (c: DomainStreamCommand): c is MonitoringCommand => monitoringCommandTypes.has(c.type);
 const domainEventTypes: ReadonlySet<string> = new Set(domainEventDefinitions.map((d) => d.type));
