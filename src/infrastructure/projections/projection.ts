@@ -113,12 +113,7 @@ export function defineProjection<E extends { type: string; data: unknown }, T ex
     eventTypes,
     awaitedTypes: definition.awaitedTypes ? new Set<string>(definition.awaitedTypes) : eventTypes,
     perStream: definition.perStream ?? false,
-    narrowings: new Map(
-      Object.entries(definition.narrows ?? {}).map(([type, n]) => {
-        const { member, keep } = n as { member: string; keep: readonly string[] };
-        return [type, { type, schemaVersion: definition.codec.versionOf(type)!, member, keep }];
-      }),
-    ),
+    narrowings: narrowingsOf(definition.codec, definition.narrows ?? {}),
     async applyBatch(trx, records) {
       const events = decoded(records);
       if (events.length > 0) await definition.applyBatch(trx, events);
@@ -130,6 +125,20 @@ export function defineProjection<E extends { type: string; data: unknown }, T ex
       },
     }),
   };
+}
+
+/** A projection's `narrows`, each at its type's current schema version (older events are read whole). */
+function narrowingsOf(
+  codec: Pick<EventCodec<never>, "versionOf">,
+  narrows: Partial<Record<string, { readonly member: string; readonly keep: readonly string[] }>>,
+): Map<string, Narrowing> {
+  const narrowings = new Map<string, Narrowing>();
+  for (const [type, n] of Object.entries(narrows)) {
+    const schemaVersion = codec.versionOf(type);
+    if (!n || schemaVersion === undefined) throw new Error(`narrows: its codec does not know ${type}`);
+    narrowings.set(type, { type, schemaVersion, member: n.member, keep: n.keep });
+  }
+  return narrowings;
 }
 
 /**

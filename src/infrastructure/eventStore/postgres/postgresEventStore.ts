@@ -56,8 +56,7 @@ const toAppendResult = (row: { next_revision: string; last_transaction: string; 
 const appendFailure = (err: unknown): unknown =>
   isConnectionFailure(err) ? new UnavailableError(APPEND_OUTCOME_UNKNOWN, DATABASE_RETRY_AFTER_SECONDS) : err;
 
-const toRecorded = (row: EventRow, narrowings?: readonly Narrowing[]): RecordedEvent => ({
-  ...(typeof row.narrowed === "number" && narrowings ? { narrowed: narrowings[row.narrowed]! } : {}),
+const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.event_type,
   streamName: row.stream_name,
@@ -67,6 +66,12 @@ const toRecorded = (row: EventRow, narrowings?: readonly Narrowing[]): RecordedE
   metadata: row.metadata,
   createdAt: row.created_at,
 });
+
+/** A row of a narrowed read, marked with the Narrowing its data went through (narrowedColumns), if any. */
+const toNarrowedRecord =
+  (narrow: readonly Narrowing[]) =>
+  (row: EventRow): RecordedEvent =>
+    typeof row.narrowed === "number" ? { ...toRecorded(row), narrowed: narrow[row.narrowed]! } : toRecorded(row);
 
 // transaction_id goes out as text (xid8 has no JS type). The output column keeps its name, so
 // an ORDER BY must name events.transaction_id: a bare name would sort by the text (the wrong
@@ -272,7 +277,7 @@ export class PostgresEventStore implements EventStore {
        order by revision ${backwards ? "desc" : "asc"} limit $${params.length}`,
       params,
     );
-    return rows.map((r) => toRecorded(r));
+    return rows.map(toRecorded);
   }
 
   async findEvent(streamName: string, eventId: string): Promise<RecordedEvent | null> {
@@ -308,7 +313,7 @@ export class PostgresEventStore implements EventStore {
     );
     const events = rows
       .filter((r) => r.event_id !== null)
-      .map((r) => toRecorded(r, narrow))
+      .map(narrow.length > 0 ? toNarrowedRecord(narrow) : toRecorded)
       .sort((a, b) => comparePositions(a.position, b.position));
     const last = events.at(-1)?.position ?? null;
     if (!eventTypes || events.length === maxCount) return { events, considered: last };
