@@ -1,0 +1,109 @@
+// GET /domains/{id}'s lookup gathers the lookups of one turn of the event loop into one
+// statement (a group commit answers its creates at once, and each reads its domain back). Real
+// PostgreSQL: domains created through the event store with the domains projection inline.
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import type { Knex } from "knex";
+import { domainsProjection } from "../../projections/domains.js";
+import { domainHistory, encodeAll } from "../../bench/support/domainHistory.js";
+import { DomainQueries } from "../../src/domains/domainQueries.js";
+import { PostgresEventStore } from "../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
+import type { EventStore } from "../../src/infrastructure/eventStore/eventStore.js";
+import { createKnex, migrateReadModels } from "../../src/infrastructure/postgres/knex.js";
+import { withInlineProjections } from "../../src/infrastructure/projections/inlineProjections.js";
+import { systemClock } from "../../src/shared/clock.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+
+describe("DomainQueries.get (integration)", function () {
+  this.timeout(60_000);
+  let db: TestDatabase;
+  let knex: Knex;
+  let plain: PostgresEventStore;
+  let store: EventStore;
+  let queries: DomainQueries;
+  /** The statements on the domains table since the last call. */
+  let domainStatements: string[];
+  const onQuery = (q: { sql: string }) => {
+    if (/from "domains"/.test(q.sql)) domainStatements.push(q.sql);
+  };
+
+  before(async () => {
+    db = await createTestDatabase();
+    knex = createKnex(db.url);
+    await migrateReadModels(knex);
+    plain = await PostgresEventStore.connect(db.pool, db.url);
+    store = withInlineProjections(plain, knex, [domainsProjection]);
+    queries = new DomainQueries(knex, systemClock);
+    knex.on("query", onQuery);
+  });
+  after(async () => {
+    knex?.off("query", onQuery);
+    await plain?.close();
+    await knex?.destroy();
+    await db?.drop();
+  });
+  beforeEach(() => {
+    domainStatements = [];
+  });
+
+  /** A domain of `userId`'s, in the read model (projected inline with its append). */
+  const addDomain = async (userId: string, tags = ["t"]) => {
+    const h = domainHistory({ userId, hostname: `q-${randomUUID().slice(0, 8)}.example`, events: 1, certDays: 30, start: new Date() });
+    await store.appendToStream(h.streamName, encodeAll(h.events), { expectedRevision: "no_stream" });
+    await knex("domains").where({ id: h.domainId }).update({ tags: JSON.stringify(tags) });
+    return h.domainId;
+  };
+
+  it("answers lookups of one turn with one statement, each only with its own user's live domain", async () => {
+    const [alice, bob] = [randomUUID(), randomUUID()];
+    const [a1, a2, gone, b1] = [await addDomain(alice, ["a1"]), await addDomain(alice, ["a2"]), await addDomain(alice), await addDomain(bob, ["b1"])];
+    await knex("domains").where({ id: gone }).update({ deleted_at: new Date() });
+    domainStatements = [];
+
+    const answers = await Promise.all([
+      queries.get(alice, a1),
+      queries.get(alice, b1), // bob's: as if it did not exist
+      queries.get(bob, b1),
+      queries.get(alice, randomUUID()),
+      queries.get(alice, gone),
+      queries.get(alice, a2),
+      queries.get(alice, a1), // the same lookup twice in one turn
+    ]);
+
+    expect(domainStatements).to.have.length(1);
+    expect(answers.map((d) => d?.tags ?? null)).to.deep.equal([["a1"], null, ["b1"], null, null, ["a2"], ["a1"]]);
+    expect(answers[0]).to.include({ id: a1, port: 443, status: "pending" });
+  });
+
+  it("keeps no answer between turns: a lookup after a change sees the change", async () => {
+    const user = randomUUID();
+    const id = await addDomain(user, ["before"]);
+    expect((await queries.get(user, id))?.tags).to.deep.equal(["before"]);
+    await knex("domains").where({ id }).update({ tags: JSON.stringify(["after"]) });
+    expect((await queries.get(user, id))?.tags).to.deep.equal(["after"]);
+    expect(domainStatements).to.have.length(2);
+  });
+
+  it("splits more than 100 lookups of one turn into statements of at most 100", async () => {
+    const user = randomUUID();
+    const id = await addDomain(user);
+    domainStatements = [];
+    const answers = await Promise.all(Array.from({ length: 150 }, (_, i) => queries.get(user, i % 2 === 0 ? id : randomUUID())));
+    expect(domainStatements).to.have.length(2);
+    expect(answers.filter((d) => d?.id === id)).to.have.length(75);
+    expect(answers.filter((d) => d === null)).to.have.length(75);
+  });
+
+  it("fails every lookup of a statement that fails, and the next turn's lookups work again", async () => {
+    const user = randomUUID();
+    const id = await addDomain(user);
+    await knex.raw("alter table domains rename to domains_away");
+    try {
+      const failed = await Promise.allSettled([queries.get(user, id), queries.get(user, randomUUID())]);
+      expect(failed.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
+    } finally {
+      await knex.raw("alter table domains_away rename to domains");
+    }
+    expect((await queries.get(user, id))?.id).to.equal(id);
+  });
+});
