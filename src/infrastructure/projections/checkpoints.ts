@@ -32,9 +32,18 @@ export async function ensureCheckpoint(knex: Knex, name: string): Promise<void> 
   await knex(CHECKPOINTS_TABLE).insert({ name, events_processed: 0 }).onConflict("name").ignore();
 }
 
-/** Locks the row until the transaction ends, serialising batches of one projection. */
-export async function lockCheckpoint(trx: Knex.Transaction, name: string): Promise<Checkpoint> {
-  const row = await trx<CheckpointRow>(CHECKPOINTS_TABLE).where({ name }).forUpdate().first();
+/**
+ * Locks the row until the transaction ends, serialising batches of one projection. `settings`
+ * are set for the rest of the transaction (`set_config(name, value, true)`) by the same
+ * statement: a batch's transaction is a round trip shorter than with a statement of their own.
+ */
+export async function lockCheckpoint(trx: Knex.Transaction, name: string, settings: Readonly<Record<string, string>> = {}): Promise<Checkpoint> {
+  const set = Object.entries(settings).map(([setting, value]) => trx.raw("set_config(?, ?, true)", [setting, value]));
+  const row = await trx<CheckpointRow>(CHECKPOINTS_TABLE)
+    .select("*", ...set)
+    .where({ name })
+    .forUpdate()
+    .first();
   if (!row) throw new Error(`No checkpoint row for projection ${name}`);
   return toCheckpoint(row);
 }

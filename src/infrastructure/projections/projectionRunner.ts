@@ -458,12 +458,11 @@ export class ProjectionRunner {
   ): Promise<void> {
     const live = target.checkpoint === projection.name;
     await this.knex.transaction(async (trx) => {
-      const current = await lockCheckpoint(trx, target.checkpoint);
+      const current = await lockCheckpoint(trx, target.checkpoint, { search_path: target.searchPath, synchronous_commit: "off" });
       if (!samePosition(current.position, from)) {
         if (live) this.committedHere.delete(projection.name);
         throw new CheckpointMovedError();
       }
-      await trx.raw("select set_config('search_path', ?, true), set_config('synchronous_commit', 'off', true)", [target.searchPath]);
       if (this.eventStore.logTable) readLogFrom(trx, this.eventStore.logTable);
       // Each projected event continues the trace of the command that recorded it.
       if (events.length > 0) await withEventSpans(`project ${projection.name}`, events, { "ssltrackr.projection": projection.name }, () => projection.applyBatch(trx, events));
