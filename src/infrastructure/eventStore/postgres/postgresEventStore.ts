@@ -160,10 +160,12 @@ export class PostgresEventStore implements EventStore {
     // Transaction-local, so it ends with this one-statement transaction.
     const deferFlush = options.deferFlush ? ", set_config('synchronous_commit', 'off', true)" : "";
     try {
-      const { rows } = await this.pool.query<{ next_revision: string; last_transaction: string; last_position: string }>(
-        `select next_revision, last_transaction::text, last_position${deferFlush} from ${this.schema}.append_events($1, $2, $3, $4, $5, $6::jsonb[], $7::jsonb[])`,
-        [streamName, kind, revision, ...eventColumns(events)],
-      );
+      const { rows } = await this.pool.query<{ next_revision: string; last_transaction: string; last_position: string }>({
+        // Prepared once per connection: parsing and planning it was PostgreSQL's work on every append.
+        name: `${this.schema}.append_events${options.deferFlush ? ".deferred" : ""}`,
+        text: `select next_revision, last_transaction::text, last_position${deferFlush} from ${this.schema}.append_events($1, $2, $3, $4, $5, $6::jsonb[], $7::jsonb[])`,
+        values: [streamName, kind, revision, ...eventColumns(events)],
+      });
       const row = rows[0];
       if (!row) throw new Error(`append to ${streamName} returned no result`);
       this.notifier.appended();
@@ -242,11 +244,12 @@ export class PostgresEventStore implements EventStore {
       ...eventColumns(appends.flatMap((a) => a.events)),
     ];
     try {
-      const { rows } = await client.query<{ stream_index: number; next_revision: string; last_transaction: string; last_position: string }>(
-        `select stream_index, next_revision, last_transaction::text, last_position
+      const { rows } = await client.query<{ stream_index: number; next_revision: string; last_transaction: string; last_position: string }>({
+        name: `${this.schema}.append_to_streams`,
+        text: `select stream_index, next_revision, last_transaction::text, last_position
          from ${this.schema}.append_to_streams($1, $2, $3, $4, $5, $6, $7, $8::jsonb[], $9::jsonb[])`,
-        params,
-      );
+        values: params,
+      });
       const results: AppendResult[] = new Array(appends.length);
       for (const row of rows) results[row.stream_index - 1] = toAppendResult(row);
       return results;
