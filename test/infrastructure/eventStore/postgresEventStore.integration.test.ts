@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { expect } from "chai";
-import { AppendNotifier } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
+import { AppendNotifier, NOTIFY_INTERVAL_MS } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { describeEventStoreContract, readAllEventually } from "./eventStore.contract.js";
@@ -300,6 +300,40 @@ describe("PostgreSQL event store: wake-ups across processes", () => {
     } finally {
       await own.close();
       await other.close();
+    }
+  });
+
+  it("sends the first append's NOTIFY at once, then at most one per interval, the last after the last append", async () => {
+    const channel = "test_throttled";
+    const listener = new pg.Client({ connectionString: db.url });
+    const heard: number[] = [];
+    await listener.connect();
+    listener.on("notification", () => heard.push(performance.now()));
+    await listener.query(`listen ${channel}`);
+    const notifier = new AppendNotifier(db.pool, db.url, channel);
+    try {
+      const first = performance.now();
+      notifier.appended();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard, "the first append, told at once").to.have.length(1);
+      expect(heard[0]! - first).to.be.below(50);
+
+      // 300 ms of appends, one every millisecond or so, each in a turn of its own.
+      const started = performance.now();
+      let last = started;
+      while (performance.now() - started < 300) {
+        notifier.appended();
+        last = performance.now();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const during = heard.slice(1);
+      // 300 ms / NOTIFY_INTERVAL_MS, and one trailing: far fewer than the ~200 appends.
+      expect(during.length).to.be.within(2, Math.ceil(300 / NOTIFY_INTERVAL_MS) + 2);
+      expect(during.at(-1)!, "a NOTIFY after the last append").to.be.above(last);
+    } finally {
+      await notifier.close();
+      await listener.end();
     }
   });
 });
