@@ -199,9 +199,10 @@ export class PostgresEventStore implements EventStore {
    */
   async appendWithin(client: pg.ClientBase, appends: readonly StreamAppend[]): Promise<{ results: AppendResult[]; recorded: RecordedEvent[] | null }> {
     const results = await this.appendOn(client, appends);
-    const { rows } = await client.query<{ event_id: string; position: string; created_at: Date }>(
-      `select event_id, position, created_at from ${this.schema}.events where transaction_id = pg_current_xact_id() order by position`,
-    );
+    const { rows } = await client.query<{ event_id: string; position: string; created_at: Date }>({
+      name: `${this.schema}.appended_events`,
+      text: `select event_id, position, created_at from ${this.schema}.events where transaction_id = pg_current_xact_id() order by position`,
+    });
     const stored = new Map(rows.map((r) => [r.event_id, r]));
     const recorded: RecordedEvent[] = [];
     appends.forEach(({ streamName, events }, i) => {
