@@ -11,6 +11,8 @@ export interface ServerProcess {
   memory(): { rssMiB: number; peakMiB: number };
   /** CPU time it has used so far (user + system), in ms. */
   cpuMs(): number;
+  /** The same, user and system apart, in ms. */
+  cpuTimes(): CpuTimes;
   stop(): Promise<void>;
 }
 
@@ -20,11 +22,16 @@ function statusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
   return Number(match[1]);
 }
 
-/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
+export interface CpuTimes {
+  readonly userMs: number;
+  readonly systemMs: number;
+}
+
+/** utime and stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms). */
+function cpuTimesOf(pid: number): CpuTimes {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 };
 }
 
 export async function startServerProcess(databaseUrl: string, poolMax: number, profileDir?: string): Promise<ServerProcess> {
@@ -44,7 +51,11 @@ export async function startServerProcess(databaseUrl: string, poolMax: number, p
     url,
     pid,
     memory: () => ({ rssMiB: statusKiB(pid, "VmRSS") / 1024, peakMiB: statusKiB(pid, "VmHWM") / 1024 }),
-    cpuMs: () => cpuMsOf(pid),
+    cpuMs: () => {
+      const { userMs, systemMs } = cpuTimesOf(pid);
+      return userMs + systemMs;
+    },
+    cpuTimes: () => cpuTimesOf(pid),
     async stop() {
       child.send("stop");
       const killed = setTimeout(() => child.kill("SIGKILL"), 15_000);

@@ -9,7 +9,8 @@ import type { Measurement } from "../support/report.js";
 const CONNECTIONS = 20;
 const FEW_CONNECTIONS = 4;
 
-async function creates(fixture: ApiFixture, seconds: number, run: string, connections: number): Promise<LoadResult> {
+/** POST /domains from `connections` clients for `seconds`, each a new hostname (`run` keeps them apart across calls). */
+export async function creates(fixture: ApiFixture, seconds: number, run: string, connections: number): Promise<LoadResult> {
   let n = 0;
   const r = await httpLoad({
     url: fixture.server.url,
