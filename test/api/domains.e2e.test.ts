@@ -335,6 +335,21 @@ describe("Domains API (e2e)", () => {
       expect((await api.get("/domains")).body.pagination.total).to.equal(0);
     });
 
+    it("takes the id in upper case for GET, PUT, history and DELETE alike (a UUID is case-insensitive)", async () => {
+      const api = await newUser();
+      const d = await create(api, { hostname: "upper-id.example.com" });
+      const upper = (d.id as string).toUpperCase();
+      const got = await api.get(`/domains/${upper}`);
+      expect(got.status).to.equal(200);
+      expect(got.body).to.deep.equal(d);
+      const put = await api.put(`/domains/${upper}`, { notes: "by upper-case id" });
+      expect(put.status, JSON.stringify(put.body)).to.equal(200);
+      expect(put.body).to.deep.include({ id: d.id, notes: "by upper-case id" });
+      expect((await api.get(`/domains/${upper}/history`)).status).to.equal(200);
+      expect((await api.delete(`/domains/${upper}`)).status).to.equal(200);
+      expectError(await api.get(`/domains/${d.id}`), 404, NOT_FOUND);
+    });
+
     it("answers 404 for a domain id that never existed", async () => {
       const api = await newUser();
       const id = "00000000-0000-4000-8000-000000000000";

@@ -75,6 +75,14 @@ describe("DomainQueries.get (integration)", function () {
     expect(answers[0]).to.include({ id: a1, port: 443, status: "pending" });
   });
 
+  it("finds a domain by its id in upper case, as PostgreSQL's uuid type and the routes accept it", async () => {
+    const user = randomUUID();
+    const id = await addDomain(user);
+    const [upper, mixed] = await Promise.all([queries.get(user, id.toUpperCase()), queries.get(user.toUpperCase(), id)]);
+    expect(upper?.id).to.equal(id);
+    expect(mixed?.id).to.equal(id);
+  });
+
   it("keeps no answer between turns: a lookup after a change sees the change", async () => {
     const user = randomUUID();
     const id = await addDomain(user, ["before"]);

@@ -1,8 +1,17 @@
 // Building blocks shared by route schemas.
 import { z } from "zod";
 
+/**
+ * A path's `{id}`: a UUID in either case (RFC 9562 §4: input is case-insensitive), passed on in
+ * lower case, the form ids are generated, stored and named in stream names with.
+ */
 export const uuidParam = (what: string) =>
-  z.strictObject({ id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `${what} id must be a UUID`) });
+  z.strictObject({
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `${what} id must be a UUID`)
+      .toLowerCase(),
+  });
 
 /** Query parameters arrive as strings; a repeated parameter arrives as an array and fails. */
 const intParam = (min: number, max: number, fallback: number) =>
