@@ -73,11 +73,16 @@ export class AppendNotifier {
   }
 
   async close(): Promise<void> {
+    const untold = this.untold && !this.closed;
     this.closed = true;
+    this.untold = false;
     this.wake();
     const listener = this.listener;
     this.listener = undefined;
     await listener?.stop();
+    // An append of the last interval, held back by the throttle: told now, or other processes
+    // would hear of it only at their next poll.
+    if (untold) await this.pool.query("select pg_notify($1, $2)", [this.channel, this.origin]).catch(() => undefined);
   }
 
   private arm(signal: AbortSignal): Wakeup {
