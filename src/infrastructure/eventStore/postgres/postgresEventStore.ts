@@ -108,6 +108,14 @@ const actualRevision = (detail: string | undefined): bigint | "no_stream" =>
 /** Two multi-stream appends that wait on each other's heads; PostgreSQL rolled one back. */
 const DEADLOCK_RETRIES = 3;
 
+/**
+ * Names of the append statements, prepared once per connection. A prepared statement keeps the
+ * result type it was planned with, so a change of append_events' or append_to_streams' results
+ * (schema.ts) comes with a new version here: connections of processes still running the old
+ * code keep their own statements.
+ */
+const statementName = (schema: string, statement: string) => `${schema}.${statement}.v1`;
+
 /** First wait before reading again while events are held back; it doubles up to the poll interval. */
 const FIRST_HELD_BACK_RETRY_MS = 2;
 
@@ -162,7 +170,7 @@ export class PostgresEventStore implements EventStore {
     try {
       const { rows } = await this.pool.query<{ next_revision: string; last_transaction: string; last_position: string }>({
         // Prepared once per connection: parsing and planning it was PostgreSQL's work on every append.
-        name: `${this.schema}.append_events${options.deferFlush ? ".deferred" : ""}`,
+        name: statementName(this.schema, options.deferFlush ? "append_events.deferred" : "append_events"),
         text: `select next_revision, last_transaction::text, last_position${deferFlush} from ${this.schema}.append_events($1, $2, $3, $4, $5, $6::jsonb[], $7::jsonb[])`,
         values: [streamName, kind, revision, ...eventColumns(events)],
       });
@@ -200,7 +208,7 @@ export class PostgresEventStore implements EventStore {
   async appendWithin(client: pg.ClientBase, appends: readonly StreamAppend[]): Promise<{ results: AppendResult[]; recorded: RecordedEvent[] | null }> {
     const results = await this.appendOn(client, appends);
     const { rows } = await client.query<{ event_id: string; position: string; created_at: Date }>({
-      name: `${this.schema}.appended_events`,
+      name: statementName(this.schema, "appended_events"),
       text: `select event_id, position, created_at from ${this.schema}.events where transaction_id = pg_current_xact_id() order by position`,
     });
     const stored = new Map(rows.map((r) => [r.event_id, r]));
@@ -246,7 +254,7 @@ export class PostgresEventStore implements EventStore {
     ];
     try {
       const { rows } = await client.query<{ stream_index: number; next_revision: string; last_transaction: string; last_position: string }>({
-        name: `${this.schema}.append_to_streams`,
+        name: statementName(this.schema, "append_to_streams"),
         text: `select stream_index, next_revision, last_transaction::text, last_position
          from ${this.schema}.append_to_streams($1, $2, $3, $4, $5, $6, $7, $8::jsonb[], $9::jsonb[])`,
         values: params,
