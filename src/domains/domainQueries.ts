@@ -164,8 +164,8 @@ export class DomainQueries {
    * creates read their rows with one round trip instead of one each.
    */
   get(userId: string, domainId: string): Promise<DomainDetail | null> {
-    // Rows are matched to lookups in JavaScript, and PostgreSQL writes uuids in lower case
-    // (routes accept either case, as the uuid type does).
+    // Rows are matched to lookups in JavaScript, and PostgreSQL writes uuids in lower case; the
+    // routes pass ids lower-cased already (uuidParam), other callers may not.
     return this.lookups.load({ userId: userId.toLowerCase(), domainId: domainId.toLowerCase() });
   }
 

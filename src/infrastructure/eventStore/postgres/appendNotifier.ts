@@ -59,9 +59,13 @@ export class AppendNotifier {
       return;
     }
     this.untold = false;
-    // Best effort: a lost NOTIFY costs other processes one poll interval, nothing more.
-    this.pool.query("select pg_notify($1, $2)", [this.channel, this.origin]).catch(() => undefined);
+    void this.send();
     setTimeout(() => this.notify(), NOTIFY_INTERVAL_MS).unref();
+  }
+
+  /** Best effort: a lost NOTIFY costs other processes one poll interval, nothing more. */
+  private async send(): Promise<void> {
+    await this.pool.query("select pg_notify($1, $2)", [this.channel, this.origin]).catch(() => undefined);
   }
 
   subscribe(signal: AbortSignal): { next(): Wakeup; close(): void } {
@@ -73,7 +77,7 @@ export class AppendNotifier {
   }
 
   async close(): Promise<void> {
-    const untold = this.untold && !this.closed;
+    const untold = this.untold;
     this.closed = true;
     this.untold = false;
     this.wake();
@@ -82,7 +86,7 @@ export class AppendNotifier {
     await listener?.stop();
     // An append of the last interval, held back by the throttle: told now, or other processes
     // would hear of it only at their next poll.
-    if (untold) await this.pool.query("select pg_notify($1, $2)", [this.channel, this.origin]).catch(() => undefined);
+    if (untold) await this.send();
   }
 
   private arm(signal: AbortSignal): Wakeup {
