@@ -2,7 +2,7 @@
 // DATABASE_URL) builds, starts an embedded PostgreSQL, and serves the API and the dashboard.
 // Run as a user runs it: the npm script, in its own process group, stopped with SIGTERM.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -46,7 +46,16 @@ describe("npm start on a fresh machine (e2e)", function () {
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "ssltrackr-fresh-"));
   });
-  after(async () => rm(dataDir, { recursive: true, force: true }));
+  after(async () => {
+    // npm can exit before the embedded PostgreSQL has finished its shutdown checkpoint, which
+    // still writes into pg_wal: removing the directory then raced it (ENOTEMPTY). PostgreSQL
+    // removes postmaster.pid last.
+    const pidFile = path.join(dataDir, "postmaster.pid");
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      if (!(await access(pidFile).then(() => true, () => false))) break;
+    }
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+  });
 
   it("builds, starts an embedded PostgreSQL and serves the dashboard and the API, with no configuration", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", EMBEDDED_PG_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
