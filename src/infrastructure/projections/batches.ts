@@ -1,6 +1,6 @@
 // Groups a subscription into batches without timers: whatever arrived while the previous
-// batch was being written becomes the next batch. Bursts are written in few transactions,
-// and a single live event is written at once.
+// batch was being written (or in the same turn of the event loop) becomes the next batch.
+// Bursts are written in few transactions, and a single live event is written at once.
 import type { GlobalPosition, RecordedEvent, SubscriptionMessage } from "../eventStore/eventStore.js";
 
 export interface Batch {
@@ -39,6 +39,9 @@ export async function* inBatches(source: AsyncIterable<SubscriptionMessage>, max
         if (ended) break;
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
+        // A page read from the log arrives a message per microtask: let the rest of it in, or
+        // its first event would be a transaction of its own.
+        await new Promise((r) => setImmediate(r));
         continue;
       }
       const events: RecordedEvent[] = [];
