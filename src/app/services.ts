@@ -66,6 +66,7 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
   const handler = new CommandHandler(inline, infra.snapshots);
   const usage = new KeyUsageTracker(infra.knex);
   const projections = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, {
+    databaseUrl: infra.databaseUrl,
     ...(options.leaderElection ? { leaderSession: infra.leaderSession } : {}),
     onError: (projection, err) => options.logger.error("projection failed; retrying", { projection, err }),
   });

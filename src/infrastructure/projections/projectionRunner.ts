@@ -18,6 +18,8 @@ import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTar
 import { readLogFrom } from "./rowWrites.js";
 import { finishShadow, prepareShadow } from "./shadowTables.js";
 import { FeedOverflowError, SharedReader, type Feed } from "./sharedReader.js";
+import { LAZY_COALESCE_MS, ReaderPace } from "./readerPace.js";
+import { ChannelListener } from "../postgres/channelListener.js";
 import { sharedNarrowings, type Projection } from "./projection.js";
 import { serviceMetrics } from "../telemetry/metrics.js";
 import { withEventSpans } from "../telemetry/tracing.js";
@@ -38,7 +40,20 @@ export interface ProjectionRunnerOptions {
   /** Elects one projecting process per projection; without it this runner always projects (CLI). */
   readonly leaderSession?: LeaderSession;
   readonly onError?: (projection: string, err: unknown) => void;
+  /**
+   * The read models' database URL: the runner then hears other processes' waits (NOTIFY on
+   * WANTED_CHANNEL) and its shared reader gathers appends for `lazyMs` while no write waits
+   * (readerPace.ts). Without it the reader stays live (a CLI run, a runner tested alone).
+   */
+  readonly databaseUrl?: string;
+  /** How long appends gather while no write waits, in ms (default LAZY_COALESCE_MS). */
+  readonly lazyMs?: number;
 }
+
+/** Where a wait asks the processes leading projections to read now (readerPace.ts). */
+export const WANTED_CHANNEL = "ssltrackr_projections_wanted";
+/** A waiting process asks again this often (ms): a leader stays hurried for its lazyMs after hearing it. */
+const WANT_RESEND_MS = LAZY_COALESCE_MS / 2;
 
 class CheckpointMovedError extends Error {}
 
@@ -106,6 +121,10 @@ export class ProjectionRunner {
   private readonly rebuildBatchSize: number;
   private readonly rebuildLanes: number;
   private readonly reader: SharedReader;
+  private readonly pace: ReaderPace;
+  private wanted: ChannelListener | undefined;
+  /** When this process last asked the others to read now (performance.now()). */
+  private wantedAt = -Infinity;
   /**
    * Live checkpoints this runner committed, while it leads their projection: waitFor reads
    * them here as the batch commits, without a query. Dropped when the checkpoint moves under
@@ -126,10 +145,20 @@ export class ProjectionRunner {
     this.rebuildLanes = options.rebuildLanes ?? 2;
     this.committed.setMaxListeners(0);
     const types = [...new Set(projections.flatMap((p) => [...p.eventTypes]))];
-    this.reader = new SharedReader(eventStore, types, this.controller.signal, (err) => options.onError?.("shared reader", err));
+    this.pace = new ReaderPace(options.lazyMs);
+    this.reader = new SharedReader(eventStore, types, this.controller.signal, this.pace, (err) => options.onError?.("shared reader", err));
   }
 
   async start(): Promise<void> {
+    if (this.options.databaseUrl) {
+      const pace = this.pace;
+      this.wanted = new ChannelListener(this.options.databaseUrl, WANTED_CHANNEL, {
+        onListening: () => pace.hearing(true),
+        onDeaf: () => pace.hearing(false),
+        onNotification: () => pace.hurry(),
+      });
+      await this.wanted.start();
+    }
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
     // The shared reader starts at the furthest checkpoint (a final position); projections
     // behind it catch up on their own first.
@@ -141,6 +170,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.controller.abort();
+    await this.wanted?.stop();
     await this.reader.stop();
     await Promise.allSettled(this.loops);
   }
@@ -170,6 +200,7 @@ export class ProjectionRunner {
       // everything when a wait ended without a local commit (leadership may have moved; polled
       // every 250 ms when only projections led here are behind).
       let behind = names.filter((n) => !passed(this.committedHere.get(n)));
+      if (behind.length > 0) this.want(behind);
       const woken = this.nextCommit(behind.every((n) => this.committedHere.has(n)) ? 250 : 25);
       if (behind.some((n) => !byCommit || !this.committedHere.has(n))) {
         const checkpoints = await this.freshCheckpoints();
@@ -182,6 +213,19 @@ export class ProjectionRunner {
       }
       byCommit = await woken.done;
     }
+  }
+
+  /**
+   * Asks the readers of the projections in `behind` to read now rather than lazily: this
+   * process's at once, the others' through NOTIFY, unless this process leads them all.
+   */
+  private want(behind: readonly string[]): void {
+    this.pace.hurry();
+    const now = performance.now();
+    if (behind.every((n) => this.committedHere.has(n)) || now - this.wantedAt < WANT_RESEND_MS) return;
+    this.wantedAt = now;
+    // Not awaited: the wait polls the checkpoints anyway, so a lost NOTIFY costs only lazyMs.
+    void this.knex.raw("select pg_notify(?, '')", [WANTED_CHANNEL]).then(undefined, () => undefined);
   }
 
   /** Resolves true on the next local batch commit, false after `timeoutMs` (or when cancelled). */

@@ -5,19 +5,12 @@
 // read of its own, then attaches again; it never holds the others back.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EventStore, GlobalPosition, SubscriptionMessage } from "../eventStore/eventStore.js";
+import type { ReaderPace } from "./readerPace.js";
 
 export class FeedOverflowError extends Error {}
 
 /** How long the position of a stretch of other projections' events is held before it is passed on. */
 const SKIPPED_FLUSH_MS = 500;
-/**
- * Once caught up, how long appends gather before the reader reads them (coalesceMs): every
- * page costs each live projection a transaction (BEGIN, checkpoint lock, writes, checkpoint,
- * COMMIT). At 280 creates/s one page per create cost the server about twice the statements of
- * the creates themselves; read-your-writes waits (a check's history) take up to this much longer.
- */
-const LIVE_COALESCE_MS = 15;
-
 /**
  * What the shared reader delivers after `after`, for one projection. Its own events are passed
  * on at once; the positions of other events are coalesced and passed on at most every
@@ -94,6 +87,8 @@ export class SharedReader {
     private readonly eventStore: EventStore,
     private readonly eventTypes: readonly string[],
     private readonly signal: AbortSignal,
+    /** How soon it reads new appends once caught up (readerPace.ts). */
+    private readonly pace: ReaderPace,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -127,7 +122,7 @@ export class SharedReader {
           ...(this.position ? { after: this.position } : {}),
           signal: this.signal,
           eventTypes: this.eventTypes,
-          coalesceMs: LIVE_COALESCE_MS,
+          coalesce: this.pace.coalesce,
         });
         for await (const message of subscription) {
           if (message.kind !== "caughtUp") this.position = message.kind === "event" ? message.event.position : message.position;

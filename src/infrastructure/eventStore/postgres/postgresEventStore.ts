@@ -1,5 +1,4 @@
 // Event store adapter on PostgreSQL: the default, and what the embedded database runs.
-import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import {
   APPEND_OUTCOME_UNKNOWN,
@@ -357,7 +356,7 @@ export class PostgresEventStore implements EventStore {
       order by p.transaction_id, p.position limit $3`;
   }
 
-  async *subscribeToAll({ after, signal, eventTypes, pageSize, coalesceMs = 0, narrow }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
+  async *subscribeToAll({ after, signal, eventTypes, pageSize, coalesce, narrow }: SubscribeToAllOptions): AsyncIterable<SubscriptionMessage> {
     let position = after;
     let heldBackRetryMs = FIRST_HELD_BACK_RETRY_MS;
     const maxCount = pageSize ?? this.batchSize;
@@ -386,7 +385,7 @@ export class PostgresEventStore implements EventStore {
           } else {
             await woken.wait(this.pollIntervalMs);
           }
-          if (coalesceMs > 0) await sleep(coalesceMs, undefined, { signal }).catch(() => undefined);
+          await coalesce?.(signal);
         }
       }
     } finally {

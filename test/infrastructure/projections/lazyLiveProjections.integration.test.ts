@@ -1,0 +1,122 @@
+// Live projections on the PostgreSQL store read new appends lazily while no write waits for
+// them (readerPace.ts), and at once for a write that waits: in the leading process itself, and
+// from another process through NOTIFY. A leader that cannot hear those waits stays live.
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import type { Knex } from "knex";
+import { z } from "zod";
+import { defineEvent, eventCodec } from "../../../src/infrastructure/eventStore/eventCodec.js";
+import type { RecordedEvent } from "../../../src/infrastructure/eventStore/eventStore.js";
+import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
+import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
+import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
+import { ProjectionRunner, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
+import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+
+const Paced = defineEvent({ type: "Paced", version: 1, schema: z.object({ n: z.number().int() }) });
+const codec = eventCodec([Paced] as const);
+/** Long enough that a read within half of it can only be a hurried one. */
+const LAZY_MS = 4000;
+
+describe("lazy live projections, hurried by waiting writes (integration)", function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let knex: Knex;
+  let projection: Projection;
+  /** The sizes of the batches the projection applied, in order. */
+  let batches: number[];
+  const runners: ProjectionRunner[] = [];
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    store = await PostgresEventStore.connect(db.pool, db.url);
+    knex = createKnex(db.url);
+    await migrateReadModels(knex);
+    await knex.schema.createTable("test_paced", (tb) => {
+      tb.uuid("event_id").primary();
+    });
+    batches = [];
+    projection = defineProjection({
+      name: "paced",
+      tables: ["test_paced"],
+      codec,
+      eventTypes: ["Paced"],
+      async applyBatch(trx, events) {
+        batches.push(events.length);
+        await trx("test_paced").insert(events.map((e) => ({ event_id: e.recorded.id }))).onConflict("event_id").ignore();
+      },
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await knex?.destroy();
+    await store?.close();
+    await db?.drop();
+  });
+
+  const runner = (options: ProjectionRunnerOptions = {}) => {
+    const r = new ProjectionRunner(knex, store, [projection], options);
+    runners.push(r);
+    return r;
+  };
+  const leader = async (databaseUrl = db.url) => {
+    const r = runner({ databaseUrl, lazyMs: LAZY_MS });
+    await r.start();
+    return r;
+  };
+  const append = async (n: number): Promise<RecordedEvent> => {
+    const stream = `paced-${randomUUID()}`;
+    await store.appendToStream(stream, [codec.encode({ type: "Paced", data: { n } }, randomUUID(), {})]);
+    return (await store.readStream(stream))[0]!;
+  };
+  const projected = async () => Number((await knex("test_paced").count<{ count: string }[]>("* as count"))[0]!.count);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const until = async (condition: () => Promise<boolean>, timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (!(await condition())) {
+      if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  };
+
+  it("gathers appends no write waits for into one batch, read lazyMs after the first", async () => {
+    await leader();
+    const started = performance.now();
+    for (let n = 0; n < 3; n++) {
+      await append(n);
+      await sleep(50);
+    }
+    await sleep(LAZY_MS / 4);
+    expect(await projected(), "projected before lazyMs").to.equal(0);
+    await until(async () => (await projected()) === 3, 2 * LAZY_MS);
+    expect(performance.now() - started).to.be.at.least(LAZY_MS - 50);
+    expect(batches).to.deep.equal([3]);
+  });
+
+  it("reads at once for a write that waits in the leading process", async () => {
+    const r = await leader();
+    const event = await append(1);
+    const started = performance.now();
+    await r.waitFor(event.position);
+    expect(performance.now() - started).to.be.below(LAZY_MS / 2);
+    expect(await projected()).to.equal(1);
+  });
+
+  it("reads at once for a write that waits in another process (NOTIFY)", async () => {
+    await leader();
+    // Another process: no projection of its own runs; it only waits for the leader's.
+    const elsewhere = runner();
+    const event = await append(1);
+    const started = performance.now();
+    await elsewhere.waitFor(event.position);
+    expect(performance.now() - started).to.be.below(LAZY_MS / 2);
+  });
+
+  it("stays live while it cannot hear other processes' waits", async () => {
+    // Nothing listens on port 1: the channel is deaf, so no wait could hurry this reader.
+    await leader("postgres://postgres@127.0.0.1:1/postgres");
+    await append(1);
+    await until(async () => (await projected()) === 1, LAZY_MS / 2);
+  });
+});
