@@ -37,7 +37,7 @@ function cpuTimesOf(pid: number): CpuTimes {
 export async function startServerProcess(databaseUrl: string, poolMax: number, profileDir?: string): Promise<ServerProcess> {
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "serverMain.ts");
   const child = fork(entry, [], {
-    execArgv: ["--import", "tsx", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+    execArgv: ["--import", "tsx", ...(process.env["BENCH_SERVER_FLAGS"]?.split(" ").filter(Boolean) ?? []), ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
     env: { ...process.env, DATABASE_URL: databaseUrl, SSLTRACKR_DB_POOL_MAX: String(poolMax) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -6,6 +6,7 @@ import { DOMAINS_TABLE } from "../../projections/domains.js";
 import { daysUntil, type Clock } from "../shared/clock.js";
 import { SOONEST_EXPIRY_SQL, statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
 import { pageWithTotal, toPage, type PageRow } from "../infrastructure/postgres/pagination.js";
+import { ISO_INSTANTS } from "../infrastructure/postgres/isoInstants.js";
 import { QueryTemplates } from "../infrastructure/postgres/queryTemplate.js";
 import type { Grade } from "../checkers/ssl/result.js";
 import type { DomainDetail, DomainListItem } from "./domainApi.js";
@@ -27,6 +28,7 @@ export interface ListDomainsQuery {
   readonly tag?: string | undefined;
 }
 
+/** A row as the list and the lookup read it: instants as the API writes them (ISO_INSTANTS). */
 interface DomainRow {
   id: string;
   hostname: string;
@@ -34,15 +36,15 @@ interface DomainRow {
   is_active: boolean;
   notes: string | null;
   tags: string[];
-  muted_until: Date | null;
+  muted_until: string | null;
   ssl_grade: Grade | null;
-  ssl_valid_to: Date | null;
-  ssl_earliest_expiry: Date | null;
-  whois_expiry: Date | null;
-  renewal_due_at: Date | null;
-  expires_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
+  ssl_valid_to: string | null;
+  ssl_earliest_expiry: string | null;
+  whois_expiry: string | null;
+  renewal_due_at: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
   status: DomainStatus;
 }
 
@@ -94,7 +96,7 @@ export class DomainQueries {
     private readonly knex: Knex,
     private readonly clock: Clock,
   ) {
-    this.templates = new QueryTemplates(knex);
+    this.templates = new QueryTemplates(knex, ISO_INSTANTS);
     this.lookups = new DataLoader((keys) => this.getMany(keys), { cache: false, maxBatchSize: MAX_LOOKUPS_PER_STATEMENT });
   }
 
@@ -214,19 +216,19 @@ export class DomainQueries {
       port: r.port,
       is_active: r.is_active,
       ssl_grade: r.ssl_grade,
-      ssl_days_remaining: r.ssl_valid_to ? daysUntil(r.ssl_valid_to, now) : null,
-      whois_days_remaining: r.whois_expiry ? daysUntil(r.whois_expiry, now) : null,
-      renewal_due_at: r.renewal_due_at?.toISOString() ?? null,
-      expires_at: r.expires_at?.toISOString() ?? null,
+      ssl_days_remaining: r.ssl_valid_to ? daysUntil(new Date(r.ssl_valid_to), now) : null,
+      whois_days_remaining: r.whois_expiry ? daysUntil(new Date(r.whois_expiry), now) : null,
+      renewal_due_at: r.renewal_due_at,
+      expires_at: r.expires_at,
       tags: r.tags,
-      muted_until: r.muted_until?.toISOString() ?? null,
-      created_at: r.created_at.toISOString(),
+      muted_until: r.muted_until,
+      created_at: r.created_at,
       status: r.status,
     };
   }
 
   private detail(r: DetailRow, now: Date): DomainDetail {
     const { status, created_at, ...item } = this.listItem(r, now);
-    return { ...item, notes: r.notes, created_at, updated_at: r.updated_at.toISOString(), status };
+    return { ...item, notes: r.notes, created_at, updated_at: r.updated_at, status };
   }
 }
