@@ -1,5 +1,7 @@
 // The API server as a child process: its memory is its own (workload 8 reads its peak RSS from
 // /proc), and it can be profiled with --cpu-prof while the load comes from this process.
+// BENCH_SERVER_FLAGS (space-separated) adds Node/V8 flags to it for diagnostics, for example
+// `--trace-gc` (NODE_OPTIONS refuses that one); runs of record leave it unset.
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
