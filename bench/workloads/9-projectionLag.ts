@@ -40,7 +40,8 @@ export const projectionLag: Workload = {
     const durationMs = (quick ? 5 : 30) * 1000;
     const db = await createBenchDatabase("lag");
     const infra = await openBenchInfrastructure(db.url, 10);
-    const runner = new ProjectionRunner(infra.knex, infra.eventStore, allProjections);
+    // As services.ts makes it: lazy while no write waits, hurried by waits (readerPace.ts).
+    const runner = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, { databaseUrl: db.url });
     const lags = new Map<string, number[]>(allProjections.map((p) => [p.name, []]));
     const pending: Pending[] = [];
     let appended = 0;
