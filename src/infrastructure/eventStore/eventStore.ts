@@ -111,10 +111,11 @@ export interface SubscribeToAllOptions extends EventTypeFilter {
   /** Events read per round trip while catching up (a hint; rebuilds read large pages). */
   readonly pageSize?: number;
   /**
-   * Once caught up and woken by new appends, awaited before reading them (default: read at
-   * once), so that a burst arrives as one page instead of one per append: live projections
-   * commit a transaction per page. It resolves when the subscriber wants the page (at the
-   * latest when `signal` aborts). A store that pushes events as they are written may ignore it.
+   * Once caught up, awaited after each wake-up (new appends, a poll, a retry for events held
+   * back) before reading again (default: read at once), so that a burst arrives as one page
+   * instead of one per append: live projections commit a transaction per page. It resolves when
+   * the subscriber wants the page (at the latest when `signal` aborts). A store that pushes
+   * events as they are written may ignore it.
    */
   readonly coalesce?: (signal: AbortSignal) => Promise<void>;
   /** At most one per type. A store that cannot narrow in its read sends whole events. */

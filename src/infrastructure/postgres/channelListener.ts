@@ -40,7 +40,8 @@ export class ChannelListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.connectionString });
+    // TCP keepalives: a connection gone half-open would otherwise look like one that hears.
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     this.client = client;
     let lost = false;
     const onLost = () => {

@@ -41,9 +41,9 @@ export interface ProjectionRunnerOptions {
   readonly leaderSession?: LeaderSession;
   readonly onError?: (projection: string, err: unknown) => void;
   /**
-   * The read models' database URL: the runner then hears other processes' waits (NOTIFY on
-   * WANTED_CHANNEL) and its shared reader gathers appends for `lazyMs` while no write waits
-   * (readerPace.ts). Without it the reader stays live (a CLI run, a runner tested alone).
+   * The read models' database URL: once started, the runner hears other processes' waits
+   * (NOTIFY on WANTED_CHANNEL) and its shared reader gathers appends for `lazyMs` while no
+   * write waits (readerPace.ts). Without it the reader stays live (a runner tested alone).
    */
   readonly databaseUrl?: string;
   /** How long appends gather while no write waits, in ms (default LAZY_COALESCE_MS). */
@@ -53,7 +53,7 @@ export interface ProjectionRunnerOptions {
 /** Where a wait asks the processes leading projections to read now (readerPace.ts). */
 export const WANTED_CHANNEL = "ssltrackr_projections_wanted";
 /** A waiting process asks again this often (ms): a leader stays hurried for its lazyMs after hearing it. */
-const WANT_RESEND_MS = LAZY_COALESCE_MS / 2;
+const ASK_AGAIN_MS = LAZY_COALESCE_MS / 2;
 
 class CheckpointMovedError extends Error {}
 
@@ -124,7 +124,9 @@ export class ProjectionRunner {
   private readonly pace: ReaderPace;
   private wanted: ChannelListener | undefined;
   /** When this process last asked the others to read now (performance.now()). */
-  private wantedAt = -Infinity;
+  private askedAt = -Infinity;
+  /** That NOTIFY, while it has not been answered (one at a time, never a queue on the pool). */
+  private asking: Promise<void> | undefined;
   /**
    * Live checkpoints this runner committed, while it leads their projection: waitFor reads
    * them here as the batch commits, without a query. Dropped when the checkpoint moves under
@@ -192,6 +194,18 @@ export class ProjectionRunner {
       .map((p) => p.name);
     if (names.length === 0) return;
     const passed = (at: GlobalPosition | null | undefined) => !!at && comparePositions(at, written) >= 0;
+    if (names.every((n) => passed(this.committedHere.get(n)))) return;
+    // This process's reader reads live while it waits for a projection led here (readerPace.ts);
+    // processes leading the others are asked by NOTIFY (askOthers).
+    const endWait = names.some((n) => this.committedHere.has(n) && !passed(this.committedHere.get(n))) ? this.pace.waitBegins() : undefined;
+    try {
+      await this.waitUntilPassed(names, passed, deadline);
+    } finally {
+      endWait?.();
+    }
+  }
+
+  private async waitUntilPassed(names: readonly string[], passed: (at: GlobalPosition | null | undefined) => boolean, deadline: number): Promise<void> {
     let byCommit = true; // no wait yet, or the last one ended by a local commit
     while (true) {
       // Armed before looking, so a commit that lands meanwhile is not missed. A local commit
@@ -200,12 +214,12 @@ export class ProjectionRunner {
       // everything when a wait ended without a local commit (leadership may have moved; polled
       // every 250 ms when only projections led here are behind).
       let behind = names.filter((n) => !passed(this.committedHere.get(n)));
-      if (behind.length > 0) this.want(behind);
       const woken = this.nextCommit(behind.every((n) => this.committedHere.has(n)) ? 250 : 25);
       if (behind.some((n) => !byCommit || !this.committedHere.has(n))) {
         const checkpoints = await this.freshCheckpoints();
         behind = behind.filter((n) => !passed(checkpoints.get(n)?.position));
       }
+      if (behind.some((n) => !this.committedHere.has(n))) this.askOthers();
       if (behind.length === 0 || Date.now() >= deadline) woken.cancel();
       if (behind.length === 0) return;
       if (Date.now() >= deadline) {
@@ -216,16 +230,23 @@ export class ProjectionRunner {
   }
 
   /**
-   * Asks the readers of the projections in `behind` to read now rather than lazily: this
-   * process's at once, the others' through NOTIFY, unless this process leads them all.
+   * Asks the processes leading projections to read now rather than lazily (NOTIFY), at most
+   * every ASK_AGAIN_MS while a wait of this process goes on. Not awaited: the wait polls the
+   * checkpoints anyway, so a lost NOTIFY costs at most their lazyMs.
    */
-  private want(behind: readonly string[]): void {
-    this.pace.hurry();
+  private askOthers(): void {
     const now = performance.now();
-    if (behind.every((n) => this.committedHere.has(n)) || now - this.wantedAt < WANT_RESEND_MS) return;
-    this.wantedAt = now;
-    // Not awaited: the wait polls the checkpoints anyway, so a lost NOTIFY costs only lazyMs.
-    void this.knex.raw("select pg_notify(?, '')", [WANTED_CHANNEL]).then(undefined, () => undefined);
+    if (this.asking || now - this.askedAt < ASK_AGAIN_MS) return;
+    this.askedAt = now;
+    this.asking = this.knex
+      .raw("select pg_notify(?, '')", [WANTED_CHANNEL])
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.asking = undefined;
+      });
   }
 
   /** Resolves true on the next local batch commit, false after `timeoutMs` (or when cancelled). */

@@ -3,9 +3,10 @@
 // checkpoint, COMMIT), and most of that work serves no one at the moment: a domain create is
 // projected inline, analytics is eventual, notification routing only follows along. So while
 // no write waits for a projection, appends gather for `lazyMs` (the live projections' lag);
-// a write that waits hurries the reader (ProjectionRunner.waitFor: directly in its own process,
-// through NOTIFY in the others), and appends then gather only LIVE_COALESCE_MS, as they always
-// did. A reader that cannot hear other processes' waits (no channel, or it is down) stays live.
+// while a write waits (ProjectionRunner.waitFor: for as long as a wait of this process on a
+// projection it leads lasts, and for `lazyMs` after each NOTIFY of a wait elsewhere), appends
+// gather only LIVE_COALESCE_MS, as they always did. A reader that cannot hear other processes'
+// waits (no channel, or it is down) stays live.
 
 /** Appends gather this long before a read while some write waits (one page for a burst). */
 export const LIVE_COALESCE_MS = 15;
@@ -16,17 +17,36 @@ export const LIVE_COALESCE_MS = 15;
 export const LAZY_COALESCE_MS = 100;
 
 export class ReaderPace {
+  private readonly lazyMs: number;
   private hurriedUntil = 0;
   private deaf = true;
+  /** Waits of this process now open (waitBegins). */
+  private waits = 0;
   private cutShort: (() => void) | undefined;
 
-  /** `lazyMs`: how long appends gather while nothing hurries the reader (ms). */
-  constructor(private readonly lazyMs: number = LAZY_COALESCE_MS) {}
+  /** `lazyMs`: how long appends gather while nothing hurries the reader (ms; at least LIVE_COALESCE_MS). */
+  constructor(lazyMs: number = LAZY_COALESCE_MS) {
+    this.lazyMs = Math.max(lazyMs, LIVE_COALESCE_MS);
+  }
 
-  /** A write waits for a projection: read within LIVE_COALESCE_MS, now and for the next `lazyMs`. */
+  /** A write of another process waits (its NOTIFY): read within LIVE_COALESCE_MS, now and for the next `lazyMs`. */
   hurry(): void {
     this.hurriedUntil = performance.now() + this.lazyMs;
     this.cutShort?.();
+  }
+
+  /**
+   * A write of this process begins to wait for a projection this process leads: reads are live
+   * until the returned function is called (once the wait ends, however it ends).
+   */
+  waitBegins(): () => void {
+    this.waits++;
+    this.cutShort?.();
+    let ended = false;
+    return () => {
+      if (!ended) this.waits--;
+      ended = true;
+    };
   }
 
   /**
@@ -42,7 +62,7 @@ export class ReaderPace {
   coalesce = (signal: AbortSignal): Promise<void> => {
     const start = performance.now();
     const liveEnd = () => Math.max(0, start + LIVE_COALESCE_MS - performance.now());
-    const lazy = !this.deaf && start >= this.hurriedUntil;
+    const lazy = !this.deaf && this.waits === 0 && start >= this.hurriedUntil;
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -10,7 +10,7 @@ import type { RecordedEvent } from "../../../src/infrastructure/eventStore/event
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
 import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
-import { ProjectionRunner, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
+import { ProjectionRunner, WANTED_CHANNEL, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 
 const Paced = defineEvent({ type: "Paced", version: 1, schema: z.object({ n: z.number().int() }) });
@@ -94,23 +94,63 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
     expect(batches).to.deep.equal([3]);
   });
 
-  it("reads at once for a write that waits in the leading process", async () => {
+  /** Counts the NOTIFYs asking leaders to read now, from here on. */
+  const askings = async () => {
+    const client = await db.pool.connect();
+    let count = 0;
+    client.on("notification", (n) => {
+      if (n.channel === WANTED_CHANNEL) count++;
+    });
+    await client.query(`listen ${WANTED_CHANNEL}`);
+    return {
+      count: () => count,
+      stop: async () => {
+        await client.query("unlisten *");
+        client.release();
+      },
+    };
+  };
+
+  it("reads at once for a write that waits in the leading process, asking no other process", async () => {
     const r = await leader();
-    const event = await append(1);
-    const started = performance.now();
-    await r.waitFor(event.position);
-    expect(performance.now() - started).to.be.below(LAZY_MS / 2);
-    expect(await projected()).to.equal(1);
+    // Its first commit makes it know itself the leader (until then it asks as any process).
+    await r.waitFor((await append(0)).position);
+    await sleep(200);
+    const asked = await askings();
+    try {
+      for (let n = 1; n <= 3; n++) {
+        const event = await append(n);
+        const started = performance.now();
+        await r.waitFor(event.position);
+        expect(performance.now() - started).to.be.below(LAZY_MS / 2);
+      }
+      expect(await projected()).to.equal(4);
+      await sleep(100);
+      expect(asked.count()).to.equal(0);
+    } finally {
+      await asked.stop();
+    }
   });
 
-  it("reads at once for a write that waits in another process (NOTIFY)", async () => {
+  it("reads at once for a write that waits in another process, which asks by NOTIFY", async () => {
     await leader();
     // Another process: no projection of its own runs; it only waits for the leader's.
     const elsewhere = runner();
-    const event = await append(1);
-    const started = performance.now();
-    await elsewhere.waitFor(event.position);
-    expect(performance.now() - started).to.be.below(LAZY_MS / 2);
+    const asked = await askings();
+    try {
+      const event = await append(1);
+      const started = performance.now();
+      await elsewhere.waitFor(event.position);
+      expect(performance.now() - started).to.be.below(LAZY_MS / 2);
+      // A wait that finds its write projected already asks no one.
+      const before = asked.count();
+      expect(before).to.be.at.least(1);
+      await elsewhere.waitFor(event.position);
+      await sleep(100);
+      expect(asked.count()).to.equal(before);
+    } finally {
+      await asked.stop();
+    }
   });
 
   it("stays live while it cannot hear other processes' waits", async () => {

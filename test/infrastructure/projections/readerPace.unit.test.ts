@@ -1,5 +1,6 @@
 // The shared reader's pace: live (LIVE_COALESCE_MS) while a write waits or while other
-// processes' waits cannot be heard, lazy (lazyMs) otherwise, and a hurry cuts a lazy wait short.
+// processes' waits cannot be heard, lazy (lazyMs) otherwise, and a hurry or a wait beginning
+// cuts a lazy wait short.
 import { expect } from "chai";
 import { LIVE_COALESCE_MS, ReaderPace } from "../../../src/infrastructure/projections/readerPace.js";
 
@@ -31,6 +32,21 @@ describe("ReaderPace (unit)", () => {
     const cut = await timed(pace, undefined, { afterMs: 100, run: () => pace.hurry() });
     expect(cut).to.be.at.least(100).and.below(LAZY_MS / 2);
     expect(await timed(pace)).to.be.below(LAZY_MS / 2);
+  });
+
+  it("reads live while a wait of this process is open, however long, and lazily once it ends", async () => {
+    const pace = new ReaderPace(LAZY_MS);
+    pace.hearing(true);
+    let end = () => undefined as void;
+    const cut = await timed(pace, undefined, { afterMs: 100, run: () => (end = pace.waitBegins()) });
+    expect(cut).to.be.at.least(100).and.below(LAZY_MS / 2);
+    await new Promise((r) => setTimeout(r, LAZY_MS / 2));
+    expect(await timed(pace), "still waiting after lazyMs/2").to.be.below(LAZY_MS / 2);
+    end();
+    end(); // ending twice counts once
+    const second = pace.waitBegins();
+    second();
+    expect(await timed(pace)).to.be.at.least(LAZY_MS - 1);
   });
 
   it("goes live when its channel goes deaf during a lazy wait", async () => {
