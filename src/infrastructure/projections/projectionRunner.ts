@@ -125,8 +125,8 @@ export class ProjectionRunner {
   private wanted: ChannelListener | undefined;
   /** When this process last asked the others to read now (performance.now()). */
   private askedAt = -Infinity;
-  /** That NOTIFY, while it has not been answered (one at a time, never a queue on the pool). */
-  private asking: Promise<void> | undefined;
+  /** Whether that NOTIFY is still unanswered (one at a time, never a queue on the pool). */
+  private asking = false;
   /**
    * Live checkpoints this runner committed, while it leads their projection: waitFor reads
    * them here as the batch commits, without a query. Dropped when the checkpoint moves under
@@ -148,7 +148,7 @@ export class ProjectionRunner {
     this.committed.setMaxListeners(0);
     const types = [...new Set(projections.flatMap((p) => [...p.eventTypes]))];
     this.pace = new ReaderPace(options.lazyMs);
-    this.reader = new SharedReader(eventStore, types, this.controller.signal, this.pace, (err) => options.onError?.("shared reader", err));
+    this.reader = new SharedReader(eventStore, types, this.controller.signal, this.pace.coalesce, (err) => options.onError?.("shared reader", err));
   }
 
   async start(): Promise<void> {
@@ -238,15 +238,11 @@ export class ProjectionRunner {
     const now = performance.now();
     if (this.asking || now - this.askedAt < ASK_AGAIN_MS) return;
     this.askedAt = now;
-    this.asking = this.knex
-      .raw("select pg_notify(?, '')", [WANTED_CHANNEL])
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => {
-        this.asking = undefined;
-      });
+    this.asking = true;
+    const answered = () => {
+      this.asking = false;
+    };
+    this.knex.raw("select pg_notify(?, '')", [WANTED_CHANNEL]).then(answered, answered);
   }
 
   /** Resolves true on the next local batch commit, false after `timeoutMs` (or when cancelled). */

@@ -4,8 +4,7 @@
 // than its feed holds is cut off (its feed ends with FeedOverflowError) and catches up with a
 // read of its own, then attaches again; it never holds the others back.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { EventStore, GlobalPosition, SubscriptionMessage } from "../eventStore/eventStore.js";
-import type { ReaderPace } from "./readerPace.js";
+import type { EventStore, GlobalPosition, SubscribeToAllOptions, SubscriptionMessage } from "../eventStore/eventStore.js";
 
 export class FeedOverflowError extends Error {}
 
@@ -87,8 +86,8 @@ export class SharedReader {
     private readonly eventStore: EventStore,
     private readonly eventTypes: readonly string[],
     private readonly signal: AbortSignal,
-    /** How soon it reads new appends once caught up (readerPace.ts). */
-    private readonly pace: ReaderPace,
+    /** How soon it reads new appends once caught up (ReaderPace.coalesce). */
+    private readonly coalesce: NonNullable<SubscribeToAllOptions["coalesce"]>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -122,7 +121,7 @@ export class SharedReader {
           ...(this.position ? { after: this.position } : {}),
           signal: this.signal,
           eventTypes: this.eventTypes,
-          coalesce: this.pace.coalesce,
+          coalesce: this.coalesce,
         });
         for await (const message of subscription) {
           if (message.kind !== "caughtUp") this.position = message.kind === "event" ? message.event.position : message.position;
