@@ -3,12 +3,11 @@
 import DataLoader from "dataloader";
 import type { Knex } from "knex";
 import { DOMAINS_TABLE } from "../../projections/domains.js";
-import { daysUntil, type Clock } from "../shared/clock.js";
+import type { Clock } from "../shared/clock.js";
 import { SOONEST_EXPIRY_SQL, statusSql, type DomainStatus } from "../monitoring/domainStatus.js";
-import { pageWithTotal, toPage, type PageRow } from "../infrastructure/postgres/pagination.js";
-import { ISO_INSTANTS } from "../infrastructure/postgres/isoInstants.js";
+import { daysUntilSql, isoInstantSql, jsonObjectSql, type FieldsSql } from "../infrastructure/postgres/jsonAnswers.js";
+import { pageWithTotal, toPageJson, type PageRow } from "../infrastructure/postgres/pagination.js";
 import { QueryTemplates } from "../infrastructure/postgres/queryTemplate.js";
-import type { Grade } from "../checkers/ssl/result.js";
 import type { DomainDetail, DomainListItem } from "./domainApi.js";
 
 /** `expires_at`: the soonest of the certificate's and the registration's expiry (SOONEST_EXPIRY_SQL). */
@@ -28,27 +27,7 @@ export interface ListDomainsQuery {
   readonly tag?: string | undefined;
 }
 
-/** A row as the list and the lookup read it: instants as the API writes them (ISO_INSTANTS). */
-interface DomainRow {
-  id: string;
-  hostname: string;
-  port: number;
-  is_active: boolean;
-  notes: string | null;
-  tags: string[];
-  muted_until: string | null;
-  ssl_grade: Grade | null;
-  ssl_valid_to: string | null;
-  ssl_earliest_expiry: string | null;
-  whois_expiry: string | null;
-  renewal_due_at: string | null;
-  expires_at: string | null;
-  created_at: string;
-  updated_at: string;
-  status: DomainStatus;
-}
-
-/** What listItem reads, and what the sorts read (SOONEST_EXPIRY_SQL's columns among them). */
+/** What the answers are built from (LIST_ITEM_FIELDS, DETAIL_FIELDS), and what the sorts read (SOONEST_EXPIRY_SQL's columns among them). */
 const LIST_COLUMNS = [
   "id",
   "hostname",
@@ -64,10 +43,35 @@ const LIST_COLUMNS = [
   "created_at",
 ] as const;
 const DETAIL_COLUMNS = [...LIST_COLUMNS, "notes", "updated_at"] as const;
-/** A row as each query selects it: an answer reading a column its query leaves out does not compile. */
-type Selected<C extends readonly (keyof DomainRow)[]> = Pick<DomainRow, C[number] | "status" | "expires_at">;
-type ListRow = Selected<typeof LIST_COLUMNS>;
-type DetailRow = Selected<typeof DETAIL_COLUMNS>;
+
+/**
+ * A list item's fields (typed from the API description, so the answers and the OpenAPI
+ * document stay in step) as SQL over a row of `computed` columns, in the answer's order.
+ */
+const LIST_ITEM_FIELDS: FieldsSql<DomainListItem> = {
+  id: "id",
+  hostname: "hostname",
+  port: "port",
+  is_active: "is_active",
+  ssl_grade: "ssl_grade",
+  ssl_days_remaining: "ssl_days_remaining",
+  whois_days_remaining: "whois_days_remaining",
+  renewal_due_at: isoInstantSql("renewal_due_at"),
+  expires_at: isoInstantSql("expires_at"),
+  tags: "tags",
+  muted_until: isoInstantSql("muted_until"),
+  created_at: isoInstantSql("created_at"),
+  status: "status",
+};
+const { created_at: createdAt, status: statusField, ...itemHead } = LIST_ITEM_FIELDS;
+/** A domain's fields (GET /domains/{id}): the list item's, with notes and updated_at. */
+const DETAIL_FIELDS: FieldsSql<DomainDetail> = {
+  ...itemHead,
+  notes: "notes",
+  created_at: createdAt,
+  updated_at: isoInstantSql("updated_at"),
+  status: statusField,
+};
 
 /** One domain asked for by one user (`get`). */
 interface DomainKey {
@@ -96,7 +100,7 @@ export class DomainQueries {
     private readonly knex: Knex,
     private readonly clock: Clock,
   ) {
-    this.templates = new QueryTemplates(knex, ISO_INSTANTS);
+    this.templates = new QueryTemplates(knex);
     this.lookups = new DataLoader((keys) => this.getMany(keys), { cache: false, maxBatchSize: MAX_LOOKUPS_PER_STATEMENT });
   }
 
@@ -105,7 +109,11 @@ export class DomainQueries {
   /** `get`'s lookups of one turn, answered together (getMany). */
   private readonly lookups: DataLoader<DomainKey, DomainDetail | null>;
 
-  async list(userId: string, q: ListDomainsQuery) {
+  /**
+   * The JSON text of GET /domains' answer (DomainList): a page of `userId`'s domains and their
+   * total, with days remaining and status as of now. PostgreSQL writes each item (jsonAnswers.ts).
+   */
+  async list(userId: string, q: ListDomainsQuery): Promise<string> {
     const now = this.clock.now();
     const shape = `${q.sort}:${q.order}:${q.status}:${q.search ? "search" : ""}:${q.renewalDueBefore ? "due" : ""}:${q.tag ? "tag" : ""}`;
     const template = this.templates.get(shape, (p) => {
@@ -118,14 +126,14 @@ export class DomainQueries {
       // among the user's rows (migration 0017 says why there is no tags index).
       if (q.tag) base.andWhereRaw("tags \\? ?", [p.value("tag")]);
       const column = sortColumn[q.sort];
-      const withStatus = (query: Knex.QueryBuilder) => query.select(...this.computed(status));
+      const withStatus = (query: Knex.QueryBuilder) => query.select(...this.computed(status, p.value("now")));
       const order = (query: Knex.QueryBuilder) =>
         nullableSorts.has(column)
           ? this.checkedThenUnchecked(withStatus(query), column, q.order, p.number("pageEnd"))
           : withStatus(query).orderByRaw(`${column} ${q.order}, id ${q.order}`);
-      return pageWithTotal(this.knex, base, order, p.number("perPage"), p.number("offset"));
+      return pageWithTotal(this.knex, base, order, p.number("perPage"), p.number("offset"), [this.knex.raw(`${jsonObjectSql(LIST_ITEM_FIELDS)}::text as item`)]);
     });
-    const rows = await template.run<PageRow<ListRow>>({
+    const rows = await template.run<PageRow<{ item: string }>>({
       now: now.toISOString(),
       userId,
       ...(q.search ? { hostnameLike: `%${escapeLike(q.search.toLowerCase())}%` } : {}),
@@ -135,7 +143,7 @@ export class DomainQueries {
       perPage: q.perPage,
       offset: (q.page - 1) * q.perPage,
     });
-    return toPage(rows, q.page, q.perPage, (r: ListRow) => this.listItem(r, now));
+    return toPageJson(rows, q.page, q.perPage);
   }
 
   /**
@@ -177,27 +185,38 @@ export class DomainQueries {
    */
   private async getMany(keys: readonly DomainKey[]): Promise<(DomainDetail | null)[]> {
     const now = this.clock.now();
-    const template = this.templates.get("get", (p) =>
-      this.knex(DOMAINS_TABLE)
-        .select("user_id", ...this.computed(statusSql(this.knex, p.value("now")), DETAIL_COLUMNS))
+    const template = this.templates.get("get", (p) => {
+      const found = this.knex(DOMAINS_TABLE)
+        .select("user_id", ...this.computed(statusSql(this.knex, p.value("now")), p.value("now"), DETAIL_COLUMNS))
         .whereRaw("id = any(?::uuid[])", [p.value("domainIds")])
-        .whereNull("deleted_at"),
-    );
-    const rows = await template.run<DetailRow & { user_id: string }>({ now: now.toISOString(), domainIds: [...new Set(keys.map((k) => k.domainId))] });
+        .whereNull("deleted_at");
+      return this.knex.select("id", "user_id", this.knex.raw(`${jsonObjectSql(DETAIL_FIELDS)} as detail`)).from(found.as("found"));
+    });
+    const rows = await template.run<{ id: string; user_id: string; detail: DomainDetail }>({
+      now: now.toISOString(),
+      domainIds: [...new Set(keys.map((k) => k.domainId))],
+    });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return keys.map(({ userId, domainId }) => {
       const row = byId.get(domainId);
-      return row && row.user_id === userId ? this.detail(row, now) : null;
+      return row && row.user_id === userId ? row.detail : null;
     });
   }
 
   /**
-   * The columns an answer uses (the row has some thirty: reading and parsing all of them was a
-   * good part of a GET's server time) and those computed when read. Sort columns are among them:
-   * the page's outer ORDER BY reads them from the union of its halves.
+   * The columns an answer is built from (the row has some thirty) and those computed when read,
+   * as of `now` (a timestamptz value or stand-in). Sort columns are among them: the page's outer
+   * ORDER BY reads them from the union of its halves.
    */
-  private computed(status: Knex.Raw, columns: readonly string[] = LIST_COLUMNS) {
-    return [...columns, this.knex.raw("(?) as status", [status]), this.knex.raw(`${SOONEST_EXPIRY_SQL} as expires_at`)];
+  private computed(status: Knex.Raw, now: string, columns: readonly string[] = LIST_COLUMNS) {
+    const days = (until: string, as: string) => this.knex.raw(`${daysUntilSql(until, "?::timestamptz")} as ??`, [now, as]);
+    return [
+      ...columns,
+      this.knex.raw("(?) as status", [status]),
+      this.knex.raw(`${SOONEST_EXPIRY_SQL} as expires_at`),
+      days("ssl_valid_to", "ssl_days_remaining"),
+      days("whois_expiry", "whois_days_remaining"),
+    ];
   }
 
   /** The id of the caller's monitored domain on this hostname and port, if any. */
@@ -206,29 +225,5 @@ export class DomainQueries {
       | { id: string }
       | undefined;
     return row?.id ?? null;
-  }
-
-  // Typed from the API description, so the answers and the OpenAPI document stay in step.
-  private listItem(r: ListRow, now: Date): DomainListItem {
-    return {
-      id: r.id,
-      hostname: r.hostname,
-      port: r.port,
-      is_active: r.is_active,
-      ssl_grade: r.ssl_grade,
-      ssl_days_remaining: r.ssl_valid_to ? daysUntil(new Date(r.ssl_valid_to), now) : null,
-      whois_days_remaining: r.whois_expiry ? daysUntil(new Date(r.whois_expiry), now) : null,
-      renewal_due_at: r.renewal_due_at,
-      expires_at: r.expires_at,
-      tags: r.tags,
-      muted_until: r.muted_until,
-      created_at: r.created_at,
-      status: r.status,
-    };
-  }
-
-  private detail(r: DetailRow, now: Date): DomainDetail {
-    const { status, created_at, ...item } = this.listItem(r, now);
-    return { ...item, notes: r.notes, created_at, updated_at: r.updated_at, status };
   }
 }

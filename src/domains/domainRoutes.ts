@@ -80,7 +80,7 @@ export function domainRoutes(
 
   router.get("/domains", async (req, res) => {
     const q = parseWith(listDomainsQuery, req.query);
-    res.json(
+    res.type("json").send(
       await queries.list(actorOf(res).userId, {
         page: q.page,
         perPage: q.per_page,

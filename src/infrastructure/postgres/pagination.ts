@@ -22,22 +22,40 @@ export function pageWithTotal(
   order: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
   limit: number,
   offset: number,
+  /** What each row carries besides page_total: columns of `page_rows`, or expressions over them. */
+  pageColumns: readonly (string | Knex.Raw)[] = ["page_rows.*"],
 ): Knex.QueryBuilder {
   const page = order(filtered.clone()).limit(limit).offset(offset);
   const count = filtered.clone().clearSelect().count({ page_total: "*" });
   return knex
-    .select("counted.page_total", "page_rows.*")
+    .select("counted.page_total", ...pageColumns)
     .from(knex.raw("(?) as counted", [count]))
     .joinRaw("left join lateral (?) as page_rows on true", [knex.raw("?", [page])]);
 }
 
-/** The API's page from the rows of pageWithTotal. */
-export function toPage<Row, Item>(rows: readonly PageRow<Row>[], page: number, perPage: number, toItem: (row: Row) => Item): Page<Item> {
+/** The page's rows (none past the end: pageWithTotal's row of NULLs) and its pagination. */
+function pageOf<Row>(rows: readonly PageRow<Row>[], page: number, perPage: number): { rows: readonly PageRow<Row>[]; pagination: Page<never>["pagination"] } {
   const total = Number(rows[0]?.page_total ?? 0);
   return {
-    data: total > (page - 1) * perPage ? rows.map(toItem) : [],
+    rows: total > (page - 1) * perPage ? rows : [],
     pagination: { page, per_page: perPage, total, total_pages: Math.ceil(total / perPage) },
   };
+}
+
+/** The API's page from the rows of pageWithTotal. */
+export function toPage<Row, Item>(rows: readonly PageRow<Row>[], page: number, perPage: number, toItem: (row: Row) => Item): Page<Item> {
+  const { rows: onPage, pagination } = pageOf(rows, page, perPage);
+  return { data: onPage.map(toItem), pagination };
+}
+
+/**
+ * The same page as the JSON text of the answer, from rows of pageWithTotal whose `item` is
+ * each item's JSON text (written by PostgreSQL: jsonAnswers.ts), in the shape toPage's
+ * page has.
+ */
+export function toPageJson(rows: readonly PageRow<{ item: string }>[], page: number, perPage: number): string {
+  const { rows: onPage, pagination } = pageOf(rows, page, perPage);
+  return `{"data":[${onPage.map((r) => r.item).join(",")}],"pagination":${JSON.stringify(pagination)}}`;
 }
 
 export async function paginate<Row, Item>(

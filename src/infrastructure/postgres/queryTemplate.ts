@@ -40,14 +40,12 @@ export class QueryTemplate {
     private readonly knex: Knex,
     private readonly sql: string,
     private readonly slots: readonly Slot[],
-    /** How columns are read (pg's per-query `types`); pg's defaults without it. */
-    private readonly types: pg.CustomTypesConfig | undefined,
   ) {
     // Unique per statement text, the same in every process (pg refuses one name for two texts).
     this.baseName = `qt_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`;
   }
 
-  static compile(knex: Knex, build: (params: Params) => Knex.QueryBuilder, types?: pg.CustomTypesConfig): QueryTemplate {
+  static compile(knex: Knex, build: (params: Params) => Knex.QueryBuilder): QueryTemplate {
     const numbers = new Map<number, string>();
     const params: Params = {
       value: (name) => TEXT_MARK + name,
@@ -63,7 +61,7 @@ export class QueryTemplate {
       const name = typeof b === "number" ? numbers.get(b) : undefined;
       return name ? { name } : { constant: b };
     });
-    return new QueryTemplate(knex, sql, slots, types);
+    return new QueryTemplate(knex, sql, slots);
   }
 
   async run<Row>(values: Readonly<Record<string, unknown>>): Promise<Row[]> {
@@ -89,7 +87,7 @@ export class QueryTemplate {
     this.knex.emit("query", { method: "raw", sql: this.sql, bindings: values, name });
     const connection = await client.acquireConnection();
     try {
-      const result = await connection.query<Row & pg.QueryResultRow>({ name, text: this.sql, values, ...(this.types && { types: this.types }) });
+      const result = await connection.query<Row & pg.QueryResultRow>({ name, text: this.sql, values });
       return result.rows;
     } finally {
       await client.releaseConnection(connection);
@@ -101,16 +99,12 @@ export class QueryTemplate {
 export class QueryTemplates {
   private readonly compiled = new Map<string, QueryTemplate>();
 
-  constructor(
-    private readonly knex: Knex,
-    /** How their columns are read (for example ISO_INSTANTS); pg's defaults without it. */
-    private readonly types?: pg.CustomTypesConfig,
-  ) {}
+  constructor(private readonly knex: Knex) {}
 
   get(shape: string, build: (params: Params) => Knex.QueryBuilder): QueryTemplate {
     let template = this.compiled.get(shape);
     if (!template) {
-      template = QueryTemplate.compile(this.knex, build, this.types);
+      template = QueryTemplate.compile(this.knex, build);
       this.compiled.set(shape, template);
     }
     return template;
