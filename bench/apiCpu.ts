@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { openApiFixture } from "./support/apiFixture.js";
 import { httpLoad } from "./support/httpLoad.js";
+import { cpuTimesOf } from "./support/serverProcess.js";
 import { LIST_PATH } from "./workloads/4-listDomains.js";
 import { creates } from "./workloads/5-createDomains.js";
 
@@ -27,15 +28,13 @@ const { values: args } = parseArgs({
 function postgresCpuMs(): number {
   let ms = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("postgres")) continue;
+      const { userMs, systemMs } = cpuTimesOf(Number(pid));
+      ms += userMs + systemMs;
     } catch {
-      continue; // gone meanwhile
+      // the process ended meanwhile
     }
-    if (!stat.includes("(postgres)")) continue;
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ms += (Number(fields[11]) + Number(fields[12])) * 10;
   }
   return ms;
 }

@@ -30,7 +30,7 @@ export interface CpuTimes {
 }
 
 /** utime and stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms). */
-function cpuTimesOf(pid: number): CpuTimes {
+export function cpuTimesOf(pid: number): CpuTimes {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 };
