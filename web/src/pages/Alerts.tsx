@@ -16,6 +16,8 @@ import { usePageTitle } from "../components/usePageTitle";
 type AlertState = (typeof pathsAlertsGetParametersQueryStateValues)[number];
 const isState = (value: string): value is AlertState => (pathsAlertsGetParametersQueryStateValues as readonly string[]).includes(value);
 const label = (name: string): string => name.replace(/_/g, " ");
+/** The table's name says which state it lists, so a reader (and a test) knows what it shows. */
+const captionOf = (state: AlertState): string => `${state === "all" ? "Alerts" : `${state[0]!.toUpperCase()}${state.slice(1)} alerts`}, newest first`;
 
 export function AlertsPage() {
   usePageTitle("Alerts");
@@ -85,8 +87,8 @@ export function AlertsPage() {
       </div>
       {(alerts.error ?? error) && <p role="alert" className="error">{alerts.error ?? error}</p>}
       <div className="table-wrap">
-        <table className="alerts">
-          <caption className="visually-hidden">Alerts, newest first</caption>
+        <table className="alerts" aria-busy={alerts.loading}>
+          <caption className="visually-hidden">{captionOf(state)}{alerts.loading ? " (loading)" : ""}</caption>
           <thead>
             <tr>
               <th scope="col">Raised</th><th scope="col">Severity</th><th scope="col">Domain</th><th scope="col">Alert</th><th scope="col">Type</th>

@@ -111,7 +111,7 @@ export function DomainsPage() {
 
       {list.error && <p role="alert" className="error">{list.error}</p>}
       <div className="table-wrap">
-        <table className="domains">
+        <table className="domains" aria-busy={list.loading}>
           <caption className="visually-hidden">Monitored domains{list.loading ? " (loading)" : ""}</caption>
           <thead>
             <tr>
