@@ -41,7 +41,7 @@ export const projectionLag: Workload = {
     const db = await createBenchDatabase("lag");
     const infra = await openBenchInfrastructure(db.url, 10);
     // As services.ts makes it: lazy while no write waits, hurried by waits (readerPace.ts).
-    const runner = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, { databaseUrl: db.url });
+    const runner = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, { listenSession: infra.listenSession });
     const lags = new Map<string, number[]>(allProjections.map((p) => [p.name, []]));
     const pending: Pending[] = [];
     let appended = 0;

@@ -8,7 +8,7 @@
 // cache, and everything is forgotten when it comes back. Expiry is checked on every use.
 import type { Knex } from "knex";
 import { CHECKPOINTS_TABLE } from "../infrastructure/projections/checkpoints.js";
-import { ChannelListener } from "../infrastructure/postgres/channelListener.js";
+import type { ChannelSubscription, ListenSession } from "../infrastructure/postgres/listenSession.js";
 import type { ApiKeyActor } from "./actor.js";
 
 export const ACCOUNTS_CHANGED_CHANNEL = "ssltrackr_accounts_changed";
@@ -51,39 +51,43 @@ export type Revalidate = (keyHashes: string[], now: Date) => Promise<Set<string>
 
 export class VerifiedKeyCache {
   private readonly entries = new Map<string, Entry>();
-  private listening = false;
+  /** Listening on the channel now: entries may be served. */
+  private hearing = false;
   /** Bumped by every change notice: a lookup that started before one may be stale. */
   private generation = 0;
   private revalidating = false;
   private revalidateAgain = false;
-  private readonly listener: ChannelListener;
+  /** The subscription to ACCOUNTS_CHANGED_CHANNEL, from start() to stop(). */
+  private listening: ChannelSubscription | undefined;
 
   constructor(
-    databaseUrl: string,
+    private readonly listenSession: ListenSession,
     private readonly revalidate: Revalidate,
     private readonly clock: { now(): Date },
     private readonly revalidateMs = REVALIDATE_MS,
-  ) {
-    this.listener = new ChannelListener(databaseUrl, ACCOUNTS_CHANGED_CHANNEL, {
+  ) {}
+
+  /** Resolves once listening, or after the first failure to (nothing is cached until it listens). */
+  start(): Promise<void> {
+    this.listening ??= this.listenSession.listen(ACCOUNTS_CHANGED_CHANNEL, {
       onListening: () => {
         this.entries.clear();
-        this.listening = true;
+        this.hearing = true;
       },
       onDeaf: () => {
-        this.listening = false;
+        this.hearing = false;
         this.entries.clear();
         this.generation++;
       },
       onNotification: () => this.changed(),
     });
+    return this.listening.ready;
   }
 
-  start(): Promise<void> {
-    return this.listener.start();
-  }
-
-  stop(): Promise<void> {
-    return this.listener.stop();
+  async stop(): Promise<void> {
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.stop();
   }
 
   /** The actor of a cached, unexpired key. */
@@ -103,7 +107,7 @@ export class VerifiedKeyCache {
   }
 
   put(keyHash: string, actor: ApiKeyActor, expiresAt: Date | null, token: number): void {
-    if (!this.listening || token !== this.generation) return;
+    if (!this.hearing || token !== this.generation) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(keyHash, { actor, expiresAt, cachedAt: performance.now() });
   }

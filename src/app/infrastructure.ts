@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from "../infrastructure/postgres/embeddedPostgr
 import { ensureDatabase } from "../infrastructure/postgres/database.js";
 import { createKnex, migrateReadModels } from "../infrastructure/postgres/knex.js";
 import { LeaderSession } from "../infrastructure/postgres/leaderLock.js";
+import { ListenSession } from "../infrastructure/postgres/listenSession.js";
 import { ensureRateLimitTable } from "../infrastructure/http/rateLimiter.js";
 import { ensureConnectionGateTables } from "../infrastructure/network/connectionGate.js";
 import { JobQueue } from "../infrastructure/queue/jobQueue.js";
@@ -27,13 +28,15 @@ export interface Infrastructure {
   readonly snapshots: PostgresSnapshotStore;
   /** The one connection holding this process's leader locks (projections, scheduler). */
   readonly leaderSession: LeaderSession;
+  /** The one connection carrying this process's LISTENs (appends, key changes, projection waits). */
+  readonly listenSession: ListenSession;
   /** The distributed job queue (checks). */
   readonly queue: JobQueue;
   close(): Promise<void>;
 }
 
-async function openEventStore(config: Config, pool: pg.Pool, databaseUrl: string): Promise<EventStore> {
-  if (!config.EVENTSTORE_URL) return PostgresEventStore.connect(pool, databaseUrl);
+async function openEventStore(config: Config, pool: pg.Pool, databaseUrl: string, listenSession: ListenSession): Promise<EventStore> {
+  if (!config.EVENTSTORE_URL) return PostgresEventStore.connect(pool, databaseUrl, { listenSession });
   const { EventStoreDbEventStore } = await import("../infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js");
   return EventStoreDbEventStore.connect(config.EVENTSTORE_URL);
 }
@@ -63,7 +66,10 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   const leaderSession = new LeaderSession(databaseUrl);
   closers.unshift(() => leaderSession.close());
   closers.unshift(() => knex.destroy());
-  const eventStore = await openEventStore(config, pool, databaseUrl);
+  // Closed after everything that listens on it (closers run last-registered first).
+  const listenSession = new ListenSession(databaseUrl);
+  closers.unshift(() => listenSession.close());
+  const eventStore = await openEventStore(config, pool, databaseUrl, listenSession);
   closers.unshift(() => eventStore.close());
   await migrateReadModels(knex);
   await ensureRateLimitTable(knex);
@@ -87,6 +93,7 @@ export async function openInfrastructure(config: Config, logger: Logger, options
     eventStore,
     snapshots,
     leaderSession,
+    listenSession,
     queue,
     async close() {
       for (const close of closers) await close().catch((err: unknown) => logger.warn("close failed", { err }));

@@ -66,12 +66,12 @@ export function createServices(infra: Infrastructure, options: ServiceOptions) {
   const handler = new CommandHandler(inline, infra.snapshots);
   const usage = new KeyUsageTracker(infra.knex);
   const projections = new ProjectionRunner(infra.knex, infra.eventStore, allProjections, {
-    databaseUrl: infra.databaseUrl,
+    listenSession: infra.listenSession,
     ...(options.leaderElection ? { leaderSession: infra.leaderSession } : {}),
     onError: (projection, err) => options.logger.error("projection failed; retrying", { projection, err }),
   });
   // Serves authentication from memory once started (servers); CLI commands never start it.
-  const verifiedKeys = new VerifiedKeyCache(infra.databaseUrl, (hashes, now) => usableKeyHashes(infra.knex, hashes, now), options.clock);
+  const verifiedKeys = new VerifiedKeyCache(infra.listenSession, (hashes, now) => usableKeyHashes(infra.knex, hashes, now), options.clock);
   const alertSettings = new AlertSettingsQueries(infra.knex);
   const { config } = options;
   const sessions = new SessionStore(infra.knex, {

@@ -3,7 +3,7 @@
 // not serve keys from memory. Two real servers on one database, as two replicas would run.
 import { expect } from "chai";
 import type { RunningServer } from "../../src/app/server.js";
-import { ACCOUNTS_CHANGED_CHANNEL } from "../../src/accounts/verifiedKeyCache.js";
+import { LISTEN_APPLICATION_NAME } from "../../src/infrastructure/postgres/listenSession.js";
 import { WITHOUT_CHECKS, expectError } from "../support/apiHelpers.js";
 import { apiClient, startPeerServer, startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
 
@@ -80,13 +80,14 @@ describe("verified API keys across two app processes (e2e)", () => {
     const { owner, spare } = await userWithSpareKey();
     const onPeer = apiClient(peer.url, spare.key);
     await getTimes(onPeer, 2);
-    // Cut the peer's LISTEN connection: from now on it could miss a revocation.
+    // Cut the processes' LISTEN connections (one each, for all their channels): from now on
+    // the peer could miss a revocation.
     const cut = await t.db.pool.query(
       `select pg_terminate_backend(pid) from pg_stat_activity
-       where datname = current_database() and query = $1 and pid <> pg_backend_pid()`,
-      [`listen "${ACCOUNTS_CHANGED_CHANNEL}"`],
+       where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
+      [LISTEN_APPLICATION_NAME],
     );
-    expect(cut.rowCount, "both processes listen").to.equal(2);
+    expect(cut.rowCount, "both processes listen, on one connection each").to.equal(2);
     await sleep(100);
     expect((await owner.delete(`/api-keys/${spare.id}`)).status).to.equal(200);
     expectError(await onPeer.get("/domains"), 401);

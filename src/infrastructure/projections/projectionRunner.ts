@@ -19,7 +19,7 @@ import { readLogFrom } from "./rowWrites.js";
 import { finishShadow, prepareShadow } from "./shadowTables.js";
 import { FeedOverflowError, SharedReader, type Feed } from "./sharedReader.js";
 import { LAZY_COALESCE_MS, ReaderPace } from "./readerPace.js";
-import { ChannelListener } from "../postgres/channelListener.js";
+import type { ChannelSubscription, ListenSession } from "../postgres/listenSession.js";
 import { sharedNarrowings, type Projection } from "./projection.js";
 import { serviceMetrics } from "../telemetry/metrics.js";
 import { withEventSpans } from "../telemetry/tracing.js";
@@ -41,11 +41,12 @@ export interface ProjectionRunnerOptions {
   readonly leaderSession?: LeaderSession;
   readonly onError?: (projection: string, err: unknown) => void;
   /**
-   * The read models' database URL: once started, the runner hears other processes' waits
-   * (NOTIFY on WANTED_CHANNEL) and its shared reader gathers appends for `lazyMs` while no
-   * write waits (readerPace.ts). Without it the reader stays live (a runner tested alone).
+   * The process's LISTEN connection to the read models' database: once started, the runner
+   * hears other processes' waits (NOTIFY on WANTED_CHANNEL) and its shared reader gathers
+   * appends for `lazyMs` while no write waits (readerPace.ts). Without it the reader stays
+   * live (a runner tested alone).
    */
-  readonly databaseUrl?: string;
+  readonly listenSession?: ListenSession;
   /** How long appends gather while no write waits, in ms (default LAZY_COALESCE_MS). */
   readonly lazyMs?: number;
 }
@@ -122,7 +123,7 @@ export class ProjectionRunner {
   private readonly rebuildLanes: number;
   private readonly reader: SharedReader;
   private readonly pace: ReaderPace;
-  private wanted: ChannelListener | undefined;
+  private wanted: ChannelSubscription | undefined;
   /** When this process last asked the others to read now (performance.now()). */
   private askedAt = -Infinity;
   /** Whether that NOTIFY is still unanswered (one at a time, never a queue on the pool). */
@@ -152,14 +153,14 @@ export class ProjectionRunner {
   }
 
   async start(): Promise<void> {
-    if (this.options.databaseUrl) {
+    if (this.options.listenSession) {
       const pace = this.pace;
-      this.wanted = new ChannelListener(this.options.databaseUrl, WANTED_CHANNEL, {
+      this.wanted = this.options.listenSession.listen(WANTED_CHANNEL, {
         onListening: () => pace.hearing(true),
         onDeaf: () => pace.hearing(false),
         onNotification: () => pace.hurry(),
       });
-      await this.wanted.start();
+      await this.wanted.ready;
     }
     for (const p of this.projections) await ensureCheckpoint(this.knex, p.name);
     // The shared reader starts at the furthest checkpoint (a final position); projections

@@ -4,6 +4,7 @@ import pg from "pg";
 import { expect } from "chai";
 import { AppendNotifier, NOTIFY_INTERVAL_MS } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
+import { ListenSession } from "../../../src/infrastructure/postgres/listenSession.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { describeEventStoreContract, readAllEventually } from "./eventStore.contract.js";
 
@@ -275,14 +276,22 @@ describe("PostgreSQL event store: appends with a deferred WAL flush", () => {
 
 describe("PostgreSQL event store: wake-ups across processes", () => {
   let db: TestDatabase;
+  /** This process's LISTEN connection, for notifiers that only send. */
+  let session: ListenSession;
   before(async () => {
     db = await createTestDatabase();
+    session = new ListenSession(db.url);
   });
-  after(async () => db.drop());
+  after(async () => {
+    await session.close();
+    await db.drop();
+  });
 
   it("wakes another process's subscribers through NOTIFY, and not its own a second time", async () => {
     const channel = "test_appended";
-    const [own, other] = [new AppendNotifier(db.pool, db.url, channel), new AppendNotifier(db.pool, db.url, channel)];
+    // Two processes: each has its own LISTEN connection.
+    const sessions = [new ListenSession(db.url), new ListenSession(db.url)] as const;
+    const [own, other] = [new AppendNotifier(db.pool, sessions[0], channel), new AppendNotifier(db.pool, sessions[1], channel)];
     const signal = new AbortController().signal;
     try {
       const [ownSubscriber, otherSubscriber] = [own.subscribe(signal), other.subscribe(signal)];
@@ -302,6 +311,7 @@ describe("PostgreSQL event store: wake-ups across processes", () => {
     } finally {
       await own.close();
       await other.close();
+      await Promise.all(sessions.map((s) => s.close()));
     }
   });
 
@@ -323,7 +333,7 @@ describe("PostgreSQL event store: wake-ups across processes", () => {
 
   it("sends at most one NOTIFY per interval under a stream of appends", async () => {
     const listener = await listening("test_throttled");
-    const notifier = new AppendNotifier(db.pool, db.url, "test_throttled");
+    const notifier = new AppendNotifier(db.pool, session, "test_throttled");
     try {
       // 300 ms of appends, one every millisecond or so, each in a turn of its own.
       let appends = 0;
@@ -344,7 +354,7 @@ describe("PostgreSQL event store: wake-ups across processes", () => {
 
   it("tells an append held back by the throttle: after the interval, or when the notifier closes", async () => {
     const listener = await listening("test_trailing");
-    const notifier = new AppendNotifier(db.pool, db.url, "test_trailing");
+    const notifier = new AppendNotifier(db.pool, session, "test_trailing");
     try {
       notifier.appended();
       await listener.until(1);

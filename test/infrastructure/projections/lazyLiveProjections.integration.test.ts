@@ -9,6 +9,7 @@ import { defineEvent, eventCodec } from "../../../src/infrastructure/eventStore/
 import type { RecordedEvent } from "../../../src/infrastructure/eventStore/eventStore.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
+import { ListenSession } from "../../../src/infrastructure/postgres/listenSession.js";
 import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
 import { ProjectionRunner, WANTED_CHANNEL, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
@@ -27,6 +28,7 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
   /** The sizes of the batches the projection applied, in order. */
   let batches: number[];
   const runners: ProjectionRunner[] = [];
+  const sessions: ListenSession[] = [];
 
   beforeEach(async () => {
     db = await createTestDatabase();
@@ -50,6 +52,7 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
   });
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
     await knex?.destroy();
     await store?.close();
     await db?.drop();
@@ -61,7 +64,9 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
     return r;
   };
   const leader = async (databaseUrl = db.url) => {
-    const r = runner({ databaseUrl, lazyMs: LAZY_MS });
+    const listenSession = new ListenSession(databaseUrl);
+    sessions.push(listenSession);
+    const r = runner({ listenSession, lazyMs: LAZY_MS });
     await r.start();
     return r;
   };

@@ -9,7 +9,7 @@
 // was nearly one statement (a transaction, the notify lock, a pooled connection) per append.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { ChannelListener } from "../../postgres/channelListener.js";
+import type { ChannelSubscription, ListenSession } from "../../postgres/listenSession.js";
 
 /**
  * At most one NOTIFY per this many ms while appends keep coming: a subscriber in another
@@ -30,15 +30,15 @@ export class AppendNotifier {
   private untold = false;
   /** A NOTIFY is scheduled, or went out less than NOTIFY_INTERVAL_MS ago. */
   private throttled = false;
-  /** The LISTEN connection (reconnecting), from the first subscriber on. */
-  private listener: ChannelListener | undefined;
+  /** Listening on the channel (the process's LISTEN connection), from the first subscriber on. */
+  private listening: ChannelSubscription | undefined;
   private closed = false;
   /** Sent as the payload, so this process ignores its own notices (it woke its subscribers already). */
   private readonly origin = randomUUID();
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly connectionString: string,
+    private readonly listenSession: ListenSession,
     private readonly channel: string,
   ) {}
 
@@ -69,7 +69,7 @@ export class AppendNotifier {
   }
 
   subscribe(signal: AbortSignal): { next(): Wakeup; close(): void } {
-    this.ensureListener();
+    this.ensureListening();
     return {
       next: () => this.arm(signal),
       close: () => undefined,
@@ -81,9 +81,9 @@ export class AppendNotifier {
     this.closed = true;
     this.untold = false;
     this.wake();
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.stop();
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.stop();
     // An append of the last interval, held back by the throttle: told now, or other processes
     // would hear of it only at their next poll.
     if (untold) await this.send();
@@ -113,13 +113,12 @@ export class AppendNotifier {
     for (const done of [...this.waiting]) done();
   }
 
-  private ensureListener(): void {
-    if (this.listener || this.closed) return;
-    this.listener = new ChannelListener(this.connectionString, this.channel, {
+  private ensureListening(): void {
+    if (this.listening || this.closed) return;
+    this.listening = this.listenSession.listen(this.channel, {
       onNotification: (payload) => {
         if (payload !== this.origin) this.wake();
       },
     });
-    void this.listener.start();
   }
 }

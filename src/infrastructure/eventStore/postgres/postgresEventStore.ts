@@ -22,6 +22,7 @@ import {
 } from "../eventStore.js";
 import { UnavailableError } from "../../../shared/errors.js";
 import { DATABASE_RETRY_AFTER_SECONDS, isConnectionFailure } from "../../postgres/connectionFailure.js";
+import { ListenSession } from "../../postgres/listenSession.js";
 import { AppendNotifier } from "./appendNotifier.js";
 import { ensureEventStoreSchema } from "./schema.js";
 
@@ -123,6 +124,11 @@ export interface PostgresEventStoreOptions {
   /** How often a subscriber polls when nothing wakes it. */
   readonly pollIntervalMs?: number;
   readonly subscriptionBatchSize?: number;
+  /**
+   * The process's LISTEN connection, shared with its other listeners; without one the store
+   * opens (and closes) its own.
+   */
+  readonly listenSession?: ListenSession;
 }
 
 export class PostgresEventStore implements EventStore {
@@ -130,6 +136,8 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly notifier: AppendNotifier;
+  /** The LISTEN connection this store opened itself (none was given), closed with it. */
+  private readonly ownListenSession: ListenSession | undefined;
   readonly logTable: string;
 
   private constructor(
@@ -141,7 +149,9 @@ export class PostgresEventStore implements EventStore {
     this.logTable = `${this.schema}.events`;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.subscriptionBatchSize ?? 500;
-    this.notifier = new AppendNotifier(pool, connectionString, `${this.schema}_appended`);
+    const listenSession = options.listenSession ?? new ListenSession(connectionString);
+    this.ownListenSession = options.listenSession ? undefined : listenSession;
+    this.notifier = new AppendNotifier(pool, listenSession, `${this.schema}_appended`);
   }
 
   static async connect(
@@ -437,5 +447,6 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.notifier.close();
+    await this.ownListenSession?.close();
   }
 }
