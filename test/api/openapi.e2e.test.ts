@@ -24,7 +24,7 @@ interface ResponseObject {
 }
 interface Operation {
   readonly operationId: string;
-  readonly parameters?: readonly { readonly name: string; readonly in: string }[];
+  readonly parameters?: readonly { readonly name: string; readonly in: string; readonly schema?: object }[];
   readonly responses: Record<string, ResponseObject | Reference>;
   readonly security?: readonly object[];
 }
@@ -209,6 +209,27 @@ describe("OpenAPI document (e2e)", function () {
       collect(doc);
       expect(refs).to.have.length.above(0);
       for (const ref of refs) expect(resolve(doc, ref), ref).to.not.equal(undefined);
+    });
+
+    it("describes every path id as the server takes it: a UUID in either case, nothing else", async () => {
+      const id = randomUUID();
+      const ids = operationsOf(doc).flatMap(({ method, path, operation }) =>
+        (operation.parameters ?? []).filter((p) => p.in === "path" && p.name === "id").map((p) => ({ at: `${method} ${path}`, schema: p.schema })),
+      );
+      expect(ids).to.have.length.above(10);
+      for (const { at, schema } of ids) {
+        const validate = ajv.compile(schema ?? {});
+        expect(validate(id), `${at}: lower case`).to.equal(true);
+        expect(validate(id.toUpperCase()), `${at}: upper case`).to.equal(true);
+        expect(validate(`${id}0`), `${at}: too long`).to.equal(false);
+        expect(validate("not-a-uuid"), `${at}: not a UUID`).to.equal(false);
+      }
+      // What the document allows, the server takes: the upper-case id of a domain finds it.
+      const created = await call(api, "post", "/domains", { body: { hostname: "upper-id.example" } });
+      const found = await api.get(`/domains/${(created.body.id as string).toUpperCase()}`);
+      expect(found.status).to.equal(200);
+      expect(found.body.id).to.equal(created.body.id);
+      await call(api, "delete", "/domains/{id}", { id: created.body.id });
     });
 
     it("has schemas that compile as JSON Schema 2020-12", () => {

@@ -3,13 +3,15 @@ import { z } from "zod";
 
 /**
  * A path's `{id}`: a UUID in either case (RFC 9562 §4: input is case-insensitive), passed on in
- * lower case, the form ids are generated, stored and named in stream names with.
+ * lower case, the form ids are generated, stored and named in stream names with. Both cases
+ * are spelled out in the pattern rather than by an `i` flag: the OpenAPI document carries a
+ * regex's source, not its flags.
  */
 export const uuidParam = (what: string) =>
   z.strictObject({
     id: z
       .string()
-      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `${what} id must be a UUID`)
+      .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `${what} id must be a UUID`)
       .toLowerCase(),
   });
 
