@@ -20,7 +20,10 @@ export interface ChannelSubscription {
   stop(): Promise<void>;
 }
 
-/** The connection's application_name, so operators (and tests) can tell it in pg_stat_activity. */
+/**
+ * The connection's application_name, so operators (and tests) can tell it in pg_stat_activity.
+ * An application_name in the connection string wins (pg applies the string over the options).
+ */
 export const LISTEN_APPLICATION_NAME = "ssltrackr listen";
 
 const RECONNECT_MS = 1000;
