@@ -102,6 +102,41 @@ describe("DomainQueries.get (integration)", function () {
     expect(answers.filter((d) => d === null)).to.have.length(75);
   });
 
+  it("plans a lookup of one domain once per connection, not on every lookup (a create's read-back)", async () => {
+    const user = randomUUID();
+    const id = await addDomain(user);
+    // Where plans differ: enough rows (and statistics) that an index scan for ten ids costs
+    // more than one for one.
+    const { rows: columns } = await knex.raw<{ rows: { name: string }[] }>(
+      "select quote_ident(column_name) as name from information_schema.columns where table_name = 'domains' and table_schema = current_schema() and is_generated = 'NEVER'",
+    );
+    const list = columns.map((c) => c.name).join(", ");
+    await knex.raw(
+      `insert into domains (${list}) select ${columns.map((c) => `c.${c.name}`).join(", ")}
+       from domains d, generate_series(1, 5000) g,
+         jsonb_populate_record(d, jsonb_build_object('id', gen_random_uuid(), 'hostname', 'p' || g || '.example')) c
+       where d.id = ?`,
+      [id],
+    );
+    await knex.raw("analyze domains");
+    const oneConnection = createKnex(db.url, { poolMax: 1 });
+    try {
+      const own = new DomainQueries(oneConnection, systemClock);
+      for (let i = 0; i < 12; i++) expect((await own.get(user, id))?.id).to.equal(id);
+      // PostgreSQL plans a prepared statement for its values 5 times, then keeps its generic
+      // plan unless that looks dearer; `id = any($1)` with one element always looked cheaper.
+      const { rows } = await oneConnection.raw<{ rows: { generic_plans: string; custom_plans: string }[] }>(
+        "select generic_plans, custom_plans from pg_prepared_statements where statement like '%row_to_json%'",
+      );
+      expect(rows).to.have.length(1);
+      expect(Number(rows[0]!.custom_plans)).to.be.at.most(5);
+      expect(Number(rows[0]!.generic_plans)).to.be.at.least(7);
+    } finally {
+      await oneConnection.destroy();
+      await knex("domains").where({ user_id: user }).whereNot({ id }).delete();
+    }
+  });
+
   it("fails every lookup of a statement that fails, and the next turn's lookups work again", async () => {
     const user = randomUUID();
     const id = await addDomain(user);

@@ -274,6 +274,40 @@ describe("PostgreSQL event store: appends with a deferred WAL flush", () => {
   });
 });
 
+describe("PostgreSQL event store: the append functions' plans", () => {
+  let db: TestDatabase;
+  let single: pg.Pool;
+  let store: PostgresEventStore;
+  before(async () => {
+    db = await createTestDatabase();
+    single = new pg.Pool({ connectionString: db.url, max: 1 });
+    store = await PostgresEventStore.connect(single, db.url);
+  });
+  after(async () => {
+    await store.close();
+    await single.end();
+    await db.drop();
+  });
+
+  it("plans each append statement once per session (generic plans), and the setting stays inside the functions", async () => {
+    // PostgreSQL's plan cache re-planned the array-driven statements on every call (see
+    // schema.ts); the functions carry the mode themselves, so no session needs it.
+    const { rows: functions } = await single.query<{ proname: string; proconfig: string[] | null }>(
+      "select proname, proconfig from pg_proc where pronamespace = 'eventstore'::regnamespace and proname in ('append_events', 'append_to_streams') order by proname",
+    );
+    expect(functions).to.deep.equal([
+      { proname: "append_events", proconfig: ["plan_cache_mode=force_generic_plan"] },
+      { proname: "append_to_streams", proconfig: ["plan_cache_mode=force_generic_plan"] },
+    ]);
+    const stream = `s-${randomUUID()}`;
+    await store.appendToStream(stream, [{ id: randomUUID(), type: "One", data: {} }], { expectedRevision: "no_stream" });
+    await store.appendToStreams([{ streamName: stream, events: [{ id: randomUUID(), type: "Two", data: {} }], expectedRevision: 0n }]);
+    expect((await store.readStream(stream)).map((e) => e.type)).to.deep.equal(["One", "Two"]);
+    const { rows } = await single.query<{ plan_cache_mode: string }>("show plan_cache_mode");
+    expect(rows[0]!.plan_cache_mode).to.equal("auto");
+  });
+});
+
 describe("PostgreSQL event store: wake-ups across processes", () => {
   let db: TestDatabase;
   /** This process's LISTEN connection, for notifiers that only send. */

@@ -6,6 +6,18 @@ const SCHEMA_LOCK_KEY = 0x55_3c_e5_01;
 /** First key of the per-stream advisory locks (the second is the stream name's hashtext). */
 const STREAM_LOCK_KEY = 0x55_3c_e5_02;
 
+/**
+ * The append functions' statements are planned once per session, not on every call. Their
+ * arrays (streams, ids, data) are parameters, and PostgreSQL's plan cache keeps planning a
+ * statement anew while a plan for the given values looks cheaper than the generic one, which it
+ * does for any array shorter than the ten elements the generic plan assumes. So every append
+ * planned its three statements over streams and events again: 0.5-0.6 ms of PostgreSQL's CPU
+ * per call, more than executing them (pg_stat_statements with track_planning, workload 5;
+ * bench/profiles/5-create.md, session 11). Every lookup in them is by a unique key (stream
+ * name, event id, stream and revision), so the generic plan is the custom one.
+ */
+const GENERIC_PLANS = "set plan_cache_mode = force_generic_plan";
+
 const ddl = (schema: string) => `
 create schema if not exists ${schema};
 
@@ -104,7 +116,7 @@ create or replace function ${schema}.append_events(
   p_stream text, p_expected text, p_expected_revision bigint,
   p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
 ) returns table (next_revision bigint, last_transaction xid8, last_position bigint)
-language plpgsql as $$
+language plpgsql ${GENERIC_PLANS} as $$
 declare
   v_current bigint;
   v_found boolean;
@@ -172,7 +184,7 @@ create or replace function ${schema}.append_to_streams(
   p_streams text[], p_expected text[], p_expected_revisions bigint[], p_firsts int[], p_counts int[],
   p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
 ) returns table (stream_index int, next_revision bigint, last_transaction xid8, last_position bigint)
-language plpgsql as $$
+language plpgsql ${GENERIC_PLANS} as $$
 declare
   v_created text[];
   v_conflicts jsonb;
