@@ -102,7 +102,7 @@ describe("DomainQueries.get (integration)", function () {
     expect(answers.filter((d) => d === null)).to.have.length(75);
   });
 
-  it("plans a lookup of one domain once per connection, not on every lookup (a create's read-back)", async () => {
+  it("plans lookups of one, two or three domains once per connection, not on every lookup (a create's read-back)", async () => {
     const user = randomUUID();
     const id = await addDomain(user);
     // Where plans differ: enough rows (and statistics) that an index scan for ten ids costs
@@ -122,15 +122,24 @@ describe("DomainQueries.get (integration)", function () {
     const oneConnection = createKnex(db.url, { poolMax: 1 });
     try {
       const own = new DomainQueries(oneConnection, systemClock);
-      for (let i = 0; i < 12; i++) expect((await own.get(user, id))?.id).to.equal(id);
+      const others = (await knex("domains").where({ user_id: user }).whereNot({ id }).limit(2).pluck("id")) as string[];
+      for (const ids of [[id], [id, others[0]!], [id, ...others]]) {
+        for (let i = 0; i < 12; i++) {
+          const found = await Promise.all(ids.map((d) => own.get(user, d)));
+          expect(found.map((d) => d?.id)).to.deep.equal(ids);
+        }
+      }
       // PostgreSQL plans a prepared statement for its values 5 times, then keeps its generic
-      // plan unless that looks dearer; `id = any($1)` with one element always looked cheaper.
+      // plan unless that looks dearer; `id = any($1)` with a short array always looked cheaper.
       const { rows } = await oneConnection.raw<{ rows: { generic_plans: string; custom_plans: string }[] }>(
         "select generic_plans, custom_plans from pg_prepared_statements where statement like '%row_to_json%'",
       );
-      expect(rows).to.have.length(1);
-      expect(Number(rows[0]!.custom_plans)).to.be.at.most(5);
-      expect(Number(rows[0]!.generic_plans)).to.be.at.least(7);
+      // One statement per listed size: 1, 2 and 4 (three ids, the last repeated).
+      expect(rows).to.have.length(3);
+      for (const r of rows) {
+        expect(Number(r.custom_plans)).to.be.at.most(5);
+        expect(Number(r.generic_plans)).to.be.at.least(7);
+      }
     } finally {
       await oneConnection.destroy();
       await knex("domains").where({ user_id: user }).whereNot({ id }).delete();
