@@ -8,6 +8,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { systemClock } from "../../src/shared/clock.js";
 import { FakeCheckers } from "../support/checkFixtures.js";
+import { eventually } from "../support/eventually.js";
 import { startTestServer, type ApiClient, type ApiResponse, type TestServer } from "../support/testServer.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhookReceiver.js";
 
@@ -391,14 +392,10 @@ describe("OpenAPI document (e2e)", function () {
       await call(api, "put", "/webhooks/{id}", { id, body: { description: "Ops", alert_types: ["ssl_expiry"] } });
       await call(api, "put", "/webhooks/{id}", { id, body: { url: "ftp://example.com" } });
       // The alerts raised by the checks above reach the webhook (then nothing else is sent).
-      const deadline = Date.now() + 10_000;
-      const alertDelivered = (page: ApiResponse) => page.body.data.some((d: { test: boolean }) => !d.test);
-      let deliveries = await call(api, "get", "/webhooks/{id}/deliveries", { id, query: "status=delivered" });
-      while (!alertDelivered(deliveries) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        deliveries = await call(api, "get", "/webhooks/{id}/deliveries", { id, query: "status=delivered" });
-      }
-      expect(alertDelivered(deliveries), "an alert was delivered").to.equal(true);
+      await eventually("an alert delivered", async () => {
+        const deliveries = await call(api, "get", "/webhooks/{id}/deliveries", { id, query: "status=delivered" });
+        return deliveries.body.data.some((d: { test: boolean }) => !d.test);
+      }, { intervalMs: 50 });
       receiver.respondWith(500);
       expect((await call(api, "post", "/webhooks/{id}/test", { id })).body).to.include({ test: true, status: "dead" });
       expect((await call(api, "post", "/webhooks/{id}/test", { id })).body).to.include({ test: true, status: "delivered" });

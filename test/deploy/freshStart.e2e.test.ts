@@ -7,6 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { eventually } from "../support/eventually.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -49,11 +50,10 @@ describe("npm start on a fresh machine (e2e)", function () {
   after(async () => {
     // npm can exit before the embedded PostgreSQL has finished its shutdown checkpoint, which
     // still writes into pg_wal: removing the directory then raced it (ENOTEMPTY). PostgreSQL
-    // removes postmaster.pid last.
+    // removes postmaster.pid last. Still there after 30 s, the directory goes anyway (rm retries).
     const pidFile = path.join(dataDir, "postmaster.pid");
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      if (!(await access(pidFile).then(() => true, () => false))) break;
-    }
+    const stopped = () => access(pidFile).then(() => false, () => true);
+    await eventually("PostgreSQL removes postmaster.pid", stopped, { timeoutMs: 30_000, intervalMs: 100 }).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 

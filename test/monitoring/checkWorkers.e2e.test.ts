@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { domainStreamName } from "../../src/domains/events.js";
 import type { RunningServer as AppServer } from "../../src/app/server.js";
 import { CHECK_QUEUE, checkJobKey, type CheckJobOutput } from "../../src/monitoring/checkJobs.js";
+import { eventually } from "../support/eventually.js";
 import { createPki, startStallingServer, startTlsServer, type CertificateAuthority, type Pki, type RunningServer } from "../support/pki.js";
 import { startRdapServer, writeBootstrapFile, type RunningServer as RegistryServer } from "../support/registryServers.js";
 import { startPeerServer, startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
@@ -23,15 +24,6 @@ const QUEUED = ["q0.workers.test", "q1.workers.test", "q2.workers.test", "q3.wor
 const LEASE_SECONDS = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe("Check workers in separate processes (e2e, real checks)", function () {
   this.timeout(120_000);
@@ -112,7 +104,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
       const q = await queueStats();
       const counts = (await Promise.all(ids.map(checksOf))).map((c) => c.length);
       return q.waiting + q.running === 0 && counts.every((c) => c === 2);
-    }, 60_000);
+    }, { timeoutMs: 60_000, intervalMs: 100 });
     for (const id of ids) {
       const checks = await checksOf(id);
       expect(checks.map((c) => c.type).sort(), id).to.deep.equal(["SslChecked", "WhoisChecked"]);
@@ -128,8 +120,10 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
     const doomed = await startWorker();
     const id = await addDomain(SLOW, slow.port);
     // The TLS server never answers, so the check hangs in the handshake: kill its worker then.
-    const running = await eventually("the slow SSL check runs", async () =>
-      (await queueStats()).runningJobs.find((j) => j.key === `${id}:ssl`),
+    const running = await eventually(
+      "the slow SSL check runs",
+      async () => (await queueStats()).runningJobs.find((j) => j.key === `${id}:ssl`),
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     await doomed.kill9();
     const killedAt = Date.now();
@@ -141,7 +135,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
     const output = await eventually("the job completes elsewhere", async () => {
       const job = await t.server.infra.queue.job(CHECK_QUEUE, running.id);
       return job?.state === "completed" ? (job.output as CheckJobOutput) : undefined;
-    });
+    }, { timeoutMs: 30_000, intervalMs: 100 });
     // Within the lease, the maintenance that notices it, a retry delay and a poll; far below 2 minutes.
     expect(Date.now() - killedAt).to.be.below(2 * 60_000);
     expect(pidOf(output.worker)).to.equal(rescuer.pid);
@@ -166,7 +160,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
       }
     })();
     const ids = await Promise.all(POLITE.map((h) => addDomain(h, polite.port)));
-    await eventually("every polite domain is checked", async () => (await Promise.all(ids.map(checksOf))).every((c) => c.length === 2), 90_000);
+    await eventually("every polite domain is checked", async () => (await Promise.all(ids.map(checksOf))).every((c) => c.length === 2), { timeoutMs: 90_000, intervalMs: 100 });
     sampling = false;
     await sampler;
     const { acceptedAt } = polite.connectionStats!();
@@ -216,11 +210,11 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
   // every second, as scheduled jobs.
   describe("priorities", () => {
     let peer: AppServer;
-    const waiting = (n: number) => eventually(`${n} jobs waiting`, async () => (await queueStats()).waiting === n, 5000);
+    const waiting = (n: number) => eventually(`${n} jobs waiting`, async () => (await queueStats()).waiting === n, { timeoutMs: 5000, intervalMs: 100 });
     const idle = () => eventually("the queue is idle", async () => {
       const q = await queueStats();
       return q.waiting + q.running === 0;
-    });
+    }, { timeoutMs: 30_000, intervalMs: 100 });
     /** The names the TLS site saw, each once, in the order their first handshake came. */
     const sitesChecked = (from: number) => [...new Set(site.servernames.slice(from))];
     const sslChecks = async (id: string) => (await checksOf(id)).filter((c) => c.type === "SslChecked").length;
@@ -263,7 +257,7 @@ describe("Check workers in separate processes (e2e, real checks)", function () {
       const asked = await eventually("the request's jobs wait in their place", async () => {
         const now = await Promise.all((["ssl", "whois"] as const).map(async (kind) => (await queue.waiting(CHECK_QUEUE, checkJobKey(id, kind)))?.id));
         return now.every((j, i) => j && j !== scheduled[i]) ? (now as string[]) : undefined;
-      }, 5000);
+      }, { timeoutMs: 5000, intervalMs: 100 });
       expect((await queueStats()).waiting, "one job per kind").to.equal(2);
       for (const j of scheduled) expect((await queue.job(CHECK_QUEUE, j))?.state).to.equal("cancelled");
       peer.services.checkWorkers.start();

@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ISO_INSTANT, UUID, expectError } from "../support/apiHelpers.js";
+import { eventually } from "../support/eventually.js";
 import { createPki, startStallingServer, startTlsServer, type CertificateAuthority, type IssuedCert, type Pki, type RunningServer } from "../support/pki.js";
 import { startRdapServer, startWhoisServer, writeBootstrapFile, type RunningServer as RegistryServer } from "../support/registryServers.js";
 import { startTestServer, type ApiClient, type ApiResponse, type TestServer } from "../support/testServer.js";
@@ -161,17 +162,6 @@ const checkEnv = (hostnames: string[], extra: Record<string, string> = {}) => ({
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns a value (bounded). */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 const ok = <T>(res: ApiResponse<T>, status = 200): T => {
   expect(res.status, JSON.stringify(res.body)).to.equal(status);
   return res.body;
@@ -189,8 +179,8 @@ async function firstChecksRecorded(t: TestServer, api: ApiClient, id: string): P
   for (const kind of ["ssl", "whois"]) {
     await eventually(`the first ${kind} check of ${id}`, async () => {
       const res = await api.get(`/domains/${id}/${kind}/history`);
-      return res.status === 200 && res.body.pagination.total > 0 ? true : undefined;
-    });
+      return res.status === 200 && res.body.pagination.total > 0;
+    }, { intervalMs: 50 });
   }
   const head = await t.server.infra.eventStore.headPosition();
   if (head) await t.server.services.projections.waitFor(head);
@@ -307,7 +297,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         const ssl = await eventually("the first SSL check", async () => {
           const res = await api.get(`/domains/${shopId}/ssl`);
           return res.status === 200 ? res.body : undefined;
-        });
+        }, { intervalMs: 50 });
         expect(ssl).to.include.all.keys(...SSL_SPEC_FIELDS);
         expect(ssl).to.deep.include({
           domain_id: shopId,
@@ -332,7 +322,7 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         const res = await eventually("the first WHOIS check", async () => {
           const r = await api.get(`/domains/${shopId}/whois`);
           return r.status === 200 ? r : undefined;
-        });
+        }, { intervalMs: 50 });
         expect(res.body).to.include.all.keys(...WHOIS_SPEC_FIELDS);
         expect(res.body).to.deep.include({
           domain_id: shopId,
@@ -764,8 +754,8 @@ describe("A domain moved to another hostname or port is a new target (e2e, issue
   const checksRecorded = async (kind: "ssl" | "whois", count: number) => {
     await eventually(`${count} ${kind} checks`, async () => {
       const res = await api.get(`/domains/${id}/${kind}/history`);
-      return res.status === 200 && res.body.pagination.total >= count ? true : undefined;
-    });
+      return res.status === 200 && res.body.pagination.total >= count;
+    }, { intervalMs: 50 });
     const head = await t.server.infra.eventStore.headPosition();
     if (head) await t.server.services.projections.waitFor(head);
   };

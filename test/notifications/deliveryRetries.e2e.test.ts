@@ -3,6 +3,7 @@
 // channel's delivery log with the receiver's answer.
 import { expect } from "chai";
 import { raiseAlert } from "../support/alertFixtures.js";
+import { eventually } from "../support/eventually.js";
 import { startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhookReceiver.js";
 
@@ -30,14 +31,17 @@ describe("Notification delivery retries (e2e)", function () {
   });
 
   const deliveryOf = async (alertId: string, until: (d: { status: string }) => boolean) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const page = await api.get(`/notification-channels/${channelId}/deliveries?per_page=100`);
-      const d = page.body.data.find((x: { alert_id: string }) => x.alert_id === alertId);
-      if (d && until(d)) return d;
-      if (Date.now() > deadline) throw new Error(`delivery of ${alertId}: ${JSON.stringify(d)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    let seen: unknown;
+    return eventually(
+      () => `delivery of ${alertId}: ${JSON.stringify(seen)}`,
+      async () => {
+        const page = await api.get(`/notification-channels/${channelId}/deliveries?per_page=100`);
+        const d = page.body.data.find((x: { alert_id: string }) => x.alert_id === alertId);
+        seen = d;
+        return d && until(d) && d;
+      },
+      { intervalMs: 50 },
+    );
   };
 
   it("retries a failed attempt on the schedule and records both attempts", async () => {

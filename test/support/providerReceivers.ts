@@ -7,6 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { eventually } from "./eventually.js";
 
 const text = (max: number) => z.string().min(1).max(max);
 const isoInstant = z.iso.datetime({ offset: true });
@@ -191,11 +192,11 @@ export async function startProviderReceivers(): Promise<ProviderReceivers> {
     refused,
     of: (provider) => received.filter((r) => r.provider === provider),
     async waitFor(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(received)) {
-        if (Date.now() > deadline) throw new Error(`receivers did not get what was expected within ${timeoutMs} ms (got ${received.map((r) => r.provider).join(", ")}; refused ${JSON.stringify(refused)})`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually(
+        () => `receivers get what was expected (got ${received.map((r) => r.provider).join(", ")}; refused ${JSON.stringify(refused)})`,
+        () => predicate(received),
+        { timeoutMs },
+      );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -4,6 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { eventually } from "./eventually.js";
 
 export interface ReceivedMail {
   readonly envelopeTo: string[];
@@ -53,11 +54,7 @@ export async function startSmtpReceiver(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as AddressInfo;
   const waitFor: SmtpReceiver["waitFor"] = async (what, predicate, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(mails)) {
-      if (Date.now() > deadline) throw new Error(`SMTP server did not get ${what} within ${timeoutMs} ms (got ${mails.length} messages)`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually(() => `the SMTP server gets ${what} (it got ${mails.length} messages)`, () => predicate(mails), { timeoutMs });
   };
   return {
     port,

@@ -2,6 +2,7 @@
 // and answers with scripted status codes (then 200 once the script runs out).
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { eventually } from "./eventually.js";
 
 export interface ReceivedWebhook {
   readonly headers: IncomingHttpHeaders;
@@ -49,11 +50,7 @@ export async function startWebhookReceiver(path = "/hooks/ssltrackr"): Promise<W
       fallback = status;
     },
     async waitForCount(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`receiver got ${received.length} of ${count} requests within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await eventually(() => `receiver got ${received.length} of ${count} requests`, () => received.length >= count, { timeoutMs, intervalMs: 10 });
       return received;
     },
     close: () =>

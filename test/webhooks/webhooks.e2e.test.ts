@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { verifySignature } from "../../src/webhooks/signature.js";
 import { raiseAlert } from "../support/alertFixtures.js";
 import { expectError, ISO_INSTANT, UUID } from "../support/apiHelpers.js";
+import { eventually } from "../support/eventually.js";
 import { startTestServer, type ApiClient, type TestServer } from "../support/testServer.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhookReceiver.js";
 
@@ -11,15 +12,6 @@ const fastDelivery = {
   SSLTRACKR_WEBHOOK_POLL_MS: "20",
   SSLTRACKR_WEBHOOK_TIMEOUT_MS: "2000",
 };
-
-async function waitUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("webhooks API (e2e)", () => {
   let t: TestServer;
@@ -50,6 +42,19 @@ describe("webhooks API (e2e)", () => {
     return res.body as { id: string; secret: string };
   };
   const deliveriesOf = (webhookId: string) => api.get(`/webhooks/${webhookId}/deliveries`);
+  /** The webhook's deliveries once the first listed has `status`; a timeout shows the ones last listed. */
+  const deliveriesOnce = async (webhookId: string, status: string) => {
+    let listed: unknown;
+    return eventually(
+      () => `a ${status} delivery of webhook ${webhookId} (listed: ${JSON.stringify(listed)})`,
+      async () => {
+        const res = await deliveriesOf(webhookId);
+        listed = res.body.data;
+        return res.body.data[0]?.status === status && res;
+      },
+      { intervalMs: 25 },
+    );
+  };
 
   describe("managing webhooks", () => {
     it("creates a webhook and returns its signing secret once", async () => {
@@ -145,7 +150,7 @@ describe("webhooks API (e2e)", () => {
       expect(payload.data.alert).to.include({ id: alert.alertId, alert_type: "ssl_expiry", severity: "warning", threshold_days: 14 });
       expect(payload.data.domain).to.deep.equal({ id: alert.domainId, hostname: alert.hostname });
 
-      const list = await waitUntil(() => deliveriesOf(id), (r) => r.body.data[0]?.status === "delivered");
+      const list = await deliveriesOnce(id, "delivered");
       expect(list.body.pagination.total).to.equal(1);
       const [delivery] = list.body.data;
       expect(delivery).to.include({ id: deliveryId, webhook_id: id, alert_id: alert.alertId, test: false, attempts: 3, last_status_code: 200, next_attempt_at: null, last_error: null });
@@ -177,7 +182,7 @@ describe("webhooks API (e2e)", () => {
       const { id } = await createWebhook({ alert_types: ["check_failed"] });
       receiver.alwaysRespond(503);
       await raiseAlert(t.server, { userId, alertType: "check_failed" });
-      const list = await waitUntil(() => deliveriesOf(id), (r) => r.body.data[0]?.status === "dead");
+      const list = await deliveriesOnce(id, "dead");
       expect(list.body.data[0]).to.include({ status: "dead", attempts: 4, last_status_code: 503, next_attempt_at: null, delivered_at: null });
       expect(list.body.data[0].last_error).to.equal("receiver answered HTTP 503");
       await new Promise((r) => setTimeout(r, 200));

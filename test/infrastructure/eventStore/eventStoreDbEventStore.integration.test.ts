@@ -12,6 +12,7 @@ import {
 import { EventStoreDbEventStore } from "../../../src/infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js";
 import { UnavailableError } from "../../../src/shared/errors.js";
 import { startEventStoreDbServer, type EventStoreDbTestServer } from "../../support/eventStoreDbServer.js";
+import { eventually } from "../../support/eventually.js";
 import { describeEventStoreContract } from "./eventStore.contract.js";
 
 describeEventStoreContract("EventStoreDB (protocol test double)", async () => {
@@ -28,14 +29,6 @@ describeEventStoreContract("EventStoreDB (protocol test double)", async () => {
 
 const events = (n: number, type = "Numbered"): EventToAppend[] =>
   Array.from({ length: n }, (_, i) => ({ id: randomUUID(), type, data: { i } }));
-
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) expect.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Runs a subscription in the background and keeps every message it delivers. */
 function record(store: EventStoreDbEventStore, after: GlobalPosition | undefined) {
@@ -98,7 +91,7 @@ describe("EventStoreDB adapter against the protocol test double", function () {
     expect((await store.readAll({ after: head, maxCount: 10 })).map((e) => e.type)).to.deep.equal(["A", "B"]);
     expect(comparePositions((await store.headPosition())!, b.position)).to.equal(0);
     const subscription = record(store, head);
-    await waitUntil(() => subscription.messages.some((m) => m.kind === "caughtUp"), "caught-up");
+    await eventually("caught-up", () => subscription.messages.some((m) => m.kind === "caughtUp"), { timeoutMs: 5000, intervalMs: 10 });
     await subscription.stop();
     const types = subscription.messages.flatMap((m) => (m.kind === "event" ? [m.event.type] : []));
     expect(types).to.deep.equal(["A", "B"]);
@@ -125,11 +118,11 @@ describe("EventStoreDB adapter against the protocol test double", function () {
       const subscription = record(store, head);
       const first = events(5);
       await store.appendToStream(s, first);
-      await waitUntil(() => subscription.eventsOf(s).length === 5, "the first events");
+      await eventually("the first events", () => subscription.eventsOf(s).length === 5, { timeoutMs: 5000, intervalMs: 10 });
       server.killSubscriptions(how);
       const second = events(5);
       await store.appendToStream(s, second);
-      await waitUntil(() => subscription.eventsOf(s).length >= 10, "the events appended while dropped");
+      await eventually("the events appended while dropped", () => subscription.eventsOf(s).length >= 10, { timeoutMs: 5000, intervalMs: 10 });
       await sleep(50);
       await subscription.stop();
       expect(subscription.eventsOf(s).map((e) => e.id)).to.deep.equal([...first, ...second].map((e) => e.id));
@@ -145,7 +138,7 @@ describe("EventStoreDB adapter against the protocol test double", function () {
     server.appendSystemEvent();
     const last = await store.appendToStream(s, events(40));
     const subscription = record(store, start.position);
-    await waitUntil(() => subscription.messages.some((m) => m.kind === "caughtUp"), "caught-up");
+    await eventually("caught-up", () => subscription.messages.some((m) => m.kind === "caughtUp"), { timeoutMs: 5000, intervalMs: 10 });
     await subscription.stop();
     expectInOrder(subscription.messages);
     const [pastSystemEvent, second] = checkpoints(subscription.messages);

@@ -6,6 +6,7 @@ import { AppendNotifier, NOTIFY_INTERVAL_MS } from "../../../src/infrastructure/
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { ListenSession } from "../../../src/infrastructure/postgres/listenSession.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { eventually } from "../../support/eventually.js";
 import { describeEventStoreContract, readAllEventually } from "./eventStore.contract.js";
 
 describeEventStoreContract("PostgreSQL", async () => {
@@ -247,13 +248,13 @@ describe("PostgreSQL event store: gap-free global log under concurrent writers",
   });
 });
 
-describe("PostgreSQL event store: appends with a deferred WAL flush", () => {
+describe("PostgreSQL event store: an append's settings, on one connection", () => {
   let db: TestDatabase;
   let single: pg.Pool;
   let store: PostgresEventStore;
   before(async () => {
     db = await createTestDatabase();
-    // One connection: the setting would leak into the next statement on it if it outlived its transaction.
+    // One connection: a setting would leak into the next statement on it if it outlived its transaction or function.
     single = new pg.Pool({ connectionString: db.url, max: 1 });
     store = await PostgresEventStore.connect(single, db.url);
   });
@@ -271,22 +272,6 @@ describe("PostgreSQL event store: appends with a deferred WAL flush", () => {
     expect(second.nextExpectedRevision).to.equal(1n);
     const { rows } = await single.query<{ synchronous_commit: string }>("show synchronous_commit");
     expect(rows[0]!.synchronous_commit).to.equal("on");
-  });
-});
-
-describe("PostgreSQL event store: the append functions' plans", () => {
-  let db: TestDatabase;
-  let single: pg.Pool;
-  let store: PostgresEventStore;
-  before(async () => {
-    db = await createTestDatabase();
-    single = new pg.Pool({ connectionString: db.url, max: 1 });
-    store = await PostgresEventStore.connect(single, db.url);
-  });
-  after(async () => {
-    await store.close();
-    await single.end();
-    await db.drop();
   });
 
   it("plans each append statement once per session (generic plans), and the setting stays inside the functions", async () => {
@@ -356,12 +341,8 @@ describe("PostgreSQL event store: wake-ups across processes", () => {
     await client.connect();
     client.on("notification", () => heard.push(performance.now()));
     await client.query(`listen ${channel}`);
-    const until = async (count: number) => {
-      for (const deadline = performance.now() + 5000; heard.length < count; ) {
-        if (performance.now() > deadline) throw new Error(`heard ${heard.length} NOTIFYs, waited for ${count}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
+    const until = (count: number) =>
+      eventually(() => `heard ${heard.length} NOTIFYs, waited for ${count}`, () => heard.length >= count, { timeoutMs: 5000, intervalMs: 5 });
     return { heard, until, end: () => client.end() };
   };
 

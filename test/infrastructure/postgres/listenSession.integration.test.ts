@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { LISTEN_APPLICATION_NAME, ListenSession, type ChannelEvents } from "../../../src/infrastructure/postgres/listenSession.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { eventually } from "../../support/eventually.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,13 +47,6 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
   const notify = async (channel: string, payload: string) => {
     await db.pool.query("select pg_notify($1, $2)", [channel, payload]);
   };
-  const until = async (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000) => {
-    const deadline = performance.now() + timeoutMs;
-    while (!(await condition())) {
-      if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await sleep(20);
-    }
-  };
 
   it("listens on every subscriber's channel over one connection, and delivers each NOTIFY to its channel's subscribers only", async () => {
     const a1 = recorder();
@@ -65,7 +59,7 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     await notify("chan_a", "to a");
     await notify("chan_b", "to b");
     await notify("chan_c", "to no one");
-    await until("both channels heard", () => a1.heard.length === 1 && a2.heard.length === 1 && b.heard.length === 1);
+    await eventually("both channels heard", () => a1.heard.length === 1 && a2.heard.length === 1 && b.heard.length === 1, { timeoutMs: 5000 });
     await sleep(100);
     expect([a1.heard, a2.heard, b.heard]).to.deep.equal([["to a"], ["to a"], ["to b"]]);
   });
@@ -78,7 +72,7 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     expect(late.told).to.deep.equal(["listening"]);
     expect(await connections()).to.deep.equal([before]);
     await notify("chan_a", "hello");
-    await until("the late subscriber hears", () => late.heard.length === 1);
+    await eventually("the late subscriber hears", () => late.heard.length === 1, { timeoutMs: 5000 });
   });
 
   it("stops one subscriber (deaf, hears nothing more) while the others keep hearing; the last one's stop closes the connection", async () => {
@@ -93,7 +87,7 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     await leaving.stop();
     expect(leaves.told).to.deep.equal(["listening", "deaf"]);
     await notify("chan_a", "after");
-    await until("the staying subscriber hears", () => stays.heard.length === 1);
+    await eventually("the staying subscriber hears", () => stays.heard.length === 1, { timeoutMs: 5000 });
     await sleep(100);
     expect(leaves.heard).to.deep.equal([]);
 
@@ -105,7 +99,7 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     expect(other.heard).to.deep.equal([]);
 
     await staying.stop();
-    await until("the connection is closed", async () => (await connections()).length === 0);
+    await eventually("the connection is closed", async () => (await connections()).length === 0, { timeoutMs: 5000 });
   });
 
   it("makes every subscriber deaf when its connection is lost, then listening again on one new connection that hears every channel", async () => {
@@ -114,8 +108,8 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     await Promise.all([session.listen("chan_a", a).ready, session.listen("chan_b", b).ready]);
     const [lost] = await connections();
     await db.pool.query("select pg_terminate_backend($1)", [lost!.pid]);
-    await until("both deaf", () => a.told.includes("deaf") && b.told.includes("deaf"));
-    await until("both listening again", () => a.told.at(-1) === "listening" && b.told.at(-1) === "listening");
+    await eventually("both deaf", () => a.told.includes("deaf") && b.told.includes("deaf"), { timeoutMs: 5000 });
+    await eventually("both listening again", () => a.told.at(-1) === "listening" && b.told.at(-1) === "listening", { timeoutMs: 5000 });
     expect(a.told).to.deep.equal(["listening", "deaf", "listening"]);
     expect(b.told).to.deep.equal(["listening", "deaf", "listening"]);
     const now = await connections();
@@ -123,7 +117,7 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     expect(now[0]!.pid).to.not.equal(lost!.pid);
     await notify("chan_a", "again");
     await notify("chan_b", "again");
-    await until("both hear again", () => a.heard.length === 1 && b.heard.length === 1);
+    await eventually("both hear again", () => a.heard.length === 1 && b.heard.length === 1, { timeoutMs: 5000 });
   });
 
   it("settles a subscription it cannot listen for (no server), telling the subscriber it is deaf and never that it listens", async () => {
@@ -142,7 +136,7 @@ describe("ListenSession: one LISTEN connection per process (integration)", funct
     await session.listen("chan_a", a).ready;
     await session.close();
     expect(a.told).to.deep.equal(["listening", "deaf"]);
-    await until("the connection is closed", async () => (await connections()).length === 0);
+    await eventually("the connection is closed", async () => (await connections()).length === 0, { timeoutMs: 5000 });
     const late = recorder();
     await session.listen("chan_a", late).ready;
     expect(late.told).to.deep.equal(["deaf"]);

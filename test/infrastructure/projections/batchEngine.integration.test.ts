@@ -24,6 +24,7 @@ import { COPY_FROM_ROWS } from "../../../src/infrastructure/projections/rowWrite
 import { UnavailableError } from "../../../src/shared/errors.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { startEventStoreDbServer } from "../../support/eventStoreDbServer.js";
+import { eventually } from "../../support/eventually.js";
 import { snapshot } from "../../support/readModels.js";
 
 const Wanted = defineEvent({ type: "Wanted", version: 1, schema: z.object({ n: z.number().int() }) });
@@ -182,17 +183,15 @@ for (const kind of stores) {
       // A projection's own catch-up read ends just after its last commit, so it may still be
       // open when the count begins: wait until only the shared reader reads. (CI once counted
       // 42 here; that such a read delivered the 2 extra events is a guess, not reproduced: the
-      // message below names each subscription's deliveries if it happens again.)
-      const deadline = Date.now() + 5000;
-      while (subscriptions.filter((s) => s.open).length > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(subscriptions.filter((s) => s.open)).to.have.length(1);
+      // messages below name each subscription's deliveries if it happens again.)
+      const seen = () => subscriptions.map((s) => `${s.options.eventTypes?.join("+") ?? "all"}: ${s.delivered}${s.open ? "" : " (ended)"}`).join("; ");
+      await eventually(() => `only the shared reader open (${seen()})`, () => subscriptions.filter((s) => s.open).length === 1, { timeoutMs: 5000, intervalMs: 10 });
       const before = subscriptions.reduce((sum, s) => sum + s.delivered, 0);
       let last: GlobalPosition | null = null;
       for (let i = 0; i < 20; i++) last = await append(["Wanted", "Other"]);
       await r.waitFor(written(last!, ["Wanted"]), 10_000);
       for (const p of projections) expect(await p.rows()).to.have.length(42);
-      const seen = subscriptions.map((s) => `${s.options.eventTypes?.join("+") ?? "all"}: ${s.delivered}${s.open ? "" : " (ended)"}`).join("; ");
-      expect(subscriptions.reduce((sum, s) => sum + s.delivered, 0) - before, `events delivered per subscription: ${seen}`).to.equal(40);
+      expect(subscriptions.reduce((sum, s) => sum + s.delivered, 0) - before, `events delivered per subscription: ${seen()}`).to.equal(40);
     });
 
     it("lets a slow projection fall behind the shared reader and catch up on its own, applying each event once", async () => {

@@ -13,6 +13,7 @@ import { ListenSession } from "../../../src/infrastructure/postgres/listenSessio
 import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
 import { ProjectionRunner, WANTED_CHANNEL, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { eventually } from "../../support/eventually.js";
 
 const Paced = defineEvent({ type: "Paced", version: 1, schema: z.object({ n: z.number().int() }) });
 const codec = eventCodec([Paced] as const);
@@ -77,13 +78,6 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
   };
   const projected = async () => Number((await knex("test_paced").count<{ count: string }[]>("* as count"))[0]!.count);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const until = async (condition: () => Promise<boolean>, timeoutMs: number) => {
-    const deadline = performance.now() + timeoutMs;
-    while (!(await condition())) {
-      if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-      await sleep(20);
-    }
-  };
 
   it("gathers appends no write waits for into one batch, read lazyMs after the first", async () => {
     // The projection follows the shared reader only once its own catch-up read is done: an
@@ -92,7 +86,7 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
     // starts, and the appends below come once it is projected and the catch-up read has ended.
     await append(0);
     await leader();
-    await until(async () => (await projected()) === 1, LAZY_MS / 2);
+    await eventually("the first event projected", async () => (await projected()) === 1, { timeoutMs: LAZY_MS / 2 });
     await sleep(200);
     batches = [];
     const started = performance.now();
@@ -102,7 +96,7 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
     }
     await sleep(LAZY_MS / 4);
     expect(await projected(), "projected before lazyMs").to.equal(1);
-    await until(async () => (await projected()) === 4, 2 * LAZY_MS);
+    await eventually("all four events projected", async () => (await projected()) === 4, { timeoutMs: 2 * LAZY_MS });
     expect(performance.now() - started).to.be.at.least(LAZY_MS - 50);
     expect(batches).to.deep.equal([3]);
   });
@@ -170,6 +164,6 @@ describe("lazy live projections, hurried by waiting writes (integration)", funct
     // Nothing listens on port 1: the channel is deaf, so no wait could hurry this reader.
     await leader("postgres://postgres@127.0.0.1:1/postgres");
     await append(1);
-    await until(async () => (await projected()) === 1, LAZY_MS / 2);
+    await eventually("the event projected", async () => (await projected()) === 1, { timeoutMs: LAZY_MS / 2 });
   });
 });

@@ -18,6 +18,7 @@ import { UnavailableError } from "../../../src/shared/errors.js";
 import { inGroups } from "../../support/apiHelpers.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { startEventStoreDbServer } from "../../support/eventStoreDbServer.js";
+import { eventually } from "../../support/eventually.js";
 import { snapshot } from "../../support/readModels.js";
 import { startTestServer, type TestServer } from "../../support/testServer.js";
 
@@ -181,13 +182,6 @@ for (const kind of stores) describe(`projection runner over the ${kind.label} (i
       if (!position) throw new Error("empty event store");
       return position;
     };
-    const until = async (condition: () => boolean, timeoutMs = 5000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!condition()) {
-        if (Date.now() > deadline) throw new Error("timed out waiting");
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
 
     it("commits a batch's rows and its checkpoint together: a failing event leaves neither, then catches up", async () => {
       let failing = true;
@@ -199,7 +193,7 @@ for (const kind of stores) describe(`projection runner over the ${kind.label} (i
       await r.waitFor(first!.position);
 
       const later = await append({ n: 2 }, { n: 3, poison: true }, { n: 4 });
-      await until(() => errors.length > 0);
+      await eventually("the poisoned event fails", () => errors.length > 0, { timeoutMs: 5000 });
       expect(String(errors[0])).to.include("poisoned event 3");
       const stuck = (await checkpointOf("atomic"))?.position;
       // The checkpoint stops short of the poisoned event...

@@ -11,6 +11,7 @@ import { currentLeader } from "../../../src/monitoring/scheduler/schedulerLeader
 import { ManualClock } from "../../../src/shared/clock.js";
 import { WITHOUT_CHECKS } from "../../support/apiHelpers.js";
 import { FakeCheckers } from "../../support/checkFixtures.js";
+import { eventually } from "../../support/eventually.js";
 import { startPeerServer, startTestServer, type TestServer } from "../../support/testServer.js";
 
 const HOUR = 3_600_000;
@@ -25,14 +26,6 @@ const CONCURRENCY = 3;
 const ENV = { ...WITHOUT_CHECKS, SSLTRACKR_CHECK_CONCURRENCY: String(CONCURRENCY), SSLTRACKR_QUEUE_POLL_MS: "100" };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 describe("Check scheduler (integration)", () => {
   const clock = new ManualClock(new Date("2030-01-01T00:00:00Z"));
@@ -171,7 +164,7 @@ describe("Check scheduler (integration)", () => {
           and objid::bigint = (hashtext('ssltrackr:scheduler')::bigint & 4294967295)`,
     );
     const domains = await addDomains(2);
-    await eventually("the other process leads", async () => (await b.tick(), b.leader.isLeader), 5000);
+    await eventually("the other process leads", async () => (await b.tick(), b.leader.isLeader), { timeoutMs: 5000 });
     await settled();
     expect(a.leader.isLeader).to.equal(false);
     expect(counts(domains)).to.deep.equal(each(domains, 1, 1));

@@ -13,6 +13,7 @@ import { schedulerStatus } from "../../../src/monitoring/scheduler/schedulerStat
 import { ManualClock, systemClock } from "../../../src/shared/clock.js";
 import { WITHOUT_CHECKS } from "../../support/apiHelpers.js";
 import { FakeCheckers } from "../../support/checkFixtures.js";
+import { eventually } from "../../support/eventually.js";
 import { startPeerServer, startTestServer, testConfig, type TestServer } from "../../support/testServer.js";
 
 const SCHEDULED = {
@@ -22,15 +23,6 @@ const SCHEDULED = {
 };
 const HOUR = 3_600_000;
 const SETTINGS = { sslIntervalMs: 12 * HOUR, whoisIntervalMs: 24 * HOUR, tickSeconds: 1, sweepMaxJobs: 5000 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 async function addDomain(server: RunningServer, userId: string, hostname = `${randomUUID().slice(0, 8)}.example.com`): Promise<{ id: string; hostname: string }> {
   const { domainId, position } = await server.services.domains.add({ correlationId: randomUUID(), userId }, { hostname, port: 443, notes: null, tags: [] });
@@ -78,7 +70,7 @@ describe("Scheduler in running servers (integration)", () => {
     checkers.hold = () => gate;
     const slow = await addHost(t.server);
     hostnames.push(slow);
-    await eventually("a check runs", async () => (await status()).running.length === 2);
+    await eventually("a check runs", async () => (await status()).running.length === 2, { intervalMs: 50 });
     const shown = await status();
     expect(shown.running.map((r) => `${r.kind} ${r.hostname} ${r.trigger}`).sort()).to.deep.equal([`ssl ${slow} scheduled`, `whois ${slow} scheduled`]);
     expect(shown.queue).to.include({ depth: 0, running: 2, retrying: 0, failed: 0 });
@@ -96,7 +88,7 @@ describe("Scheduler in running servers (integration)", () => {
       const { due, queue } = await status();
       return due.ssl + due.whois + queue.depth + queue.running === 0;
     };
-    await eventually("the new domains are checked", idle);
+    await eventually("the new domains are checked", idle, { intervalMs: 50 });
     const shown = await status();
     expect(shown.failing.count).to.deep.equal({ ssl: 1, whois: 1 });
     expect(shown.failing.domains.map((d) => ({ hostname: d.hostname, kinds: d.kinds }))).to.deep.equal([
@@ -116,7 +108,7 @@ describe("Scheduler in running servers (integration)", () => {
     await leader.close();
     clock.advance(1.1 * SETTINGS.sslIntervalMs);
     const late = await addHost(survivor);
-    await eventually("the survivor checks", () => hostnames.every((h) => checked(h).ssl === 2) && checked(late).whois === 1, 8000);
+    await eventually("the survivor checks", () => hostnames.every((h) => checked(h).ssl === 2) && checked(late).whois === 1, { timeoutMs: 8000, intervalMs: 50 });
     for (const h of [...hostnames, late]) expect(checked(h).whois, h).to.equal(1);
 
     const shown = JSON.parse(await statusCli(t.db.url, ["--json"])) as {
@@ -162,11 +154,11 @@ describe("`scheduler status` with checks failing, retrying and waiting (integrat
     // A checker that throws (not a failed check: a crash) fails its job, which is retried.
     checkers.hold = () => Promise.reject(new Error("checker crashed"));
     const failed = await queued({ retryLimit: 0 });
-    await eventually("both jobs fail for good", async () => (await stats()).failed === 2);
+    await eventually("both jobs fail for good", async () => (await stats()).failed === 2, { intervalMs: 50 });
     const retryQueuedFrom = new Date();
     await queued({ retryLimit: 1, retryDelaySeconds: 3600 });
     const retryQueuedUntil = new Date();
-    await eventually("both jobs wait for a retry", async () => (await stats()).retrying === 2);
+    await eventually("both jobs wait for a retry", async () => (await stats()).retrying === 2, { intervalMs: 50 });
     // Busy workers: a job queued now waits.
     await t.server.services.checkWorkers.stop();
     await queue.ensureQueue(CHECK_QUEUE, settings);
