@@ -11,8 +11,8 @@ const STREAM_LOCK_KEY = 0x55_3c_e5_02;
  * arrays (streams, ids, data) are parameters, and PostgreSQL's plan cache keeps planning a
  * statement anew while a plan for the given values looks cheaper than the generic one, which it
  * does for any array shorter than the ten elements the generic plan assumes. So every append
- * planned its three statements over streams and events again: 0.5-0.6 ms of PostgreSQL's CPU
- * per call, more than executing them (pg_stat_statements with track_planning, workload 5;
+ * planned its three statements over streams and events again: about 0.7 ms of PostgreSQL's
+ * CPU per call, more than executing them (pg_stat_statements with track_planning, workload 5;
  * bench/profiles/5-create.md, session 11). Every lookup in them is by a unique key (stream
  * name, event id, stream and revision), so the generic plan is the custom one.
  */
