@@ -63,6 +63,8 @@ class CheckpointMovedError extends Error {}
  * page is in, and a batch grows to its size while the writes are slower than the reads.
  */
 const READ_PAGES_PER_BATCH = 5;
+/** A rebuild's batches being committed at once (each lane in order): see loadTracks. */
+const REBUILD_BATCHES_IN_FLIGHT = 2;
 
 /** A projection in a rebuild: the stream partitions (lanes) it is written in, and their shadow targets. */
 interface Track {
@@ -359,9 +361,10 @@ export class ProjectionRunner {
 
   /**
    * A rebuild's load up to `until`: one read of the log, each batch split by projection and
-   * lane (stream partition) and committed in a transaction per lane, all at once, each with
-   * its own shadow checkpoint. After a crash between those commits each lane skips what it
-   * has. Returns false when every lane was there already.
+   * lane (stream partition) and committed in a transaction per lane, the lanes at once, each
+   * with its own shadow checkpoint; a lane may be one batch ahead of the slowest. After a
+   * crash between those commits each lane skips what it has. Returns false when every lane
+   * was there already.
    */
   private async loadTracks(tracks: readonly Track[], eventTypes: readonly string[], until: GlobalPosition, onBatch: (events: number) => Promise<void>): Promise<boolean> {
     const signal = this.controller.signal;
@@ -374,6 +377,18 @@ export class ProjectionRunner {
       const local = new AbortController();
       const stop = () => local.abort();
       signal.addEventListener("abort", stop, { once: true });
+      // Each lane commits its batches in order, and starts on the next batch while slower lanes
+      // still commit this one: a batch's tail (one lane's large write on the server) overlaps
+      // with the next batch's folding in this process.
+      const laneTails = new Map<string, Promise<number>>();
+      const inFlight: Promise<PromiseSettledResult<number>[]>[] = [];
+      const settleOldest = async () => {
+        const settled = await inFlight.shift()!;
+        const failed = settled.find((r) => r.status === "rejected");
+        if (failed) throw failed.reason;
+        this.committed.emit("batch");
+        await onBatch(settled.reduce((n, r) => n + (r.status === "fulfilled" ? r.value : 0), 0));
+      };
       try {
         // Narrowed values are written by reference to the log: only where it is in this database.
         const narrow = this.eventStore.logTable ? sharedNarrowings(tracks.map((t) => t.projection), eventTypes) : [];
@@ -388,30 +403,34 @@ export class ProjectionRunner {
           const position = batch.position;
           if (!position) continue;
           const writes = tracks.flatMap(({ projection, lanes, targets }) =>
-            lanes.map(async (lane, i) => {
+            lanes.map((lane, i) => {
               const target = targets[i]!;
-              const laneFrom = from.get(target.checkpoint) ?? null;
-              if (!after(position, laneFrom)) return 0;
-              const events = batch.events.filter((e) => after(e.position, laneFrom) && projection.eventTypes.has(e.type) && inPartition(e.streamName, lane));
-              await this.commitBatch(projection, target, laneFrom, position, events);
-              from.set(target.checkpoint, position);
-              return events.length;
+              const write = async () => {
+                const laneFrom = from.get(target.checkpoint) ?? null;
+                if (!after(position, laneFrom)) return 0;
+                const events = batch.events.filter((e) => after(e.position, laneFrom) && projection.eventTypes.has(e.type) && inPartition(e.streamName, lane));
+                await this.commitBatch(projection, target, laneFrom, position, events);
+                from.set(target.checkpoint, position);
+                return events.length;
+              };
+              // After the lane's previous batch; a failed one fails the rest of the lane unwritten.
+              const tail = (laneTails.get(target.checkpoint) ?? Promise.resolve(0)).then(write);
+              laneTails.set(target.checkpoint, tail);
+              return tail;
             }),
           );
-          // Every lane's commit has ended (or failed) before anything reads the checkpoints again.
-          const settled = await Promise.allSettled(writes);
-          const failed = settled.find((r) => r.status === "rejected");
-          if (failed) throw failed.reason;
-          const counts = settled.map((r) => (r.status === "fulfilled" ? r.value : 0));
-          this.committed.emit("batch");
-          await onBatch(counts.reduce((a, b) => a + b, 0));
-          if (comparePositions(position, until) >= 0) return true;
+          inFlight.push(Promise.allSettled(writes));
+          if (inFlight.length >= REBUILD_BATCHES_IN_FLIGHT) await settleOldest();
+          if (comparePositions(position, until) >= 0) break;
         }
+        while (inFlight.length > 0) await settleOldest();
         return true;
       } catch (err) {
         // Another runner moved a lane's checkpoint: start again from where the lanes are.
         if (!(err instanceof CheckpointMovedError) || signal.aborted) throw err;
       } finally {
+        // Every lane's commit has ended (or failed) before anything reads the checkpoints again.
+        await Promise.allSettled(inFlight);
         local.abort();
         signal.removeEventListener("abort", stop);
       }

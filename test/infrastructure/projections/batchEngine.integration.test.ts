@@ -4,22 +4,24 @@
 // nothing, and a rebuild split into two partitions yields the tables of one; a rebuild reads
 // the log once for all it rebuilds, writes in lanes, and resumes after failing between them.
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { alertsProjection } from "../../../projections/alerts.js";
 import { checkHistoryProjection, SSL_CHECKS_TABLE } from "../../../projections/checkHistory.js";
 import { domainsProjection } from "../../../projections/domains.js";
-import { appendHistories, domainHistory } from "../../../bench/support/domainHistory.js";
+import { appendHistories, domainHistory, encodeAll, type DomainHistory } from "../../../bench/support/domainHistory.js";
 import { written } from "../../../src/infrastructure/commandHandling/written.js";
 import { defineEvent, eventCodec } from "../../../src/infrastructure/eventStore/eventCodec.js";
-import type { EventStore, GlobalPosition, SubscribeToAllOptions } from "../../../src/infrastructure/eventStore/eventStore.js";
+import { comparePositions, type EventStore, type GlobalPosition, type SubscribeToAllOptions } from "../../../src/infrastructure/eventStore/eventStore.js";
 import { EventStoreDbEventStore } from "../../../src/infrastructure/eventStore/eventStoreDb/eventStoreDbEventStore.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
 import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
 import { liveTarget } from "../../../src/infrastructure/projections/projectionTarget.js";
 import { ProjectionRunner, type ProjectionRunnerOptions } from "../../../src/infrastructure/projections/projectionRunner.js";
+import { inPartition } from "../../../src/infrastructure/projections/partition.js";
 import { COPY_FROM_ROWS } from "../../../src/infrastructure/projections/rowWrites.js";
 import { UnavailableError } from "../../../src/shared/errors.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
@@ -281,23 +283,76 @@ for (const kind of stores) {
 
       it("resumes a rebuild that failed in one lane after the other lane committed, to the same tables", async () => {
         const expected = await snapshot(knex, domainsProjection);
-        let calls = 0;
+        // Which lane (stream partition 0 or 1 of 2) each batch went to, in the order written.
+        const written: number[] = [];
+        let failedAt = -1;
         const failing: Projection = {
           ...domainsProjection,
           async applyBatch(trx, events) {
-            // The second batch of one of the two lanes (the first two calls are the first batch's).
-            if (++calls === 4) throw new Error("crash in the middle");
+            const lane = inPartition(events[0]!.streamName, { index: 0, count: 2 }) ? 0 : 1;
+            written.push(lane);
+            // Lane 0's second batch.
+            if (lane === 0 && written.filter((l) => l === 0).length === 2) {
+              failedAt = written.length - 1;
+              throw new Error("crash in the middle");
+            }
             await domainsProjection.applyBatch(trx, events);
           },
         };
         await expectRejected(runner([failing], { rebuildBatchSize: 40 }).rebuild(failing), Error);
+        // The failed lane wrote nothing after its failure; the other went on for at most the
+        // batches already in flight (two at once), each lane in order.
+        expect(written.slice(failedAt + 1)).to.not.include(0);
+        expect(written.slice(failedAt + 1).length).to.be.at.most(2);
         const lanes = await knex("projection_checkpoints").where("name", "like", "domains@rebuild#%").orderBy("name");
         expect(lanes.map((c: { name: string }) => c.name)).to.deep.equal(["domains@rebuild#0/2", "domains@rebuild#1/2"]);
-        // One lane is a batch ahead of the other.
-        expect(new Set(lanes.map((c: { prepare_position: string }) => c.prepare_position)).size).to.equal(2);
+        // Lane 1 is ahead of lane 0.
+        const [lane0, lane1] = lanes.map((c: { commit_position: string; prepare_position: string }) => ({ commit: BigInt(c.commit_position), prepare: BigInt(c.prepare_position) }));
+        expect(comparePositions(lane1!, lane0!)).to.equal(1);
         expect(await snapshot(knex, domainsProjection)).to.deep.equal(expected);
 
         expect(await runner([domainsProjection], { rebuildBatchSize: 40 }).rebuild(domainsProjection)).to.equal(true);
+        expect(await snapshot(knex, domainsProjection)).to.deep.equal(expected);
+      });
+
+      it("lets a lane write its next batch while another lane still writes the one before", async () => {
+        // Two streams, one in each lane, appended an event at a time in turn: every batch of that
+        // stretch of the log holds events of both lanes.
+        const laneOf = (streamName: string) => (inPartition(streamName, { index: 0, count: 2 }) ? 0 : 1);
+        const pair: DomainHistory[] = [];
+        while (pair.length < 2) {
+          const h = domainHistory({ userId: randomUUID(), hostname: `side${pair.length}.example.com`, events: 100, certDays: 30, start: new Date(Date.now() - 60 * 86_400_000) });
+          if (laneOf(h.streamName) === pair.length) pair.push(h);
+        }
+        const [a, b] = pair.map((h) => encodeAll(h.events));
+        for (let i = 0; i < Math.min(a!.length, b!.length); i++) {
+          for (const [h, encoded] of [[pair[0]!, a!], [pair[1]!, b!]] as const) {
+            await store.appendToStream(h.streamName, [encoded[i]!], { expectedRevision: i === 0 ? "no_stream" : BigInt(i - 1) });
+          }
+        }
+        await runner(perStream).catchUp();
+        const expected = await snapshot(knex, domainsProjection);
+        let blocked: GlobalPosition | undefined;
+        let release = () => undefined as void;
+        const overtaken = new Promise<void>((resolve) => (release = resolve));
+        let waited: Promise<boolean> | undefined;
+        const slow: Projection = {
+          ...domainsProjection,
+          async applyBatch(trx, events) {
+            const [first] = events;
+            // Lane 0 began a batch wholly after the one lane 1 still writes.
+            if (blocked && laneOf(first!.streamName) === 0 && comparePositions(first!.position, blocked) > 0) release();
+            // Lane 1's first batch of the side-by-side stretch holds on until then (or gives up).
+            if (!waited && events.some((e) => e.streamName === pair[1]!.streamName)) {
+              blocked = events.at(-1)!.position;
+              waited = Promise.race([overtaken.then(() => true), delay(3000).then(() => false)]);
+              await waited;
+            }
+            await domainsProjection.applyBatch(trx, events);
+          },
+        };
+        expect(await runner([slow], { rebuildBatchSize: 40 }).rebuild(slow)).to.equal(true);
+        expect(await waited, "lane 0 began its next batch while lane 1 wrote the one before").to.equal(true);
         expect(await snapshot(knex, domainsProjection)).to.deep.equal(expected);
       });
 
