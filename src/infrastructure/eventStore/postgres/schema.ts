@@ -69,8 +69,12 @@ begin
     return v_xmin;
   end if;
   -- PERFORM, not EXISTS: as an expression, EXISTS was planned as a scan (2 ms, not 0.1).
+  -- An event after the reader's position at or above xmin, as one row comparison from the
+  -- higher of the two bounds: with "transaction_id >= v_xmin" beside the row comparison the
+  -- scan started at the reader's position and walked to the log's end whenever nothing lay
+  -- above xmin (a rebuild's own writers running: 9 ms a page at 1M events).
   perform from ${schema}.events
-  where (transaction_id, position) > (p_after, p_position) and transaction_id >= v_xmin
+  where (transaction_id, position) > (greatest(p_after, v_xmin), case when v_xmin > p_after then 0 else p_position end)
   order by transaction_id, position limit 1;
   if not found then
     return v_xmin;
