@@ -214,6 +214,9 @@ for (const kind of stores) {
     });
 
     describe("per-stream read models (domains, check_history, alerts)", () => {
+      /** The rebuild lane (stream partition 0 or 1 of 2, the default lanes) a stream is written in. */
+      const laneOf = (streamName: string) => (inPartition(streamName, { index: 0, count: 2 }) ? 0 : 1);
+
       beforeEach(async () => {
         const start = new Date(Date.now() - 20 * 86_400_000);
         const users = [randomUUID(), randomUUID(), randomUUID()];
@@ -283,17 +286,17 @@ for (const kind of stores) {
 
       it("resumes a rebuild that failed in one lane after the other lane committed, to the same tables", async () => {
         const expected = await snapshot(knex, domainsProjection);
-        // Which lane (stream partition 0 or 1 of 2) each batch went to, in the order written.
-        const written: number[] = [];
+        // The lane of each batch written, in order.
+        const batchLanes: number[] = [];
         let failedAt = -1;
         const failing: Projection = {
           ...domainsProjection,
           async applyBatch(trx, events) {
-            const lane = inPartition(events[0]!.streamName, { index: 0, count: 2 }) ? 0 : 1;
-            written.push(lane);
+            const lane = laneOf(events[0]!.streamName);
+            batchLanes.push(lane);
             // Lane 0's second batch.
-            if (lane === 0 && written.filter((l) => l === 0).length === 2) {
-              failedAt = written.length - 1;
+            if (lane === 0 && batchLanes.filter((l) => l === 0).length === 2) {
+              failedAt = batchLanes.length - 1;
               throw new Error("crash in the middle");
             }
             await domainsProjection.applyBatch(trx, events);
@@ -302,8 +305,8 @@ for (const kind of stores) {
         await expectRejected(runner([failing], { rebuildBatchSize: 40 }).rebuild(failing), Error);
         // The failed lane wrote nothing after its failure; the other went on for at most the
         // batches already in flight (two at once), each lane in order.
-        expect(written.slice(failedAt + 1)).to.not.include(0);
-        expect(written.slice(failedAt + 1).length).to.be.at.most(2);
+        expect(batchLanes.slice(failedAt + 1)).to.not.include(0);
+        expect(batchLanes.slice(failedAt + 1).length).to.be.at.most(2);
         const lanes = await knex("projection_checkpoints").where("name", "like", "domains@rebuild#%").orderBy("name");
         expect(lanes.map((c: { name: string }) => c.name)).to.deep.equal(["domains@rebuild#0/2", "domains@rebuild#1/2"]);
         // Lane 1 is ahead of lane 0.
@@ -318,7 +321,6 @@ for (const kind of stores) {
       it("lets a lane write its next batch while another lane still writes the one before", async () => {
         // Two streams, one in each lane, appended an event at a time in turn: every batch of that
         // stretch of the log holds events of both lanes.
-        const laneOf = (streamName: string) => (inPartition(streamName, { index: 0, count: 2 }) ? 0 : 1);
         const pair: DomainHistory[] = [];
         while (pair.length < 2) {
           const h = domainHistory({ userId: randomUUID(), hostname: `side${pair.length}.example.com`, events: 100, certDays: 30, start: new Date(Date.now() - 60 * 86_400_000) });
