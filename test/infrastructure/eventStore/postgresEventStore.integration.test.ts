@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { expect } from "chai";
 import { AppendNotifier, NOTIFY_INTERVAL_MS } from "../../../src/infrastructure/eventStore/postgres/appendNotifier.js";
+import type { RecordedEvent } from "../../../src/infrastructure/eventStore/eventStore.js";
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { ListenSession } from "../../../src/infrastructure/postgres/listenSession.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
@@ -329,6 +330,40 @@ describe("PostgreSQL event store: an append's settings, on one connection", () =
     expect((await store.readStream(stream)).map((e) => e.type)).to.deep.equal(["One", "Two"]);
     const { rows } = await single.query<{ plan_cache_mode: string }>("show plan_cache_mode");
     expect(rows[0]!.plan_cache_mode).to.equal("auto");
+  });
+
+  it("unpacks each stored document of a narrowed read once", async () => {
+    // Documents too large to keep in the row: each unpacking fetches its chunks from TOAST, and
+    // the pages it reads are counted (pg_statio_user_tables, flushed on demand: PostgreSQL 15+).
+    const toastPages = async () => {
+      await single.query("select pg_stat_force_next_flush()");
+      const { rows } = await single.query<{ pages: string }>(
+        "select pg_stat_clear_snapshot(), toast_blks_hit + toast_blks_read as pages from pg_statio_user_tables where schemaname = 'eventstore' and relname = 'events'",
+      );
+      return Number(rows[0]!.pages);
+    };
+    const type = `Large${randomUUID().slice(0, 8)}`;
+    const head = (await store.headPosition()) ?? undefined;
+    const appended = Array.from({ length: 4 }, (_, id) => ({ id: randomUUID(), type, data: { id, result: { kept: id, left: randomBytes(60_000).toString("hex") } } }));
+    await store.appendToStream(`s-${randomUUID()}`, appended);
+    // One unpacking of each: the pages a plain read of the documents takes.
+    let before = await toastPages();
+    await single.query("select sum(length(data::text)) from eventstore.events where event_type = $1", [type]);
+    const once = (await toastPages()) - before;
+    expect(once, "pages of one unpacking of each document").to.be.above(appended.length * 10);
+
+    before = await toastPages();
+    const controller = new AbortController();
+    const got: RecordedEvent[] = [];
+    for await (const msg of store.subscribeToAll({ ...(head ? { after: head } : {}), signal: controller.signal, eventTypes: [type], narrow: [{ type, schemaVersion: 1, member: "result", keep: ["kept"] }] })) {
+      if (msg.kind === "event") got.push(msg.event);
+      if (got.length === appended.length) break;
+    }
+    controller.abort();
+    const narrowed = (await toastPages()) - before;
+    expect(got.map((e) => e.data)).to.deep.equal(appended.map(({ data }) => ({ id: data.id, result: { kept: data.id } })));
+    // Referring to the document and to its member apart unpacked it twice.
+    expect(narrowed, `pages of the narrowed read (one unpacking: ${once})`).to.be.below(once * 1.5);
   });
 });
 
