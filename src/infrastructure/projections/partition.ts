@@ -11,7 +11,7 @@ export interface Partition {
 export const WHOLE_LOG: Partition = { index: 0, count: 1 };
 
 /** FNV-1a (32 bit) of the stream name: stable across processes, versions and event stores. */
-function streamHash(streamName: string): number {
+export function streamHash(streamName: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < streamName.length; i++) {
     hash ^= streamName.charCodeAt(i);
@@ -20,8 +20,10 @@ function streamHash(streamName: string): number {
   return hash >>> 0;
 }
 
-export const inPartition = (streamName: string, partition: Partition): boolean =>
-  partition.count === 1 || streamHash(streamName) % partition.count === partition.index;
+export const inPartition = (streamName: string, partition: Partition): boolean => partition.count === 1 || hashInPartition(streamHash(streamName), partition);
+
+/** Whether a stream of this streamHash falls in `partition`: for a caller that sorts an event into several. */
+export const hashInPartition = (hash: number, partition: Partition): boolean => hash % partition.count === partition.index;
 
 /** "1/2" (the second of two), as `ssltrackr projections rebuild --partition` takes it. */
 export function parsePartition(text: string): Partition {

@@ -13,7 +13,7 @@ import { comparePositions, type EventStore, type GlobalPosition, type RecordedEv
 import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
-import { inPartition, type Partition, WHOLE_LOG } from "./partition.js";
+import { hashInPartition, type Partition, streamHash, WHOLE_LOG } from "./partition.js";
 import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
 import { readLogFrom } from "./rowWrites.js";
 import { finishShadow, prepareShadow } from "./shadowTables.js";
@@ -402,13 +402,15 @@ export class ProjectionRunner {
         for await (const batch of inBatches(source, this.rebuildBatchSize)) {
           const position = batch.position;
           if (!position) continue;
+          // Each event's stream hash once, not once for each lane it is sorted into.
+          const hashes = batch.events.map((e) => streamHash(e.streamName));
           const writes = tracks.flatMap(({ projection, lanes, targets }) =>
             lanes.map((lane, i) => {
               const target = targets[i]!;
               const write = async () => {
                 const laneFrom = from.get(target.checkpoint) ?? null;
                 if (!after(position, laneFrom)) return 0;
-                const events = batch.events.filter((e) => after(e.position, laneFrom) && projection.eventTypes.has(e.type) && inPartition(e.streamName, lane));
+                const events = batch.events.filter((e, k) => after(e.position, laneFrom) && projection.eventTypes.has(e.type) && hashInPartition(hashes[k]!, lane));
                 await this.commitBatch(projection, target, laneFrom, position, events);
                 from.set(target.checkpoint, position);
                 return events.length;
