@@ -3,6 +3,7 @@
 import { accountEventCodec, type AccountEvent } from "../src/accounts/events.js";
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { insertRows, RowChanges, type Row } from "../src/infrastructure/projections/rowWrites.js";
+import { storableInstant } from "../src/shared/instant.js";
 
 /** Pure: the batch's users, and its keys (a key revoked in the batch it was created in is inserted revoked). */
 export function foldAccounts(events: readonly Decoded<AccountEvent>[]): { users: Row[]; keys: RowChanges } {
@@ -22,7 +23,7 @@ export function foldAccounts(events: readonly Decoded<AccountEvent>[]): { users:
           permissions: d.permissions,
           key_hash: d.keyHash,
           key_prefix: d.keyPrefix,
-          expires_at: d.expiresAt,
+          expires_at: d.expiresAt && storableInstant(d.expiresAt),
           created_at: d.createdAt,
           revoked_at: null,
         });

@@ -5,6 +5,7 @@ import { domainStreamCodec, type DomainStreamEvent, type SslCheckedResult } from
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { RowChanges, type Row } from "../src/infrastructure/projections/rowWrites.js";
 import { factsClearedByMove } from "./checkTarget.js";
+import { storableInstant } from "../src/shared/instant.js";
 
 /** Two thirds into the lifetime: when ACME clients renew by default (a third remaining). */
 const lifetimeDueAt = (validFrom: string, validTo: string) => {
@@ -57,7 +58,8 @@ function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
         ...(c.isActive !== undefined ? { is_active: c.isActive } : {}),
         ...(c.notes !== undefined ? { notes: c.notes } : {}),
         ...(c.tags !== undefined ? { tags: c.tags } : {}),
-        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil } : {}),
+        // As stored: an instant stored outside the years 0001-9999 is read clamped (src/shared/instant.ts).
+        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil && storableInstant(c.mutedUntil) } : {}),
       };
     }
     case "DomainRemoved":

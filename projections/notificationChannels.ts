@@ -11,6 +11,7 @@ import { eventCodec, type EventOf } from "../src/infrastructure/eventStore/event
 import { defineProjection, type Decoded } from "../src/infrastructure/projections/projection.js";
 import { RowChanges } from "../src/infrastructure/projections/rowWrites.js";
 import { queueNotifications, raisedFacts, followUpFacts, type ChannelRoute, type Notification, NOTIFICATION_DELIVERIES_TABLE } from "./notificationDeliveries.js";
+import { storableInstant } from "../src/shared/instant.js";
 
 export const NOTIFICATION_CHANNELS_TABLE = "notification_channels";
 export const NOTIFICATION_DOMAINS_TABLE = "notification_domains";
@@ -87,7 +88,8 @@ export function foldRoutingDomains(events: readonly Decoded<DomainEvent>[]): Row
       const c = event.data.changes;
       rows.patch(event.data.domainId, {
         ...(c.tags !== undefined ? { tags: c.tags } : {}),
-        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil } : {}),
+        // As stored: an instant stored outside the years 0001-9999 is read clamped (src/shared/instant.ts).
+        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil && storableInstant(c.mutedUntil) } : {}),
         stream_revision,
       });
     }

@@ -7,6 +7,7 @@ import { answerShownOnce } from "../infrastructure/http/idempotency.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
+import { instantInput } from "../shared/instant.js";
 import { parseWith } from "../infrastructure/http/validation.js";
 import { SecretShownOnceError } from "../shared/errors.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
@@ -18,7 +19,7 @@ import { permissionSchema } from "./events.js";
 export const createApiKeyBody = z.strictObject({
   label: z.string().trim().min(1).max(100),
   permissions: z.array(permissionSchema).min(1).max(2).default(["read"]),
-  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  expires_at: instantInput().nullable().optional(),
 });
 
 export const listApiKeysQuery = z.strictObject(paginationQuery);

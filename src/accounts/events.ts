@@ -2,6 +2,7 @@
 // sessions are not events (docs/decisions.md, "Dashboard sign-in").
 import { z } from "zod";
 import { defineEvent, eventCodec, type EventOf } from "../infrastructure/eventStore/eventCodec.js";
+import { storedInstant } from "../shared/instant.js";
 
 /** An address as users are registered and found by it: e-mail addresses are compared case-insensitively. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
@@ -27,7 +28,7 @@ export const ApiKeyCreated = defineEvent({
     userId: z.uuid(),
     label: z.string(),
     permissions: z.array(permissionSchema),
-    expiresAt: z.iso.datetime().nullable(),
+    expiresAt: storedInstant.nullable(),
     keyHash: z.string(),
     keyPrefix: z.string(),
     createdAt: z.iso.datetime(),

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
+import { instantInput } from "../shared/instant.js";
 import { parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
@@ -39,11 +40,7 @@ export const updateDomainBody = z.strictObject({
   notes: notes.optional(),
   tags: tags.optional(),
   /** Addition (issue #15): hold notifications until this instant; null unmutes. */
-  muted_until: z.iso
-    .datetime({ offset: true })
-    .transform((s) => new Date(s).toISOString())
-    .nullable()
-    .optional(),
+  muted_until: instantInput().nullable().optional(),
 });
 
 export const listDomainsQuery = z.strictObject({
@@ -53,7 +50,7 @@ export const listDomainsQuery = z.strictObject({
   sort: z.enum(domainSorts).default("created_at"),
   order: z.enum(["asc", "desc"]).default("desc"),
   /** Only domains whose certificate is due for renewal (renewal_due_at) before this UTC instant. */
-  renewal_due_before: z.iso.datetime({ offset: true }).optional(),
+  renewal_due_before: instantInput().optional(),
   /** Addition: only domains carrying this tag (exact, case-sensitive match, as stored). */
   tag: z.string().min(1).max(50).optional(),
 });

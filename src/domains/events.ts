@@ -1,10 +1,11 @@
 // Events of a monitored domain's stream ("domain-<id>").
 import { z } from "zod";
 import { defineEvent, eventCodec, type EventOf } from "../infrastructure/eventStore/eventCodec.js";
+import { storedInstant } from "../shared/instant.js";
 
 export const domainStreamName = (domainId: string): string => `domain-${domainId}`;
 
-const isoDate = z.iso.datetime();
+const isoDate = storedInstant;
 
 /**
  * v2 added `requestedHostname`: the hostname exactly as the user sent it, before it was

@@ -4,12 +4,13 @@ import { Router } from "express";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
+import { instantInput } from "../shared/instant.js";
 import { parseWith } from "../infrastructure/http/validation.js";
 import type { DomainHistory } from "./domainHistory.js";
 
 export const historyQuery = z.strictObject({
   ...paginationQuery,
-  as_of: z.iso.datetime({ offset: true }).optional(),
+  as_of: instantInput().optional(),
 });
 
 export function historyRoutes(history: DomainHistory): Router {

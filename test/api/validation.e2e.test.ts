@@ -144,6 +144,13 @@ const queryCases: BadRequest[] = [
   query("/api-keys?per_page=0", "per_page"),
   query("/api-keys?page=1&page=2", "page"),
   query("/api-keys?label=x", /Unknown field/),
+  // Instants nothing can store: the year 0, or the year 10000 once in UTC (src/shared/instant.ts).
+  query("/domains?renewal_due_before=0000-01-01T00:00:00Z", "renewal_due_before"),
+  query("/domains?renewal_due_before=9999-12-31T23:59:59-05:00", "renewal_due_before"),
+  query("/domains/{id}/history?as_of=0000-12-31T23:59:59Z", "as_of"),
+  query("/domains/{id}/history?as_of=9999-12-31T23:59:59-00:01", "as_of"),
+  put("muted_until in the year 10000 in UTC", { muted_until: "9999-12-31T23:59:59-05:00" }, "muted_until"),
+  put("muted_until in the year 0", { muted_until: "0000-01-01T00:00:00Z" }, "muted_until"),
 ];
 
 const pathCases: BadRequest[] = [
@@ -169,6 +176,7 @@ const apiKeyCases: BadRequest[] = [
   { label: "x", expires_at: "01/01/2030" },
   { label: "x", expires_at: 1893456000 },
   { label: "x", expires_at: "2000-01-01T00:00:00.000Z" },
+  { label: "x", expires_at: "9999-12-31T23:59:59-05:00" },
   { label: "x", scope: "all" },
 ].map((body) => {
   const field = Object.keys(body).find((k) => k !== "label") ?? "label";

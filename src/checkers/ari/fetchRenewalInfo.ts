@@ -9,6 +9,7 @@ import type { ConnectionGate } from "../ssl/connection.js";
 import { pinnedFetch } from "../../infrastructure/network/pinnedFetch.js";
 import { resolveTarget } from "../../infrastructure/network/targets.js";
 import type { RenewalInfo } from "./result.js";
+import { isoInstant } from "../../shared/instant.js";
 
 export interface AriFetchOptions {
   readonly allowPrivateTargets: boolean;
@@ -147,7 +148,7 @@ export async function fetchRenewalInfo(request: AriRequest, options: AriFetchOpt
     return {
       ...base,
       outcome: "ok",
-      renewal_window: { start: start.toISOString(), end: end.toISOString() },
+      renewal_window: { start: isoInstant(start), end: isoInstant(end) },
       explanation_url: parsed.data.explanationURL ?? null,
       message: null,
       next_fetch_at: new Date(options.now.getTime() + (wait ?? DEFAULT_RETRY_MS)).toISOString(),

@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
 import { children, decodeOid, readElement, type DerElement } from "./der.js";
 import type { CertificateFacts, EarliestExpiry, KeyFacts } from "./result.js";
+import { isoInstant } from "../../shared/instant.js";
 
 const DAY_MS = 86_400_000;
 
@@ -124,8 +125,8 @@ export function describeCertificate(cert: X509Certificate, depth: number, now: D
     depth,
     subject: formatDistinguishedName(cert.subject),
     issuer: formatDistinguishedName(cert.issuer),
-    valid_from: new Date(cert.validFrom).toISOString(),
-    valid_to: validTo.toISOString(),
+    valid_from: isoInstant(new Date(cert.validFrom)),
+    valid_to: isoInstant(validTo),
     days_remaining: daysRemaining(validTo, now),
     serial_number: formatSerial(cert.serialNumber),
     fingerprint_sha256: cert.fingerprint256.toLowerCase(),

@@ -1,6 +1,7 @@
 // Just enough DER to read what Node's X509Certificate does not expose (the signature
 // algorithm, CRLs, OCSP messages) and to write an OCSP request. Not a general ASN.1 parser:
 // definite lengths only, which DER guarantees.
+import { utcDate } from "../../shared/instant.js";
 
 export interface DerElement {
   tag: number;
@@ -83,5 +84,5 @@ export function decodeTime(el: DerElement): Date {
   const m = el.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : el.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text) : null;
   if (!m) throw new DerError(`not a DER time: ${text}`);
   const year = el.tag === 0x17 ? (+m[1]! >= 50 ? 1900 : 2000) + +m[1]! : +m[1]!;
-  return new Date(Date.UTC(year, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  return utcDate(year, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }

@@ -8,6 +8,7 @@ import { children, decodeTime, encodeElement, readElement, type DerElement } fro
 import type { OcspStaple } from "./result.js";
 import { normalizeSerial, publicKeyBits, signatureVerifies, tbsParts } from "./revocation/certificateParts.js";
 import { crlReasonName, type RevocationAnswer } from "./revocation/answer.js";
+import { isoInstant } from "../../shared/instant.js";
 
 const TAG_SEQUENCE = 0x30;
 const TAG_CONTEXT_0 = 0xa0;
@@ -50,7 +51,7 @@ function singleResponse(single: DerElement): SingleResponse | null {
   return {
     serial: normalizeSerial(serial.value.toString("hex")),
     status,
-    revokedAt: revokedAt ? decodeTime(revokedAt).toISOString() : null,
+    revokedAt: revokedAt ? isoInstant(decodeTime(revokedAt)) : null,
     reason: status !== "revoked" ? null : reason ? crlReasonName(readElement(reason.value).value[0] ?? 0) : "unspecified",
     thisUpdate: decodeTime(thisUpdate),
     nextUpdate: next ? decodeTime(readElement(next.value)) : null,

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DomainHistory } from "../../domains/domainHistory.js";
 import { NotFoundError } from "../../shared/errors.js";
+import { instantInput } from "../../shared/instant.js";
 import { withServices } from "./cliContext.js";
 
 const usage = "usage: ssltrackr history <domain-id> [--as-of <ISO time>] [--json|--ndjson]\n";
@@ -15,7 +16,7 @@ export async function run(args: string[]): Promise<number> {
     options: { "as-of": { type: "string" }, json: { type: "boolean" }, ndjson: { type: "boolean" } },
   });
   const id = z.uuid().safeParse(positionals[0]);
-  const asOf = values["as-of"] === undefined ? undefined : z.iso.datetime({ offset: true }).safeParse(values["as-of"]);
+  const asOf = values["as-of"] === undefined ? undefined : instantInput().safeParse(values["as-of"]);
   if (!id.success || (asOf && !asOf.success)) {
     process.stderr.write(usage);
     return 2;

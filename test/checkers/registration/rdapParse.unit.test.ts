@@ -84,6 +84,14 @@ describe("parseRdap on hand-written answers", () => {
     expect(r.nameservers).to.deep.equal(["ns1.example.net"]);
   });
 
+  it("reads an expiration outside the years 0001-9999 as the nearest end of them: nothing could store it", () => {
+    const expiring = (eventDate: string) => parseRdap(domain({ events: [{ eventAction: "expiration", eventDate }] })).registryExpiry;
+    expect(expiring("0000-06-01T00:00:00Z")).to.equal("0001-01-01T00:00:00.000Z");
+    expect(expiring("9999-12-31T23:59:59-05:00")).to.equal("9999-12-31T23:59:59.999Z");
+    expect(expiring("+275760-09-13T00:00:00.000Z")).to.equal("9999-12-31T23:59:59.999Z");
+    expect(expiring("9999-12-31T00:00:00Z")).to.equal("9999-12-31T00:00:00.000Z");
+  });
+
   it("turns a redacted registrar name into null", () => {
     const entities = [{ roles: ["registrar"], vcardArray: ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "REDACTED FOR PRIVACY"]]] }];
     expect(parseRdap(domain({ entities })).registrar).to.equal(null);

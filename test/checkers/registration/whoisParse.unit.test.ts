@@ -31,6 +31,10 @@ describe("WHOIS dates", () => {
     ["before 1 January 1996", null],
     ["see at www.register.bg", null],
     ["2017-02-31", null],
+    // Four-digit years as written (not 19xx), held to the years 0001-9999 in UTC.
+    ["0050-01-02", "0050-01-02T00:00:00.000Z"],
+    ["0000-06-01", "0001-01-01T00:00:00.000Z"],
+    ["9999-12-31 23:00:00 -05:00", "9999-12-31T23:59:59.999Z"],
   ];
   for (const [raw, iso] of cases) {
     it(`reads "${raw}" as ${iso ?? "no date"}`, () => expect(parseWhoisDate(raw)).to.equal(iso));

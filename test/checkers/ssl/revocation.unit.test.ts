@@ -20,6 +20,9 @@ describe("revocation (unit)", () => {
       expect(decodeTime(time(0x17, "491231235959Z")).toISOString()).to.equal("2049-12-31T23:59:59.000Z");
       expect(decodeTime(time(0x17, "500101000000Z")).toISOString()).to.equal("1950-01-01T00:00:00.000Z");
       expect(decodeTime(time(0x18, "20261130120000Z")).toISOString()).to.equal("2026-11-30T12:00:00.000Z");
+      // GeneralizedTime's four-digit years mean what they say, the years 0-99 too.
+      expect(decodeTime(time(0x18, "00500101000000Z")).toISOString()).to.equal("0050-01-01T00:00:00.000Z");
+      expect(decodeTime(time(0x18, "99991231235959Z")).toISOString()).to.equal("9999-12-31T23:59:59.000Z");
       expect(() => decodeTime(time(0x18, "20261130120000+0100"))).to.throw(DerError);
       expect(() => decodeTime(time(0x04, "20261130120000Z"))).to.throw(DerError);
     });

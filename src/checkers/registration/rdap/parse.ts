@@ -3,6 +3,7 @@
 // the registrar's own RDAP URL (links rel=related) for thin registries.
 import { z } from "zod";
 import { normaliseNameservers, unlessRedacted, type RegistrationRecord } from "../record.js";
+import { isoInstant } from "../../../shared/instant.js";
 
 const event = z.object({ eventAction: z.string(), eventDate: z.string() });
 const link = z.object({ rel: z.string().optional(), href: z.string(), type: z.string().optional() });
@@ -33,7 +34,7 @@ function valid<T>(items: unknown[], schema: z.ZodType<T>): T[] {
 
 function isoOrNull(date: string | undefined): string | null {
   const ms = date === undefined ? NaN : Date.parse(date);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  return Number.isNaN(ms) ? null : isoInstant(new Date(ms));
 }
 
 /** vCard (jCard, RFC 7095) "fn" property: ["fn", {}, "text", "MarkMonitor Inc."]. */

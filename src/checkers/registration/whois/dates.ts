@@ -1,6 +1,7 @@
 // WHOIS dates come in dozens of shapes. Everything is normalised to a UTC ISO 8601 string.
 // A date or date-time without a zone is read as UTC: registries rarely say which zone they
 // mean, and UTC keeps a zone-less value within a day of the truth (see docs/registration-checks.md).
+import { isoInstant, utcDate } from "../../../shared/instant.js";
 
 /** How to read NN/NN/YYYY: day first (most registries) or month first. */
 export type DayMonthOrder = "dmy" | "mdy";
@@ -123,10 +124,10 @@ export function parseWhoisDate(raw: string, order: DayMonthOrder = "dmy"): strin
     if (!date) continue;
     const time = timeAndOffset(date.rest);
     if (!time || date.mo < 1 || date.mo > 12 || date.d < 1) return null;
-    const midnight = Date.UTC(date.y, date.mo - 1, date.d);
+    const midnight = utcDate(date.y, date.mo, date.d).getTime();
     // Reject 31 February and similar roll-overs.
     if (new Date(midnight).getUTCDate() !== date.d) return null;
-    return new Date(midnight + time.ms - time.offset * 60_000).toISOString();
+    return isoInstant(new Date(midnight + time.ms - time.offset * 60_000));
   }
   return null;
 }

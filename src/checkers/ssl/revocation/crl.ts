@@ -5,6 +5,7 @@ import type { X509Certificate } from "node:crypto";
 import { children, decodeOid, decodeTime, DerError, readElement, type DerElement } from "../der.js";
 import { extensionValue, normalizeSerial, signatureVerifies, tbsParts } from "./certificateParts.js";
 import { crlReasonName, type RevocationAnswer } from "./answer.js";
+import { isoInstant } from "../../../shared/instant.js";
 
 const TAG_INTEGER = 0x02;
 const TAG_SEQUENCE = 0x30;
@@ -41,7 +42,7 @@ function revokedEntry(entry: DerElement): [string, RevokedEntry] {
   if (serial?.tag !== TAG_INTEGER || !date) throw new DerError("malformed revoked certificate entry");
   const reasonValue = extensions ? extensionValue(children(extensions.value), OID_REASON_CODE) : null;
   const reason = reasonValue ? crlReasonName(readElement(reasonValue).value[0] ?? 0) : "unspecified";
-  return [normalizeSerial(serial.value.toString("hex")), { revokedAt: decodeTime(date).toISOString(), reason }];
+  return [normalizeSerial(serial.value.toString("hex")), { revokedAt: isoInstant(decodeTime(date)), reason }];
 }
 
 /** Reads a DER CertificateList; a DerError when it is not one. */
