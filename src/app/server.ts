@@ -3,7 +3,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { Router, type Express } from "express";
-import type { Config } from "../config.js";
+import { ConfigError, type Config } from "../config.js";
 import { apiKeyRoutes } from "../accounts/apiKeyRoutes.js";
 import { sessionRoutes } from "../accounts/sessionRoutes.js";
 import { BULK_BODY_LIMIT, bulkDomainRoutes } from "../domains/bulkRoutes.js";
@@ -114,10 +114,31 @@ export async function startServer(
       channelRoutes(services.notifications, services.projections, infra.knex, clock),
     ],
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once("error", reject);
-  });
+  const stopServices = async () => {
+    await scheduler?.stop();
+    await services.background.drain();
+    await services.checkWorkers.stop();
+    await services.webhooks.worker.stop();
+    await services.notifications.worker.stop();
+    await services.projections.stop();
+    await services.usage.stop();
+    await services.verifiedKeys.stop();
+    await infra.close();
+    await telemetry.shutdown();
+  };
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      // Express 5 hands an error of listen (a port in use) to this callback.
+      const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (err) {
+    // What started must stop, or the process would run on without serving.
+    await stopServices();
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "EADDRINUSE" ? "the port is in use" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    throw new ConfigError(`cannot listen on ${config.HOST}:${config.PORT} (HOST, PORT): ${why}`);
+  }
   const bound = server.address() as AddressInfo;
   const urlHost = (address: string) => (address.includes(":") ? `[${address}]` : address);
   // The log names the address actually bound (0.0.0.0 is every interface, not loopback); the
@@ -138,16 +159,7 @@ export async function startServer(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        await scheduler?.stop();
-        await services.background.drain();
-        await services.checkWorkers.stop();
-        await services.webhooks.worker.stop();
-        await services.notifications.worker.stop();
-        await services.projections.stop();
-        await services.usage.stop();
-        await services.verifiedKeys.stop();
-        await infra.close();
-        await telemetry.shutdown();
+        await stopServices();
         logger.info("stopped");
       })()),
   };

@@ -29,6 +29,8 @@ function usage(): string {
     .join("\n")}\n`;
 }
 
+const isParseArgsError = (err: unknown): err is Error => err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS_");
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -59,6 +61,10 @@ try {
   const { ConfigError } = await import("../config.js");
   if (err instanceof ConfigError) {
     process.stderr.write(`ssltrackr: ${err.message}\n`);
+    process.exitCode = 2;
+  } else if (isParseArgsError(err)) {
+    // node:util parseArgs refusing an option or argument: a usage error, not a crash.
+    process.stderr.write(`ssltrackr: ${err.message}\n\n${usage()}`);
     process.exitCode = 2;
   } else {
     throw err;

@@ -41,7 +41,10 @@ describe("API keys and authentication (e2e)", () => {
         ["POST", "/api-keys"],
         ["DELETE", "/domains/00000000-0000-4000-8000-000000000000"],
       ] as const) {
-        expectError(await anonymous().request(method, path, method === "POST" ? { label: "x" } : undefined), 401);
+        const res = await anonymous().request(method, path, method === "POST" ? { label: "x" } : undefined);
+        expectError(res, 401);
+        // RFC 9110 §11.6.1: a 401 carries the challenge (RFC 6750 §3: a bearer token).
+        expect(res.headers.get("www-authenticate"), `${method} ${path}`).to.equal('Bearer realm="ssltrackr"');
       }
     });
 
@@ -59,7 +62,9 @@ describe("API keys and authentication (e2e)", () => {
         `Bearer sk_live_${secretOf(key)}`,
         `Bearer ssa_${"x".repeat(300)}`,
       ]) {
-        expectError(await anonymous().request("GET", "/domains", undefined, { authorization }), 401);
+        const res = await anonymous().request("GET", "/domains", undefined, { authorization });
+        expectError(res, 401);
+        expect(res.headers.get("www-authenticate")).to.equal('Bearer realm="ssltrackr"');
       }
     });
 

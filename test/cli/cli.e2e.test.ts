@@ -1,5 +1,8 @@
 // The `ssltrackr` command as an operator runs it: a child process on a real database.
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { allProjections } from "../../projections/index.js";
@@ -22,9 +25,10 @@ describe("ssltrackr CLI (e2e)", function () {
   let db: TestDatabase;
   let server: RunningServer | undefined;
 
-  const cli = (...args: string[]): Promise<CliResult> =>
+  const cli = (...args: string[]): Promise<CliResult> => cliWith({}, ...args);
+  const cliWith = (settings: Record<string, string>, ...args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
-      const env = { ...process.env, DATABASE_URL: db.url, EVENTSTORE_URL: "", LOG_LEVEL: "warn" };
+      const env = { ...process.env, DATABASE_URL: db.url, EVENTSTORE_URL: "", LOG_LEVEL: "warn", ...settings };
       execFile(process.execPath, ["bin/ssltrackr.js", ...args], { cwd: REPO, env, timeout: 30_000 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
         resolve({ code, stdout, stderr });
@@ -81,6 +85,35 @@ describe("ssltrackr CLI (e2e)", function () {
     expect((await cli("users", "create", "--email", "operator@example.com")).code).to.equal(1);
     expect((await cli("users", "create")).code).to.equal(2);
     expect((await cli("projections", "rebuild", "nope")).code).to.equal(2);
+  });
+
+  it("refuses an unknown option or a stray argument of any command with the usage and exit 2, never a stack trace", async () => {
+    for (const args of [
+      ["users", "create", "--email", "x@example.com", "--bogus"],
+      ["projections", "status", "--bogus"],
+      ["projections", "rebuild", "domains", "--bogus"],
+      ["projections", "rebuild", "domains", "alerts"],
+      ["scheduler", "status", "--bogus"],
+      ["history", randomUUID(), "--bogus"],
+    ]) {
+      const res = await cli(...args);
+      expect(res.code, `${args.join(" ")}: ${res.stderr}`).to.equal(2);
+      expect(res.stderr, args.join(" ")).to.match(/^ssltrackr: /);
+      expect(res.stderr, args.join(" ")).to.not.match(/\n\s+at /);
+    }
+  });
+
+  it("serve on a port in use says so and exits 2, having stopped what it started", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const res = await cliWith({ PORT: String(port), HOST: "127.0.0.1" }, "serve");
+      expect(res.code, res.stderr).to.equal(2);
+      expect(res.stderr).to.equal(`ssltrackr: cannot listen on 127.0.0.1:${port} (HOST, PORT): the port is in use\n`);
+    } finally {
+      taken.close();
+    }
   });
 
   it("projections status prints every projection with its checkpoint, the head and the lag", async () => {

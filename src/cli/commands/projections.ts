@@ -1,5 +1,6 @@
 // `ssltrackr projections status [--json]` and `ssltrackr projections rebuild [name]`.
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
 import { formatPosition, comparePositions, type EventStore, type GlobalPosition } from "../../infrastructure/eventStore/eventStore.js";
 import { readCheckpoints } from "../../infrastructure/projections/checkpoints.js";
 import { parsePartition, type Partition } from "../../infrastructure/projections/partition.js";
@@ -26,7 +27,7 @@ async function countBehind(store: EventStore, from: GlobalPosition | null, head:
 }
 
 export async function status(args: string[]): Promise<number> {
-  const json = args.includes("--json");
+  const { json } = parseArgs({ args, options: { json: { type: "boolean", default: false } } }).values;
   return withServices(async (services, infra) => {
     const names = services.projections.projections.map((p) => p.name);
     const before = await readCheckpoints(infra.knex, names);
@@ -80,11 +81,15 @@ function progressReporter(name: string, total: number | null) {
  * process each), the last to finish swaps the tables in.
  */
 export async function rebuild(args: string[]): Promise<number> {
-  const [name] = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--partition");
-  const partitionArg = args[args.indexOf("--partition") + 1];
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { partition: { type: "string" } } });
+  if (positionals.length > 1) {
+    process.stderr.write(`ssltrackr: one projection name at most, got ${positionals.join(" ")}\n`);
+    return 2;
+  }
+  const [name] = positionals;
   let partition: Partition | undefined;
   try {
-    partition = args.includes("--partition") ? parsePartition(partitionArg ?? "") : undefined;
+    partition = values.partition === undefined ? undefined : parsePartition(values.partition);
   } catch (err) {
     process.stderr.write(`ssltrackr: ${(err as Error).message}\n`);
     return 2;

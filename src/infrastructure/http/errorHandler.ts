@@ -3,7 +3,7 @@
 // encoding it cannot read); a
 // database that cannot be reached to 503; anything else is a 500 that is logged, never leaked.
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, RateLimitedError, UnavailableError } from "../../shared/errors.js";
+import { AppError, RateLimitedError, UnauthorizedError, UnavailableError } from "../../shared/errors.js";
 import type { Logger } from "../logging/logger.js";
 import { DATABASE_RETRY_AFTER_SECONDS, isConnectionFailure } from "../postgres/connectionFailure.js";
 
@@ -59,6 +59,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const err = !(raw instanceof AppError) && isConnectionFailure(raw) ? databaseUnavailable(req.method) : raw;
     if (err !== raw) logger.warn("database unavailable", { err: raw, method: req.method, path: req.path });
     if (err instanceof RateLimitedError || err instanceof UnavailableError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
+    // A 401 names how to authenticate (RFC 9110 §11.6.1): a bearer API key (RFC 6750 §3).
+    if (err instanceof UnauthorizedError) res.setHeader("WWW-Authenticate", 'Bearer realm="ssltrackr"');
     if (err instanceof AppError) {
       res.status(err.status).json({ error: err.message });
       return;

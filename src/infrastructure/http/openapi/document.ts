@@ -24,6 +24,7 @@ const headers = {
   "RateLimit-Reset": header("Seconds until the oldest request in the window leaves it.", "integer"),
   "RateLimit-Policy": header("The limit and its window in seconds, e.g. `10;w=60`.", "string"),
   "Retry-After": header("Seconds to wait before trying again.", "integer"),
+  "WWW-Authenticate": header('How to authenticate: `Bearer realm="ssltrackr"`, an API key as a bearer token (RFC 6750 §3).', "string"),
 };
 type HeaderName = keyof typeof headers;
 
@@ -165,7 +166,13 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], info: 
       {
         description,
         headers: headerRefs(
-          status === "429" ? ["X-Request-Id", "Retry-After", ...RATE_LIMIT_HEADERS] : status === "503" ? ["X-Request-Id", "Retry-After"] : ["X-Request-Id"],
+          status === "429"
+            ? ["X-Request-Id", "Retry-After", ...RATE_LIMIT_HEADERS]
+            : status === "503"
+              ? ["X-Request-Id", "Retry-After"]
+              : status === "401"
+                ? ["X-Request-Id", "WWW-Authenticate"]
+                : ["X-Request-Id"],
         ),
         content: jsonContent(errorSchema),
       },
