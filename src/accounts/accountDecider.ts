@@ -67,6 +67,14 @@ const actingKey = (account: RegisteredAccount, actor: { readonly keyId: string }
  * its maker's lifetime. Rejected (403) rather than capped, so a caller never holds a key whose
  * lifetime differs from the one it asked for; an absent `expires_at` (never) is later than any.
  */
+/**
+ * A new key's expiry lies in the future (ValidationError, 400). Also checked by the route
+ * before it takes from the rate limit: a rejected request uses none of the quota.
+ */
+export function requireFutureExpiry(expiresAt: Date | null, now: Date): void {
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new ValidationError("expires_at must be in the future");
+}
+
 function requireWithinLifetime(acting: AccountKey | null, expiresAt: Date | null): void {
   if (!acting?.expiresAt) return;
   if (expiresAt && expiresAt.getTime() <= Date.parse(acting.expiresAt)) return;
@@ -105,9 +113,7 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         if (acting && !command.permissions.every((p) => acting.permissions.includes(p))) {
           throw new ForbiddenError("An API key cannot create a key with more permissions than it has");
         }
-        if (command.expiresAt && command.expiresAt.getTime() <= command.now.getTime()) {
-          throw new ValidationError("expires_at must be in the future");
-        }
+        requireFutureExpiry(command.expiresAt, command.now);
         requireWithinLifetime(acting, command.expiresAt);
         return [
           {

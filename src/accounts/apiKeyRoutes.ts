@@ -14,6 +14,7 @@ import type { ProjectionRunner } from "../infrastructure/projections/projectionR
 import type { Clock } from "../shared/clock.js";
 import type { AccountCommands } from "./accountCommands.js";
 import type { ApiKeyQueries } from "./apiKeyQueries.js";
+import { requireFutureExpiry } from "./accountDecider.js";
 import { permissionSchema } from "./events.js";
 
 export const createApiKeyBody = z.strictObject({
@@ -40,12 +41,14 @@ export function apiKeyRoutes(
   const createQuota = rateLimiter(knex, clock, { name: "api-keys", limit: 5, windowSeconds: 60 });
   router.post("/api-keys", async (req, res) => {
     const body = parseWith(createApiKeyBody, req.body);
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+    requireFutureExpiry(expiresAt, clock.now());
     await createQuota(res);
     const actor = actorOf(res);
     const { keyId, key, created, position } = await commands.createApiKey(requestContext(res), actor.userId, actor, {
       label: body.label,
       permissions: body.permissions,
-      expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+      expiresAt,
     });
     if (position) await projections.waitFor(position);
     answerShownOnce(res, new SecretShownOnceError("API key", keyId).message);

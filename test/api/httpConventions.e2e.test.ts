@@ -193,6 +193,8 @@ describe("HTTP conventions (e2e)", function () {
           (api: Api) => api.post("/api-keys", {}),
           (api: Api) => api.post("/api-keys", { label: "x", permissions: ["admin"] }),
           (api: Api) => api.post("/api-keys", { label: "x", expires_at: "tomorrow" }),
+          // Well-formed, but in the past: refused before the quota is taken too (a field report).
+          (api: Api) => api.post("/api-keys", { label: "x", expires_at: "2020-01-01T00:00:00Z" }),
         ],
       },
       {
