@@ -2,7 +2,9 @@
 // - a plain list: one `host` or `host:port` a line; blank lines and `#` comments (whole-line
 //   or trailing) are skipped;
 // - CSV with a header line naming the columns `hostname` (required), `port`, `tags` (several
-//   separated by `;`) and `notes`, in any order (RFC 4180 quoting, parsed by csv-parse). The
+//   separated by `;`, a `;` or `\` inside a tag escaped by `\`) and `notes`, in any order
+//   (RFC 4180 quoting, parsed by csv-parse; a cell that `domains export` wrote after an
+//   apostrophe, so that spreadsheets do not run it as a formula, is read without it). The
 //   columns `ssltrackr domains export` adds (id, status, grades, days...) are ignored, so an
 //   export can be imported again; any other column is an error, as is a header without
 //   `hostname`.
@@ -10,6 +12,7 @@
 // tab (a hostname never does). Each row keeps its line number, so the import can report
 // outcomes by line.
 import { parse } from "csv-parse/sync";
+import { fromSpreadsheetCell, splitTags } from "../shared/spreadsheetCsv.js";
 
 export interface ImportRow {
   /** 1-based line of the file the row came from. */
@@ -70,7 +73,9 @@ function parseCsv(lines: readonly string[], headerIndex: number, header: readonl
   const problems: ImportProblem[] = [];
   const records = parse(lines.slice(headerIndex).join("\n"), {
     columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
+    // Whole-line comments only: a cell may begin with "#" (a tag "#ops").
     comment: "#",
+    comment_no_infix: true,
     skip_empty_lines: true,
     relax_column_count: true,
     trim: true,
@@ -83,14 +88,15 @@ function parseCsv(lines: readonly string[], headerIndex: number, header: readonl
       problems.push({ line, error: `the number of fields differs from the header's ${header.length}` });
       continue;
     }
-    const tags = record["tags"] ? record["tags"].split(";").map((t) => t.trim()).filter(Boolean) : undefined;
+    const cell = (column: (typeof COLUMNS)[number]) => (record[column] ? fromSpreadsheetCell(record[column]) : undefined);
+    const [hostname, port, tags, notes] = [cell("hostname"), cell("port"), cell("tags"), cell("notes")];
     rows.push({
       line,
       body: {
-        hostname: record["hostname"] ?? "",
-        ...(record["port"] ? { port: portOf(record["port"]) } : {}),
-        ...(tags ? { tags } : {}),
-        ...(record["notes"] ? { notes: record["notes"] } : {}),
+        hostname: hostname ?? "",
+        ...(port ? { port: portOf(port) } : {}),
+        ...(tags ? { tags: splitTags(tags) } : {}),
+        ...(notes ? { notes } : {}),
       },
     });
   }

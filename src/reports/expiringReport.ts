@@ -7,6 +7,7 @@ import { entityId, instant } from "../infrastructure/http/openapi/common.js";
 import { described, named } from "../infrastructure/http/openapi/jsonSchema.js";
 import { gradeSchema } from "../checkers/ssl/result.js";
 import { daysUntil } from "../shared/clock.js";
+import { joinTags } from "../shared/spreadsheetCsv.js";
 
 /** Largest `within_days`: a year ahead, like the alert thresholds (0-365). */
 export const MAX_WITHIN_DAYS = 365;
@@ -150,9 +151,12 @@ export const REPORT_CSV_COLUMNS = [
   "message",
 ] as const;
 
-/** The report as CSV records (header first); tags joined with ";", as `domains import` reads them. */
-export function reportRecords(report: ExpiringReport): string[][] {
-  const cell = (v: unknown) => (v === null || v === undefined ? "" : Array.isArray(v) ? v.join(";") : String(v));
+/**
+ * The report as CSV records (header first), for csv-stringify with SPREADSHEET_SAFE: numbers
+ * stay numbers, tags are joined as `domains import` reads them (joinTags).
+ */
+export function reportRecords(report: ExpiringReport): (string | number)[][] {
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : Array.isArray(v) ? joinTags(v as string[]) : typeof v === "number" ? v : String(v));
   const record = (section: string, item: Record<string, unknown>) => REPORT_CSV_COLUMNS.map((c) => (c === "section" ? section : cell(item[c])));
   return [
     [...REPORT_CSV_COLUMNS],

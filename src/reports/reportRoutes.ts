@@ -8,6 +8,7 @@ import { parseWith } from "../infrastructure/http/validation.js";
 import { NotAcceptableError } from "../shared/errors.js";
 import { DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, reportRecords } from "./expiringReport.js";
 import type { ReportQueries } from "./reportQueries.js";
+import { SPREADSHEET_SAFE } from "../shared/spreadsheetCsv.js";
 
 export const expiringReportQuery = z.strictObject({
   within_days: z.coerce.number().int().min(0).max(MAX_WITHIN_DAYS).default(DEFAULT_WITHIN_DAYS),
@@ -26,7 +27,7 @@ export function reportRoutes(reports: ReportQueries): Router {
     const report = await reports.expiring(actorOf(res).userId, q.within_days);
     if (type === "text/csv") {
       res.type("text/csv; charset=utf-8").setHeader("Content-Disposition", `attachment; filename="expiring-${q.within_days}d.csv"`);
-      res.send(stringify(reportRecords(report)));
+      res.send(stringify(reportRecords(report), SPREADSHEET_SAFE));
       return;
     }
     res.json(report);

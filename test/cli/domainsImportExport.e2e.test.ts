@@ -81,8 +81,8 @@ describe("ssltrackr domains import / export (e2e)", function () {
     expect(csv.code, csv.stderr).to.equal(0);
     const rows = parse(csv.stdout, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r["hostname"])).to.deep.equal(["api.example.com", "blog.example.com", "existing.example.com", "shop.example.com", "www.example.com"]);
-    expect(Object.keys(rows[0]!)).to.deep.equal(["id", "hostname", "port", "status", "is_active", "ssl_grade", "ssl_days_remaining", "whois_days_remaining", "tags", "created_at"]);
-    expect(rows.find((r) => r["hostname"] === "shop.example.com")).to.include({ tags: "prod;eu", status: "pending", is_active: "true", port: "443" });
+    expect(Object.keys(rows[0]!)).to.deep.equal(["id", "hostname", "port", "status", "is_active", "ssl_grade", "ssl_days_remaining", "whois_days_remaining", "tags", "notes", "created_at"]);
+    expect(rows.find((r) => r["hostname"] === "shop.example.com")).to.include({ tags: "prod;eu", notes: "main shop, EU", status: "pending", is_active: "true", port: "443" });
 
     const out = path.join(dir, "export.json");
     const json = await cli(["export", "--format", "json", "--out", out]);
@@ -98,6 +98,32 @@ describe("ssltrackr domains import / export (e2e)", function () {
     const res = await cli(["import", out, "--json"]);
     expect(res.code, res.stdout + res.stderr).to.equal(0);
     expect(JSON.parse(res.stdout)).to.include({ rows: 5, created: 0, already_monitored: 5, invalid: 0 });
+  });
+
+  it("an export imports into another account with the same hosts, ports, tags and notes, whatever they hold; no cell starts a spreadsheet formula", async () => {
+    // Tags and notes as users may write them (a field report: "a;b" came back as two tags, and
+    // "=1+1" went out as a formula).
+    const tricky = [
+      { hostname: "formula.example.com", port: 8443, tags: ["a;b", "=1+1", "back\\slash", "'quoted", "@home", "-x"], notes: "=HYPERLINK(\"http://evil.example\")" },
+      { hostname: "quote.example.com", port: 443, tags: ["+plus", "#ops"], notes: "'starts with an apostrophe" },
+      { hostname: "plain.example.com", port: 443, tags: [], notes: "-minus; and, commas \"quoted\"\nsecond line" },
+    ];
+    const sourceKey = (await t.createUser()).key;
+    for (const body of tricky) expect((await t.client(sourceKey).post("/domains", body)).status).to.equal(201);
+    const out = path.join(dir, "tricky.csv");
+    const res = await cli(["export", "--out", out], { SSLTRACKR_API_KEY: sourceKey });
+    expect(res.code, res.stderr).to.equal(0);
+    const cells = (parse(await readFile(out, "utf8"), { columns: true }) as Record<string, string>[]).flatMap((r) => Object.values(r));
+    expect(cells.filter((c) => /^[=+@\t\r]/.test(c) || /^-(?!\d)/.test(c)), "cells a spreadsheet would run").to.deep.equal([]);
+
+    const target = await t.createUser();
+    const imported = await cli(["import", out, "--json"], { SSLTRACKR_API_KEY: target.key });
+    expect(imported.code, imported.stdout + imported.stderr).to.equal(0);
+    const { body } = await t.client(target.key).get("/domains?per_page=100&sort=hostname&order=asc");
+    const details = await Promise.all(body.data.map(async (d: { id: string }) => (await t.client(target.key).get(`/domains/${d.id}`)).body));
+    expect(details.map((d) => ({ hostname: d.hostname, port: d.port, tags: d.tags, notes: d.notes }))).to.deep.equal(
+      [...tricky].sort((a, b) => a.hostname.localeCompare(b.hostname)),
+    );
   });
 
   it("usage mistakes exit 2; a file or an API it cannot use is one clear line, exit 1", async () => {

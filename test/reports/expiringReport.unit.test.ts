@@ -88,8 +88,8 @@ describe("expiry report (unit)", () => {
     );
     const [header, expiring, failing] = reportRecords(report);
     expect(header).to.deep.equal([...REPORT_CSV_COLUMNS]);
-    const field = (record: string[] | undefined, name: (typeof REPORT_CSV_COLUMNS)[number]) => record?.[REPORT_CSV_COLUMNS.indexOf(name)];
-    expect([field(expiring, "section"), field(expiring, "tags"), field(expiring, "days_remaining"), field(expiring, "check")]).to.deep.equal(["expiring", "prod;eu west", "5", ""]);
+    const field = (record: (string | number)[] | undefined, name: (typeof REPORT_CSV_COLUMNS)[number]) => record?.[REPORT_CSV_COLUMNS.indexOf(name)];
+    expect([field(expiring, "section"), field(expiring, "tags"), field(expiring, "days_remaining"), field(expiring, "check")]).to.deep.equal(["expiring", "prod;eu west", 5, ""]);
     expect([field(failing, "section"), field(failing, "check"), field(failing, "message")]).to.deep.equal(["failing_check", "ssl", "Timed, out"]);
   });
 });

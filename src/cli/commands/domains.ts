@@ -19,6 +19,8 @@ import { BULK_MAX_ROWS } from "../../domains/bulkImport.js";
 import { createDomainBody } from "../../domains/domainRoutes.js";
 import { ImportFileError, parseImportFile, type ImportProblem, type ImportRow } from "../../domains/importFile.js";
 import { validate } from "../../infrastructure/http/validation.js";
+import { eachLimited } from "../../shared/eachLimited.js";
+import { joinTags, SPREADSHEET_SAFE } from "../../shared/spreadsheetCsv.js";
 
 const USAGE = [
   "usage: ssltrackr domains import <file> [--dry-run] [--json] [--key KEY] [--url URL]",
@@ -179,7 +181,9 @@ function report(summary: Record<string, number | boolean>, problems: ImportProbl
   return problems.length ? 1 : 0;
 }
 
-const EXPORT_COLUMNS = ["id", "hostname", "port", "status", "is_active", "ssl_grade", "ssl_days_remaining", "whois_days_remaining", "tags", "created_at"] as const;
+const EXPORT_COLUMNS = ["id", "hostname", "port", "status", "is_active", "ssl_grade", "ssl_days_remaining", "whois_days_remaining", "tags", "notes", "created_at"] as const;
+/** Domains whose notes (not in the list's items) are fetched at once. */
+const DETAIL_REQUESTS_IN_FLIGHT = 8;
 
 async function exportDomains(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { format: { type: "string", default: "csv" }, out: { type: "string" }, key: { type: "string" }, url: { type: "string" } } });
@@ -193,12 +197,18 @@ async function exportDomains(args: string[]): Promise<number> {
     domains.push(...body.data);
     if (page >= body.pagination.total_pages) break;
   }
+  // Notes are a field of the domain, not of the list: an export imports again with them.
+  await eachLimited(domains, DETAIL_REQUESTS_IN_FLIGHT, async (d) => {
+    const res = await api.request("GET", `/domains/${String(d["id"])}`);
+    if (res.status !== 200) throw new ApiError(`GET /domains/${String(d["id"])} answered ${res.status}: ${errorOf(res.body)}`);
+    d["notes"] = (res.body as { notes: string | null }).notes;
+  });
   const text =
     values.format === "json"
       ? JSON.stringify(domains, null, 2) + "\n"
       : stringify(
-          domains.map((d) => EXPORT_COLUMNS.map((c) => (c === "tags" ? (d["tags"] as string[]).join(";") : d[c]))),
-          { header: true, columns: [...EXPORT_COLUMNS], cast: { boolean: (b) => String(b) } },
+          domains.map((d) => EXPORT_COLUMNS.map((c) => (c === "tags" ? joinTags(d["tags"] as string[]) : d[c]))),
+          { ...SPREADSHEET_SAFE, header: true, columns: [...EXPORT_COLUMNS], cast: { ...SPREADSHEET_SAFE.cast, boolean: (b) => String(b) } },
         );
   if (values.out) await writeFile(values.out, text);
   else process.stdout.write(text);
