@@ -16,6 +16,7 @@ import { migration as m0012bn15 } from "./migrations/0012b_n15NotificationChanne
 import { migration as m0013s16 } from "./migrations/0013_s16Sessions.js";
 import { migration as m0016g15 } from "./migrations/0016_g15Digests.js";
 import { migration as m0017t16 } from "./migrations/0017_t16_domainTags.js";
+import { migration as m0018 } from "./migrations/0018_projectionFailures.js";
 
 export interface Migration {
   readonly name: string;
@@ -23,4 +24,4 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0010c14, m0012n15, m0012bn15, m0013s16, m0015, m0016g15, m0017t16].sort((a, b) => a.name.localeCompare(b.name));
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0010c14, m0012n15, m0012bn15, m0013s16, m0015, m0016g15, m0017t16, m0018].sort((a, b) => a.name.localeCompare(b.name));

@@ -12,10 +12,17 @@ import type { Clock } from "../shared/clock.js";
 import { collectCheckQueueGauges } from "../monitoring/checkQueueGauges.js";
 import { collectDomainGauges } from "../monitoring/domainGauges.js";
 import type { JobQueue } from "../infrastructure/queue/jobQueue.js";
+import { collectProjectionGauges } from "../infrastructure/projections/projectionGauges.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-export function metricsRoutes(knex: Knex, queue: Pick<JobQueue, "stats">, settings: { token: string | undefined; maxDomains: number }, clock: Clock): Router {
+export function metricsRoutes(
+  knex: Knex,
+  queue: Pick<JobQueue, "stats">,
+  projections: readonly string[],
+  settings: { token: string | undefined; maxDomains: number },
+  clock: Clock,
+): Router {
   const router = Router();
   const { token } = settings;
   if (token === undefined) return router;
@@ -29,8 +36,12 @@ export function metricsRoutes(knex: Knex, queue: Pick<JobQueue, "stats">, settin
       throw new UnauthorizedError("GET /metrics needs Authorization: Bearer <SSLTRACKR_METRICS_TOKEN>");
     }
     const now = clock.now();
-    const [domains, checkQueue] = await Promise.all([collectDomainGauges(knex, settings.maxDomains, now), collectCheckQueueGauges(queue, now)]);
-    const merged = Registry.merge([serviceRegistry, domains, checkQueue]);
+    const [domains, checkQueue, projectionGauges] = await Promise.all([
+      collectDomainGauges(knex, settings.maxDomains, now),
+      collectCheckQueueGauges(queue, now),
+      collectProjectionGauges(knex, projections, now),
+    ]);
+    const merged = Registry.merge([serviceRegistry, domains, checkQueue, projectionGauges]);
     res.type(merged.contentType).send(await merged.metrics());
   });
   return router;

@@ -88,7 +88,13 @@ export async function startServer(
     logger,
     publicRouter: Router().use(
       healthRoutes(infra.knex, infra.eventStore, services.projections),
-      metricsRoutes(infra.knex, infra.queue, { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS }, clock),
+      metricsRoutes(
+        infra.knex,
+        infra.queue,
+        services.projections.projections.map((p) => p.name),
+        { token: config.SSLTRACKR_METRICS_TOKEN, maxDomains: config.SSLTRACKR_METRICS_MAX_DOMAINS },
+        clock,
+      ),
       webAppRoutes(),
     ),
     publicApiRouter: openapiRoutes(),

@@ -137,7 +137,20 @@ describe("ssltrackr CLI (e2e)", function () {
     const rows = JSON.parse(res.stdout) as { name: string; checkpoint: string | null; head: string; lag: string }[];
     expect(rows.map((r) => r.name).sort()).to.deep.equal(allProjections.map((p) => p.name).sort());
     const accounts = rows.find((r) => r.name === "accounts");
-    expect(accounts).to.include({ lag: "0", checkpoint: accounts?.head });
+    expect(accounts).to.include({ lag: "0", checkpoint: accounts?.head, failing_since: null, last_error: null });
+  });
+
+  it("projections status names a failing projection, since when and why", async () => {
+    const since = new Date(Date.now() - 90_000);
+    await db.pool.query("update projection_checkpoints set failing_since = $1, last_error = 'Error: poisoned' where name = 'alerts'", [since]);
+    try {
+      const text = await cli("projections", "status");
+      expect(text.stdout.split("\n").find((l) => l.startsWith("alerts "))).to.match(new RegExp(`  FAILING since ${since.toISOString()}: Error: poisoned$`));
+      const json = JSON.parse((await cli("projections", "status", "--json")).stdout) as { name: string }[];
+      expect(json.find((r) => r.name === "alerts")).to.include({ failing_since: since.toISOString(), last_error: "Error: poisoned" });
+    } finally {
+      await db.pool.query("update projection_checkpoints set failing_since = null, last_error = null where name = 'alerts'");
+    }
   });
 
   it("projections rebuild domains rebuilds that projection only; an unknown name is refused", async () => {

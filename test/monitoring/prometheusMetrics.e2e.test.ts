@@ -241,7 +241,7 @@ describe("Prometheus metrics switched off (e2e)", () => {
       authenticate: (_req, _res, next) => next(),
       apiRouters: [],
       // No database is touched: without a token the router has no route at all.
-      publicRouter: metricsRoutes(undefined as unknown as Knex, undefined as unknown as JobQueue, { token: undefined, maxDomains: 10 }, systemClock),
+      publicRouter: metricsRoutes(undefined as unknown as Knex, undefined as unknown as JobQueue, [], { token: undefined, maxDomains: 10 }, systemClock),
     });
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));

@@ -47,6 +47,8 @@ export async function status(args: string[]): Promise<number> {
           events_per_second: Math.round(rate),
           events_processed: processed,
           updated_at: cp?.updatedAt.toISOString() ?? null,
+          failing_since: cp?.failingSince?.toISOString() ?? null,
+          last_error: cp?.lastError ?? null,
         };
       }),
     );
@@ -54,7 +56,8 @@ export async function status(args: string[]): Promise<number> {
     else
       for (const r of rows)
         process.stdout.write(
-          `${r.name.padEnd(16)} checkpoint ${r.checkpoint ?? "-"}  head ${r.head ?? "-"}  lag ${r.lag}  events/s ${r.events_per_second}\n`,
+          `${r.name.padEnd(16)} checkpoint ${r.checkpoint ?? "-"}  head ${r.head ?? "-"}  lag ${r.lag}  events/s ${r.events_per_second}` +
+            `${r.failing_since ? `  FAILING since ${r.failing_since}: ${r.last_error ?? ""}` : ""}\n`,
         );
     return 0;
   });

@@ -11,12 +11,17 @@ interface CheckpointRow {
   prepare_position: string | null;
   events_processed: string;
   updated_at: Date;
+  failing_since: Date | null;
+  last_error: string | null;
 }
 
 export interface Checkpoint {
   readonly position: GlobalPosition | null;
   readonly eventsProcessed: number;
   readonly updatedAt: Date;
+  /** Since when its batches have failed (each retried), null while it commits. */
+  readonly failingSince: Date | null;
+  readonly lastError: string | null;
 }
 
 const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
@@ -26,6 +31,8 @@ const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
       : { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
   eventsProcessed: Number(row.events_processed),
   updatedAt: row.updated_at,
+  failingSince: row.failing_since,
+  lastError: row.last_error,
 });
 
 export async function ensureCheckpoint(knex: Knex, name: string): Promise<void> {
@@ -72,5 +79,21 @@ export async function saveCheckpoint(
       prepare_position: position.prepare.toString(),
       events_processed: trx.raw("events_processed + ?", [processed]),
       updated_at: trx.fn.now(),
+      failing_since: null,
+      last_error: null,
     });
+}
+
+/** The longest error message kept on a checkpoint row. */
+const ERROR_TEXT_MAX = 500;
+
+/**
+ * Marks a projection failing (since its first failure in a row) with the error of its latest
+ * attempt; its next committed batch clears both (saveCheckpoint).
+ */
+export async function recordFailure(knex: Knex, name: string, err: unknown): Promise<void> {
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  await knex(CHECKPOINTS_TABLE)
+    .where({ name })
+    .update({ failing_since: knex.raw("coalesce(failing_since, now())"), last_error: message.slice(0, ERROR_TEXT_MAX) });
 }

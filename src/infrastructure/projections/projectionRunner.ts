@@ -12,7 +12,7 @@ import type { Written } from "../commandHandling/written.js";
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from "../eventStore/eventStore.js";
 import type { LeaderLock, LeaderSession } from "../postgres/leaderLock.js";
 import { inBatches } from "./batches.js";
-import { ensureCheckpoint, lockCheckpoint, readCheckpoint, readCheckpoints, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
+import { ensureCheckpoint, lockCheckpoint, readCheckpoint, readCheckpoints, recordFailure, saveCheckpoint, type Checkpoint } from "./checkpoints.js";
 import { hashInPartition, type Partition, streamHash, WHOLE_LOG } from "./partition.js";
 import { liveTarget, shadowTarget, type ProjectionTarget } from "./projectionTarget.js";
 import { readLogFrom } from "./rowWrites.js";
@@ -456,6 +456,8 @@ export class ProjectionRunner {
           // Fell behind the shared reader, or another runner moved the checkpoint: catch up again.
           if (err instanceof FeedOverflowError || err instanceof CheckpointMovedError) continue;
           this.options.onError?.(projection.name, err);
+          // For every process to see (metrics, `projections status`); the database may be what failed.
+          await recordFailure(this.knex, projection.name, err).catch(() => undefined);
           await sleep(1000, signal);
         }
       }

@@ -12,6 +12,7 @@ import { EventStoreDbEventStore } from "../../../src/infrastructure/eventStore/e
 import { PostgresEventStore } from "../../../src/infrastructure/eventStore/postgres/postgresEventStore.js";
 import { createKnex, migrateReadModels } from "../../../src/infrastructure/postgres/knex.js";
 import { readCheckpoints } from "../../../src/infrastructure/projections/checkpoints.js";
+import { collectProjectionGauges } from "../../../src/infrastructure/projections/projectionGauges.js";
 import { defineProjection, type Projection } from "../../../src/infrastructure/projections/projection.js";
 import { ProjectionRunner } from "../../../src/infrastructure/projections/projectionRunner.js";
 import { UnavailableError } from "../../../src/shared/errors.js";
@@ -203,11 +204,23 @@ for (const kind of stores) describe(`projection runner over the ${kind.label} (i
       const applied = [first!, ...later].filter((e) => stuck && comparePositions(e.position, stuck) <= 0).map((e) => e.id);
       expect((await rows()).map((row) => row.event_id)).to.deep.equal(applied);
       await expectRejected(r.waitFor(later[2]!.position, 300), UnavailableError);
+      // Every process can see that it fails, since when and why (metrics, `projections status`).
+      const failingRow = await eventually("the failure recorded on the checkpoint", async () => {
+        const cp = await checkpointOf("atomic");
+        return cp?.failingSince ? cp : undefined;
+      });
+      expect(failingRow.lastError).to.equal("Error: poisoned event 3");
+      await eventually("a second attempt", () => errors.length > 1, { timeoutMs: 5000 });
+      // Since the first failure in a row, not the latest.
+      expect((await checkpointOf("atomic"))?.failingSince).to.deep.equal(failingRow.failingSince);
+      const gauge = async () => (await (await collectProjectionGauges(knex, ["atomic"], new Date())).getSingleMetric("ssltrackr_projection_failing_seconds")!.get()).values[0]!.value;
+      expect(await gauge()).to.be.above(0);
 
       failing = false; // the fix is deployed; the runner retries on its own
       await r.waitFor(later[2]!.position);
       expect((await rows()).map(({ n, times }) => ({ n, times }))).to.deep.equal([1, 2, 3, 4].map((n) => ({ n, times: 1 })));
-      expect(await checkpointOf("atomic")).to.deep.include({ position: later[2]!.position, eventsProcessed: 4 });
+      expect(await checkpointOf("atomic")).to.deep.include({ position: later[2]!.position, eventsProcessed: 4, failingSince: null, lastError: null });
+      expect(await gauge()).to.equal(0);
     });
 
     it("never applies an event twice with two runners (two processes) on the same projection", async () => {
