@@ -24,7 +24,11 @@ const hostname = z.string().transform((value, ctx) => {
 });
 const port = z.number().int().min(1).max(65535);
 const notes = z.string().max(500).nullable();
-const tags = z.array(z.string().min(1).max(50)).max(10);
+/** Up to 10 tags, each trimmed and not blank; a tag given twice is kept once (first place). */
+const tags = z
+  .array(z.string().trim().min(1, "a tag must not be blank").max(50))
+  .max(10)
+  .overwrite((list) => [...new Set(list)]);
 
 export const createDomainBody = z.strictObject({
   hostname,

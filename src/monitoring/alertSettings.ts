@@ -40,18 +40,21 @@ const lifetimeSettings = {
   /** ACME ARI: the CA moved the window earlier (as before a mass revocation). */
   renewal_requested: z.boolean(),
 };
-/** An IANA time zone name ("Europe/Berlin", "UTC"), as Intl knows it. */
+/** The IANA name of a time zone as Intl spells it ("europe/berlin" is Europe/Berlin), or undefined when Intl knows none. */
+function canonicalTimeZone(tz: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An IANA time zone name ("Europe/Berlin", "UTC"), as Intl knows it, stored in its canonical spelling. */
 const timeZone = z
   .string()
   .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be an IANA time zone name such as Europe/Berlin or UTC");
+  .refine((tz) => canonicalTimeZone(tz) !== undefined, "must be an IANA time zone name such as Europe/Berlin or UTC")
+  .overwrite((tz) => canonicalTimeZone(tz) ?? tz);
 
 export const alertSettingsSchema = z.strictObject({
   ssl_expiry_days: thresholdList,

@@ -78,6 +78,14 @@ describe("Domains API (e2e)", () => {
       expect(body).to.deep.include({ hostname: "example.com", port: 8443, notes: "Production server", tags: ["production", "web"] });
     });
 
+    it("trims tags and keeps a tag given twice once, in its first place; a blank tag is a 400", async () => {
+      const api = await newUser();
+      const body = await create(api, { hostname: "tags.example.com", tags: [" web ", "production", "web", "production "] });
+      expect(body.tags).to.deep.equal(["web", "production"]);
+      expect((await api.put(`/domains/${body.id}`, { tags: ["a", "a"] })).body.tags).to.deep.equal(["a"]);
+      for (const blank of ["", "   "]) expectError(await api.post("/domains", { hostname: "blank.example.com", tags: ["ok", blank] }), 400, "Invalid tags.1: a tag must not be blank");
+    });
+
     it("stores the hostname in canonical form (lower case, no trailing dot, IDN as punycode)", async () => {
       const api = await newUser();
       expect((await create(api, { hostname: "WWW.Example.COM." })).hostname).to.equal("www.example.com");

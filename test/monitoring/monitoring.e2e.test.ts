@@ -599,7 +599,11 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         const changed = ok(await api.put("/alert-settings", { ssl_expiry_days: [45, 20] }));
         expect(changed).to.deep.equal({ ...DEFAULT_SETTINGS, ssl_expiry_days: [45, 20] });
         expect(ok(await api.get("/alert-settings"))).to.deep.equal(changed);
+        // A time zone in any letter case is stored as IANA spells it.
+        expect(ok(await api.put("/alert-settings", { time_zone: "europe/berlin" })).time_zone).to.equal("Europe/Berlin");
+        expect(ok(await api.put("/alert-settings", { time_zone: "UTC" })).time_zone).to.equal("UTC");
         for (const bad of [
+          { time_zone: "Europe/Nowhere" },
           { ssl_expiry_days: [-1] },
           { ssl_expiry_days: [366] },
           { ssl_expiry_days: [5, 5] },
