@@ -15,6 +15,7 @@ import { apiOperations, openapiRoutes } from "./openapiRoutes.js";
 import { startTelemetry } from "../infrastructure/telemetry/telemetry.js";
 import { limitHeapGrowth } from "../infrastructure/runtime/heapGrowth.js";
 import { authenticate } from "../infrastructure/http/authentication.js";
+import { answerClientErrors } from "../infrastructure/http/clientErrors.js";
 import { createHttpApp } from "../infrastructure/http/httpApp.js";
 import { idempotency } from "../infrastructure/http/idempotency.js";
 import { createLogger, type Logger } from "../infrastructure/logging/logger.js";
@@ -137,6 +138,7 @@ export async function startServer(
     server = await new Promise((resolve, reject) => {
       // Express 5 hands an error of listen (a port in use) to this callback.
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+      answerClientErrors(s);
     });
   } catch (err) {
     // What started must stop, or the process would run on without serving.

@@ -4,6 +4,7 @@
 // or an unknown name; every path id malformed), plus hand-written hostile cases. Each must be
 // answered with a 4xx JSON {"error"} - never a 5xx, never a hang. A string PostgreSQL cannot
 // store is a 400 naming the field. (Database outages: databaseRestart.integration.test.ts.)
+import { connect } from "node:net";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { WITHOUT_CHECKS } from "../support/apiHelpers.js";
@@ -178,6 +179,40 @@ describe("Robustness sweep: malformed requests to every route (e2e)", function (
     }
     expect(failures, failures.join("\n")).to.deep.equal([]);
   });
+});
+
+/** Sends `request` as raw bytes and returns the whole answer (the server closes after it). */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let answer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (answer += chunk));
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error("no answer within 5 s")));
+  });
+}
+
+describe("Requests Node's HTTP parser refuses (e2e)", () => {
+  let t: TestServer;
+  before(async () => (t = await startTestServer({ env: WITHOUT_CHECKS })));
+  after(async () => t?.close());
+
+  for (const [what, request, status] of [
+    ["headers over 16 KiB", `GET /api/v1/domains HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ssa_${"x".repeat(20_000)}\r\n\r\n`, 431],
+    ["a malformed request line", "GARBAGE\r\n\r\n", 400],
+    ["a header name with a space", "GET /api/v1/domains HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n", 400],
+  ] as const) {
+    it(`answers ${what} with a ${status} JSON error`, async () => {
+      const answer = await rawExchange(t.url, request);
+      const [head, body] = answer.split("\r\n\r\n");
+      expect(head!.split("\r\n")[0]).to.match(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head).to.match(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+      expect(Object.keys(JSON.parse(body!) as object)).to.deep.equal(["error"]);
+    });
+  }
 });
 
 function judge(c: Case, res: ApiResponse): string | undefined {
