@@ -8,7 +8,7 @@ import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { instantInput } from "../shared/instant.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import { SecretShownOnceError } from "../shared/errors.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
@@ -64,13 +64,13 @@ export function apiKeyRoutes(
   });
 
   router.get("/api-keys", async (req, res) => {
-    const q = parseWith(listApiKeysQuery, req.query);
+    const q = parseQuery(listApiKeysQuery, req.query);
     res.json(await queries.list(actorOf(res).userId, q.page, q.per_page));
   });
 
   router.delete("/api-keys/:id", async (req, res) => {
     const { id } = parseWith(uuidParam("API key"), req.params);
-    const { cascade } = parseWith(revokeApiKeyQuery, req.query);
+    const { cascade } = parseQuery(revokeApiKeyQuery, req.query);
     const { revokedKeyIds, position } = await commands.revokeApiKey(requestContext(res), actorOf(res), id, cascade === "true");
     if (position) await projections.waitFor(position);
     for (const revoked of revokedKeyIds) queries.forget(revoked);

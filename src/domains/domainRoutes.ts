@@ -6,7 +6,7 @@ import { actorOf } from "../infrastructure/http/authentication.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { instantInput } from "../shared/instant.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { RequestContext } from "../infrastructure/commandHandling/requestContext.js";
 import type { CheckTrigger } from "../monitoring/checkEvents.js";
@@ -80,7 +80,7 @@ export function domainRoutes(
   };
 
   router.get("/domains", async (req, res) => {
-    const q = parseWith(listDomainsQuery, req.query);
+    const q = parseQuery(listDomainsQuery, req.query);
     res.type("json").send(
       await queries.list(actorOf(res).userId, {
         page: q.page,

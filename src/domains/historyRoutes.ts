@@ -5,7 +5,7 @@ import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
 import { instantInput } from "../shared/instant.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import type { DomainHistory } from "./domainHistory.js";
 
 export const historyQuery = z.strictObject({
@@ -17,7 +17,7 @@ export function historyRoutes(history: DomainHistory): Router {
   const router = Router();
   router.get("/domains/:id/history", async (req, res) => {
     const { id } = parseWith(uuidParam("Domain"), req.params);
-    const q = parseWith(historyQuery, req.query);
+    const q = parseQuery(historyQuery, req.query);
     const userId = actorOf(res).userId;
     res.json(
       q.as_of

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import type { CommandHandler } from "../infrastructure/commandHandling/commandHandler.js";
 import { eventMetadata } from "../infrastructure/commandHandling/requestContext.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
@@ -38,7 +38,7 @@ export function alertRoutes(
   const router = Router();
 
   router.get("/alerts", async (req, res) => {
-    const q = parseWith(listAlertsQuery, req.query);
+    const q = parseQuery(listAlertsQuery, req.query);
     const state = q.state === "all" ? undefined : q.state;
     res.json(await alerts.list(actorOf(res).userId, { page: q.page, perPage: q.per_page, domainId: q.domain_id, state }));
   });

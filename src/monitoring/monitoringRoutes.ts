@@ -7,7 +7,7 @@ import { actorOf } from "../infrastructure/http/authentication.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { DomainQueries } from "../domains/domainQueries.js";
 import type { SslCheckResult } from "../checkers/ssl/result.js";
@@ -100,7 +100,7 @@ export function monitoringRoutes(
   for (const kind of ["ssl", "whois"] as const) {
     router.get(`/domains/:id/${kind}/history`, async (req, res) => {
       const { id } = await ownedDomain(actorOf(res).userId, req.params);
-      const q = parseWith(historyQuery, req.query);
+      const q = parseQuery(historyQuery, req.query);
       res.json(await checkQueries.history(id, kind, q.page, q.per_page));
     });
   }

@@ -8,7 +8,7 @@ import { answerShownOnce } from "../infrastructure/http/idempotency.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
 import { NotFoundError, SecretShownOnceError } from "../shared/errors.js";
@@ -100,7 +100,7 @@ export function channelRoutes(notifications: Notifications, projections: Project
   });
 
   router.get("/notification-channels", async (req, res) => {
-    const q = parseWith(listChannelsQuery, req.query);
+    const q = parseQuery(listChannelsQuery, req.query);
     res.json(await queries.list(actorOf(res).userId, { page: q.page, perPage: q.per_page }));
   });
 
@@ -145,7 +145,7 @@ export function channelRoutes(notifications: Notifications, projections: Project
 
   router.get("/notification-channels/:id/deliveries", async (req, res) => {
     const { id } = parseWith(channelId, req.params);
-    const q = parseWith(listChannelDeliveriesQuery, req.query);
+    const q = parseQuery(listChannelDeliveriesQuery, req.query);
     await channelOf(actorOf(res).userId, id);
     res.json(await queries.deliveries(actorOf(res).userId, id, { page: q.page, perPage: q.per_page, status: q.status }));
   });

@@ -4,14 +4,15 @@ import { Router } from "express";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { actorOf } from "../infrastructure/http/authentication.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { intParam } from "../infrastructure/http/schemas.js";
+import { parseQuery } from "../infrastructure/http/validation.js";
 import { NotAcceptableError } from "../shared/errors.js";
 import { DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, reportRecords } from "./expiringReport.js";
 import type { ReportQueries } from "./reportQueries.js";
 import { SPREADSHEET_SAFE } from "../shared/spreadsheetCsv.js";
 
 export const expiringReportQuery = z.strictObject({
-  within_days: z.coerce.number().int().min(0).max(MAX_WITHIN_DAYS).default(DEFAULT_WITHIN_DAYS),
+  within_days: intParam(0, MAX_WITHIN_DAYS, DEFAULT_WITHIN_DAYS),
 });
 
 /** The media types the report comes in; the first is the default (no Accept, or *\/*). */
@@ -21,7 +22,7 @@ export function reportRoutes(reports: ReportQueries): Router {
   const router = Router();
 
   router.get("/reports/expiring", async (req, res) => {
-    const q = parseWith(expiringReportQuery, req.query);
+    const q = parseQuery(expiringReportQuery, req.query);
     const type = req.accepts([...REPORT_MEDIA_TYPES]);
     if (!type) throw new NotAcceptableError(`The report is available as ${REPORT_MEDIA_TYPES.join(" or ")}`);
     const report = await reports.expiring(actorOf(res).userId, q.within_days);

@@ -8,7 +8,7 @@ import { answerShownOnce } from "../infrastructure/http/idempotency.js";
 import { rateLimiter } from "../infrastructure/http/rateLimiter.js";
 import { requestContext } from "../infrastructure/http/requestContext.js";
 import { paginationQuery, uuidParam } from "../infrastructure/http/schemas.js";
-import { parseWith } from "../infrastructure/http/validation.js";
+import { parseQuery, parseWith } from "../infrastructure/http/validation.js";
 import type { ProjectionRunner } from "../infrastructure/projections/projectionRunner.js";
 import type { Clock } from "../shared/clock.js";
 import { NotFoundError, SecretShownOnceError } from "../shared/errors.js";
@@ -71,7 +71,7 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
   });
 
   router.get("/webhooks", async (req, res) => {
-    const q = parseWith(listWebhooksQuery, req.query);
+    const q = parseQuery(listWebhooksQuery, req.query);
     res.json(await queries.list(actorOf(res).userId, { page: q.page, perPage: q.per_page }));
   });
 
@@ -114,7 +114,7 @@ export function webhookRoutes(webhooks: Webhooks, projections: ProjectionRunner,
 
   router.get("/webhooks/:id/deliveries", async (req, res) => {
     const { id } = parseWith(webhookId, req.params);
-    const q = parseWith(listDeliveriesQuery, req.query);
+    const q = parseQuery(listDeliveriesQuery, req.query);
     const page = await queries.deliveries(actorOf(res).userId, id, { page: q.page, perPage: q.per_page, status: q.status });
     if (!page) throw new NotFoundError(WEBHOOK_NOT_FOUND);
     res.json(page);

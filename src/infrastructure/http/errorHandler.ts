@@ -25,12 +25,24 @@ interface BodyParserError {
   type?: string;
   status?: number;
   limit?: number;
+  /** The body's text, on a parse failure. */
+  body?: unknown;
 }
+
+/** Whether `text` is JSON at all: the parser takes only objects and arrays (strict), so `null` or `42` fail it too. */
+const isJson = (text: unknown): boolean => {
+  try {
+    JSON.parse(String(text));
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const bodyParserMessage = (err: BodyParserError): string | undefined => {
   switch (err.type ?? "") {
     case "entity.parse.failed":
-      return "Malformed JSON body";
+      return typeof err.body === "string" && isJson(err.body) ? "The body must be a JSON object" : "Malformed JSON body";
     case "entity.too.large":
       return `Request body too large (limit ${err.limit ?? "exceeded"} bytes)`;
     case "encoding.unsupported":

@@ -15,13 +15,19 @@ export const uuidParam = (what: string) =>
       .toLowerCase(),
   });
 
-/** Query parameters arrive as strings; a repeated parameter arrives as an array and fails. */
-const intParam = (min: number, max: number, fallback: number) =>
+/**
+ * A whole-number query parameter from `min` to `max`, `fallback` when absent. Query
+ * parameters arrive as strings (parseQuery refuses a repeated one); digits only, so no
+ * 1e3, 0x10 or empty value slips through as a number, and any run of digits past `max`
+ * is refused with the same message.
+ */
+export const intParam = (min: number, max: number, fallback: number) =>
   z
     .string()
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
+    // max first: the first issue is the one reported, and past 2^53 int() fails too.
+    .pipe(z.number().max(max).min(min).int())
     .default(fallback);
 
 export const paginationQuery = {

@@ -4,11 +4,11 @@ import type { z } from "zod";
 import { ValidationError } from "../../shared/errors.js";
 import { unstorableStringPath } from "./storableStrings.js";
 
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, unknownKeys = "field(s)"): string {
   const issue = error.issues[0];
   if (!issue) return "Invalid request";
   const path = issue.path.join(".");
-  if (issue.code === "unrecognized_keys") return `Unknown field(s): ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys") return `Unknown ${unknownKeys}: ${issue.keys.join(", ")}`;
   return path ? `Invalid ${path}: ${issue.message}` : `Invalid request: ${issue.message}`;
 }
 
@@ -25,16 +25,29 @@ const invalid = (message: string, what: string) => new ValidationError(what === 
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  options: { readonly strings?: "check" | "skip" } = {},
+  options: { readonly strings?: "check" | "skip"; readonly unknownKeys?: string } = {},
 ): { readonly ok: true; readonly data: z.infer<S> } | { readonly ok: false; readonly error: string } {
   const unstorable = options.strings === "skip" ? undefined : unstorableStringPath(value);
   if (unstorable) return { ok: false, error: `Invalid ${unstorable.length ? unstorable.join(".") : "value"}: ${UNSTORABLE_MESSAGE}` };
   const result = schema.safeParse(value);
-  return result.success ? { ok: true, data: result.data } : { ok: false, error: describeIssues(result.error) };
+  return result.success ? { ok: true, data: result.data } : { ok: false, error: describeIssues(result.error, options.unknownKeys) };
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = "request", options: { readonly strings?: "check" | "skip" } = {}): z.infer<S> {
   const result = validate(schema, value, options);
   if (!result.ok) throw invalid(result.error, what);
+  return result.data;
+}
+
+/**
+ * parseWith for a query string, whose parameters all take one value: a parameter given twice
+ * is named as such, and a name the operation does not take is an unknown query parameter (as
+ * for operations that take none, operationGuards.ts).
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, unknown>): z.infer<S> {
+  const repeated = Object.entries(query).find(([, value]) => Array.isArray(value))?.[0];
+  if (repeated !== undefined) throw new ValidationError(`Invalid ${repeated}: given more than once`);
+  const result = validate(schema, query, { unknownKeys: "query parameter(s)" });
+  if (!result.ok) throw new ValidationError(result.error);
   return result.data;
 }
