@@ -24,8 +24,8 @@ export const BULK_RATE_LIMIT = { limit: 30, windowSeconds: 60 } as const;
 export const BULK_BODY_LIMIT = { "/domains/bulk": 2 * 1024 * 1024 } as const;
 
 const parseRow = (value: unknown, index: number): ParsedRow => {
-  const parsed = validate(createDomainBody, value);
-  if (!parsed.ok) return { ok: false, error: parsed.error.replace(/^Invalid /, `Invalid domains[${index}].`) };
+  const parsed = validate(createDomainBody, value, { at: `domains[${index}]` });
+  if (!parsed.ok) return { ok: false, error: parsed.error };
   return { ok: true, row: parsed.data, requestedHostname: (value as { hostname: string }).hostname };
 };
 

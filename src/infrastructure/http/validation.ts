@@ -4,11 +4,15 @@ import type { z } from "zod";
 import { ValidationError } from "../../shared/errors.js";
 import { unstorableStringPath } from "./storableStrings.js";
 
-export function describeIssues(error: z.ZodError, unknownKeys = "field(s)"): string {
+/**
+ * The first issue as a message naming its field: `at` is where the validated value sits in
+ * the request ("domains[3]" for a row of a bulk request), `unknownKeys` what unknown names are.
+ */
+export function describeIssues(error: z.ZodError, unknownKeys = "field(s)", at?: string): string {
   const issue = error.issues[0];
   if (!issue) return "Invalid request";
-  const path = issue.path.join(".");
-  if (issue.code === "unrecognized_keys") return `Unknown ${unknownKeys}: ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys") return `Unknown ${unknownKeys}${at ? ` in ${at}` : ""}: ${issue.keys.join(", ")}`;
+  const path = [at, ...issue.path].filter((p) => p !== undefined).join(".");
   return path ? `Invalid ${path}: ${issue.message}` : `Invalid request: ${issue.message}`;
 }
 
@@ -25,12 +29,15 @@ const invalid = (message: string, what: string) => new ValidationError(what === 
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  options: { readonly strings?: "check" | "skip"; readonly unknownKeys?: string } = {},
+  options: { readonly strings?: "check" | "skip"; readonly unknownKeys?: string; readonly at?: string } = {},
 ): { readonly ok: true; readonly data: z.infer<S> } | { readonly ok: false; readonly error: string } {
   const unstorable = options.strings === "skip" ? undefined : unstorableStringPath(value);
-  if (unstorable) return { ok: false, error: `Invalid ${unstorable.length ? unstorable.join(".") : "value"}: ${UNSTORABLE_MESSAGE}` };
+  if (unstorable) {
+    const path = [options.at, ...unstorable].filter((p) => p !== undefined).join(".");
+    return { ok: false, error: `Invalid ${path || "value"}: ${UNSTORABLE_MESSAGE}` };
+  }
   const result = schema.safeParse(value);
-  return result.success ? { ok: true, data: result.data } : { ok: false, error: describeIssues(result.error, options.unknownKeys) };
+  return result.success ? { ok: true, data: result.data } : { ok: false, error: describeIssues(result.error, options.unknownKeys, options.at) };
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = "request", options: { readonly strings?: "check" | "skip" } = {}): z.infer<S> {
