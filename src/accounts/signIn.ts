@@ -66,6 +66,11 @@ export class SignIn {
   }
 
   /** Sets (or replaces) a user's password and signs them out everywhere. NotFoundError for an unknown address. */
+  /** Whether a user has this e-mail address (compared as normaliseEmail does). */
+  async isRegistered(rawEmail: string): Promise<boolean> {
+    return (await this.credentials(normaliseEmail(rawEmail))) !== undefined;
+  }
+
   async setPassword(rawEmail: string, password: string, now: Date): Promise<{ userId: string; sessionsEnded: number }> {
     const user = await this.credentials(normaliseEmail(rawEmail));
     if (!user) throw new NotFoundError("No user with this e-mail address");

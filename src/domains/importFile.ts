@@ -41,10 +41,14 @@ const EXPORT_ONLY = new Set(["id", "status", "is_active", "ssl_grade", "ssl_days
 
 const isSkipped = (line: string) => line.trim() === "" || line.trimStart().startsWith("#");
 
-/** `host` or `host:port`; the port stays text when it is not a number, for the API to refuse. */
+/**
+ * `host` or `host:port`; the port stays text when it is not a number, for the API to refuse.
+ * A URL (`https://host/...`) goes whole as the hostname, for the API to say what is wrong with
+ * it (a scheme), not as the host "https" with the port "//host".
+ */
 function listEntry(text: string): ImportRow["body"] {
   const colon = text.lastIndexOf(":");
-  if (colon < 0) return { hostname: text };
+  if (colon < 0 || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { hostname: text };
   return { hostname: text.slice(0, colon), port: portOf(text.slice(colon + 1)) };
 }
 

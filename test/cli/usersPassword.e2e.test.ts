@@ -78,6 +78,13 @@ describe("ssltrackr users: passwords (e2e)", function () {
     expect((await signIn("person@example.com", "a brand new long password")).status).to.equal(200);
   });
 
+  it("users set-password for an address no one has says so, whatever the password (even none)", async () => {
+    for (const stdin of ["", "short\n", "a long enough password for nobody\n"]) {
+      const res = await cli(stdin, "users", "set-password", "--email", "nobody@example.com");
+      expect([res.code, res.stderr], JSON.stringify(stdin)).to.deep.equal([1, "ssltrackr: No user with this e-mail address\n"]);
+    }
+  });
+
   /**
    * The command in a pseudo-terminal (util-linux `script`), answering each prompt as it shows:
    * what the terminal showed, and the exit code.

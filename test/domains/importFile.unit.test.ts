@@ -16,6 +16,11 @@ describe("domain import files (unit)", () => {
     ]);
   });
 
+  it("passes a URL in a plain list whole, for the API to name the scheme, not as a host and a port", () => {
+    const file = parseImportFile("https://shop.example.com/\nhttp://api.example.com:8443\n");
+    expect(file.rows.map((r) => r.body)).to.deep.equal([{ hostname: "https://shop.example.com/" }, { hostname: "http://api.example.com:8443" }]);
+  });
+
   it("reads CSV with a header in any column order: quoted fields, tags split on ';', CRLF, a BOM", () => {
     const csv = "\uFEFF# exported from the old monitor\r\nnotes,Hostname,port,tags\r\n\"main shop, EU\",shop.example.com,8443,prod; eu\r\n,api.example.com,,\r\n\"multi\nline\",docs.example.com,443,docs\r\n";
     const file = parseImportFile(csv);

@@ -62,15 +62,17 @@ export async function setPassword(args: string[]): Promise<number> {
     process.stderr.write("usage: ssltrackr users set-password --email <email>   (the password: typed, or stdin's first line)\n");
     return 2;
   }
-  const password = await passwordOrExitCode();
-  if (typeof password === "number") return password;
   try {
-    const { sessionsEnded } = await withServices(async (services) => {
+    return await withServices(async (services) => {
       await services.projections.catchUp();
-      return services.signIn.setPassword(email.data, password, new Date());
+      // Before asking for a password: an unknown address is the problem to report.
+      if (!(await services.signIn.isRegistered(email.data))) throw new NotFoundError("No user with this e-mail address");
+      const password = await passwordOrExitCode();
+      if (typeof password === "number") return password;
+      const { sessionsEnded } = await services.signIn.setPassword(email.data, password, new Date());
+      process.stdout.write(`Password set for ${email.data}; ${sessionsEnded} session(s) signed out.\n`);
+      return 0;
     });
-    process.stdout.write(`Password set for ${email.data}; ${sessionsEnded} session(s) signed out.\n`);
-    return 0;
   } catch (err) {
     if (err instanceof NotFoundError) return fail(err.message);
     throw err;
