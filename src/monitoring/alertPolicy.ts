@@ -93,7 +93,7 @@ function expiryAlerts(
     {
       alertType: kind,
       severity: expirySeverity(tightest.threshold),
-      ...expiryText(what, name, expiresAt, remaining),
+      ...expiryText(what, name, expiresAt, remaining, now),
       thresholdDays: tightest.threshold,
       dedupeKey: tightest.key,
       passedOverKeys: crossed.map((c) => c.key),

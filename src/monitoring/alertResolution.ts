@@ -3,8 +3,11 @@
 // alerts the domain's stream remembers and one check result, the alerts it resolves.
 //
 //   ssl_expiry     a successful SSL check whose earliest-expiring certificate is another
-//                  fact (a renewal or replacement: another subject or expiry instant)
-//   domain_expiry  a registration check that finds another expiry date (a renewal)
+//                  fact (another subject or expiry instant): "renewed" when it expires later
+//                  than the alerted one, "replaced" otherwise (a worse certificate is not a
+//                  renewal; its own expiry raises its own alert)
+//   domain_expiry  a registration check that finds another expiry date: "registration_renewed"
+//                  when later, "registration_changed" when earlier
 //   ssl_invalid    a successful SSL check with a valid chain (the chain was fixed)
 //   check_failed   a successful check of the same kind (SSL or registration) (recovered)
 //   grade_dropped  a successful SSL check graded at least as well as before the drop
@@ -41,6 +44,10 @@ export interface Resolution {
 export const expiryFact = (kind: "ssl_expiry" | "domain_expiry", factKey: string, expiresAt: string): string =>
   `${kind}:${factKey}:${expiresAt}`;
 const factOf = (dedupeKey: string): string => dedupeKey.slice(0, dedupeKey.lastIndexOf(":"));
+/** The expiry instant (ms) an expiry fact names: its last part, an RFC 3339 instant. */
+const expiryOf = (fact: string): number => Date.parse(/\d{4}-\d\d-\d\dT[\d:.]+Z$/.exec(fact)?.[0] ?? "");
+/** Whether `current` expires after the alerted fact (a renewal), rather than at or before it. */
+const expiresLater = (alertedFact: string, current: string): boolean => Date.parse(current) > expiryOf(alertedFact);
 
 /** grade_dropped keys end with ":<from>:<to>" (read from the end: fingerprints hold colons). */
 const gradeBefore = (dedupeKey: string): Grade | undefined => dedupeKey.split(":").at(-2) as Grade | undefined;
@@ -59,7 +66,8 @@ export function resolvedBySsl(open: readonly OpenAlert[], result: SslCheckResult
   return open.flatMap((a): Resolution[] => {
     switch (a.alertType) {
       case "ssl_expiry":
-        return factOf(a.dedupeKey) !== currentFact ? [resolve(a, "renewed")] : [];
+        if (factOf(a.dedupeKey) === currentFact) return [];
+        return [resolve(a, expiresLater(factOf(a.dedupeKey), result.earliest_expiry.valid_to) ? "renewed" : "replaced")];
       case "ssl_invalid":
         return result.chain_valid ? [resolve(a, "chain_fixed")] : [];
       case "check_failed":
@@ -92,7 +100,9 @@ export function resolvedByRegistration(open: readonly OpenAlert[], result: Regis
   return open.flatMap((a): Resolution[] => {
     if (a.alertType === "check_failed" && a.dedupeKey.startsWith("check_failed:whois:")) return [resolve(a, "check_recovered")];
     // No expiry date in the answer: nothing is known about a renewal.
-    if (a.alertType === "domain_expiry" && currentFact && factOf(a.dedupeKey) !== currentFact) return [resolve(a, "registration_renewed")];
+    if (a.alertType === "domain_expiry" && expiry && currentFact && factOf(a.dedupeKey) !== currentFact) {
+      return [resolve(a, expiresLater(factOf(a.dedupeKey), expiry) ? "registration_renewed" : "registration_changed")];
+    }
     return [];
   });
 }

@@ -108,7 +108,8 @@ export const AlertRaised = defineEvent({
 });
 
 /** Why an alert ended (alertResolution.ts has the rules). */
-export const resolveReasons = ["renewed", "registration_renewed", "check_recovered", "chain_fixed", "grade_recovered"] as const;
+/** Why an alert ended. Later additions: "replaced" and "registration_changed" (an expiry that moved earlier, session 13). */
+export const resolveReasons = ["renewed", "registration_renewed", "check_recovered", "chain_fixed", "grade_recovered", "replaced", "registration_changed"] as const;
 export type ResolveReason = (typeof resolveReasons)[number];
 
 /**

@@ -57,7 +57,7 @@ export function relativeExpiryAlerts(cert: ExpiringCertificate, fraction: number
       {
         alertType: "ssl_expiry",
         severity: expirySeverity(0),
-        ...expiryText("SSL certificate", cert.hostname, cert.validTo, remainingDays),
+        ...expiryText("SSL certificate", cert.hostname, cert.validTo, remainingDays, now),
         thresholdDays: 0,
         dedupeKey: keyOf("expired"),
         passedOverKeys: [renewalKey],

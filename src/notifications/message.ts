@@ -56,6 +56,8 @@ const REASONS: Record<string, string> = {
   check_recovered: "the check succeeds again",
   chain_fixed: "the certificate chain is valid again",
   grade_recovered: "the grade is back",
+  replaced: "the certificate was replaced by one that expires no later",
+  registration_changed: "the registration's expiry date moved earlier",
 };
 
 /** Every variable a template may use; unknown facts are empty strings. */

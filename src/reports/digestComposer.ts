@@ -4,6 +4,7 @@
 // grade_dropped alerts), failing checks, other open alerts (oldest first). Dates are in the
 // user's time zone (localTime, as alert messages state them); with a base URL each domain
 // links to its page. Every value from the database is escaped in the HTML part.
+import { expiredAgo } from "../monitoring/alertMessages.js";
 import { escapeHtml, localTime } from "../notifications/message.js";
 import type { ExpiringItem, ExpiringReport, FailingCheck } from "./expiringReport.js";
 
@@ -48,18 +49,18 @@ interface Section {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function daysText(item: ExpiringItem): string {
+function daysText(item: ExpiringItem, now: Date): string {
   if (item.lapsed) return "lapsed";
-  if (item.days_remaining < 0) return `expired ${plural(-item.days_remaining, "day")} ago`;
+  if (item.days_remaining < 0) return `expired ${expiredAgo(item.expires_at, now)}`;
   return `${plural(item.days_remaining, "day")} left`;
 }
 
-function expiringLine(item: ExpiringItem, timeZone: string): Line {
+function expiringLine(item: ExpiringItem, timeZone: string, now: Date): Line {
   const who = item.what === "certificate" ? (item.issuer ? `, issuer ${item.issuer}` : "") : item.registrar ? `, registrar ${item.registrar}` : "";
   const grade = item.grade && item.what === "certificate" ? `, grade ${item.grade}` : "";
   const name = item.what === "certificate" && item.port !== 443 ? `${item.hostname}:${item.port}` : item.hostname;
   return {
-    text: `${name}: ${item.what} expires ${localTime(item.expires_at, timeZone)} (${daysText(item)})${who}${grade}`,
+    text: `${name}: ${item.what} expires ${localTime(item.expires_at, timeZone)} (${daysText(item, now)})${who}${grade}`,
     domainId: item.domain_id,
     hostname: item.hostname,
   };
@@ -83,7 +84,7 @@ function sections(input: DigestInput): Section[] {
   const { report, timeZone } = input;
   const alerts = [...input.alerts].sort(byTriggered);
   return [
-    { heading: `Expiring within ${plural(report.within_days, "day")}`, lines: report.expiring.map((i) => expiringLine(i, timeZone)) },
+    { heading: `Expiring within ${plural(report.within_days, "day")}`, lines: report.expiring.map((i) => expiringLine(i, timeZone, new Date(report.generated_at))) },
     { heading: "Grade drops", lines: alerts.filter((a) => a.alert_type === "grade_dropped").map((a) => alertLine(a, timeZone)) },
     { heading: "Failing checks", lines: report.failing_checks.map((f) => failingLine(f, timeZone)) },
     { heading: "Other open alerts", lines: alerts.filter((a) => a.alert_type !== "grade_dropped").map((a) => alertLine(a, timeZone)) },

@@ -96,6 +96,16 @@ describe("Alert lifecycle (unit, through the domain stream decider)", () => {
       expect(raised(events)[0]).to.include({ alertType: "ssl_expiry", thresholdDays: 30 });
     });
 
+    it("is resolved as 'replaced', never 'renewed', when the new certificate expires before the alerted one, which raises its own alert", () => {
+      for (const validTo of [at(-2), at(5), at(28.9)]) {
+        const d = domain();
+        const [old] = raised(d.record(ssl(T0, at(29)), T0));
+        const events = d.record(ssl(at(1), validTo), at(1));
+        expect(resolved(events).map((r) => [r.alertId, r.reason]), validTo.toISOString()).to.deep.equal([[old!.alertId, "replaced"]]);
+        expect(raised(events).map((a) => a.alertType), validTo.toISOString()).to.include("ssl_expiry");
+      }
+    });
+
     it("is not resolved by a failed check (it says nothing about the certificate)", () => {
       const d = domain();
       d.record(ssl(T0, at(10)), T0);
@@ -187,6 +197,14 @@ describe("Alert lifecycle (unit, through the domain stream decider)", () => {
       expect(resolved(d.record(whois(at(1), at(20)), at(1)))).to.deep.equal([]);
       expect(resolved(d.record(whois(at(2), null), at(2)))).to.deep.equal([]);
       expect(resolved(d.record(whois(at(3), at(385)), at(3))).map((r) => r.reason)).to.deep.equal(["registration_renewed"]);
+    });
+
+    it("is resolved as 'registration_changed', not renewed, when the expiry date moves earlier", () => {
+      const d = domain();
+      raised(d.record(whois(T0, at(20)), T0));
+      const events = d.record(whois(at(1), new Date(at(20).getTime() - 60_000)), at(1));
+      expect(resolved(events).map((r) => r.reason)).to.deep.equal(["registration_changed"]);
+      expect(raised(events).map((a) => a.alertType)).to.deep.equal(["domain_expiry"]);
     });
   });
 

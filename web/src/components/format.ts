@@ -6,10 +6,14 @@ export const formatInstant = (iso: string | null | undefined): string =>
 export const formatDate = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" }) : "—";
 
-/** "12 days", "1 day", "expired 3 days ago", or "—" when unknown. */
+/**
+ * "12 days", "1 day", "expired 3 days ago", or "—" when unknown. `days` is the API's floor of
+ * days remaining (-1 all through the first day after expiry), so the whole days since are
+ * -days - 1 (as the alerts' messages say it, src/monitoring/alertMessages.ts).
+ */
 export function formatDays(days: number | null | undefined): string {
   if (days === null || days === undefined) return "—";
-  if (days < 0) return `expired ${-days} day${days === -1 ? "" : "s"} ago`;
+  if (days < 0) return days === -1 ? "expired less than a day ago" : `expired ${-days - 1} day${days === -2 ? "" : "s"} ago`;
   return `${days} day${days === 1 ? "" : "s"}`;
 }
 

@@ -216,15 +216,20 @@ function Certificate({ check: c }: { check: LatestSsl }) {
 
 type SslHistoryItem = Schemas["SslCheckHistory"]["data"][number];
 
-/** Oldest first; a renewal is a successful check whose leaf fingerprint differs from the previous one's. */
+/**
+ * Oldest first; a renewal is a successful check whose leaf is another certificate than the
+ * previous one's and expires later (a replacement that expires sooner is no renewal, as for
+ * the alerts' "renewed" and analytics' certificate_renewals).
+ */
 export function daysPoints(history: readonly SslHistoryItem[]): DaysPoint[] {
   const points: DaysPoint[] = [];
-  let previous: string | null = null;
+  let previous: { fingerprint: string; validTo: number } | null = null;
   for (const item of [...history].reverse()) {
     if (item.result.outcome !== "ok") continue;
-    const fingerprint = item.result.fingerprint_sha256;
-    points.push({ at: item.checked_at, days: item.result.days_remaining, renewed: previous !== null && fingerprint !== previous });
-    previous = fingerprint;
+    const current = { fingerprint: item.result.fingerprint_sha256, validTo: Date.parse(item.result.valid_to) };
+    const renewed = previous !== null && current.fingerprint !== previous.fingerprint && current.validTo > previous.validTo;
+    points.push({ at: item.checked_at, days: item.result.days_remaining, renewed });
+    previous = current;
   }
   return points;
 }
