@@ -40,13 +40,26 @@ const lifetimeSettings = {
   /** ACME ARI: the CA moved the window earlier (as before a mass revocation). */
   renewal_requested: z.boolean(),
 };
-/** The IANA name of a time zone as Intl spells it ("europe/berlin" is Europe/Berlin), or undefined when Intl knows none. */
+/**
+ * A time zone name in IANA's letter case ("europe/berlin" is Europe/Berlin), or undefined when
+ * Intl knows none. Only the spelling: ICU resolves some current names to older aliases
+ * (Europe/Kyiv to Europe/Kiev, Asia/Kolkata to Asia/Calcutta), and the name given is kept. An
+ * alias typed in one case throughout is cased word by word (europe/kyiv is Europe/Kyiv).
+ */
 function canonicalTimeZone(tz: string): string | undefined {
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
     return undefined;
   }
+  if (resolved.toLowerCase() === tz.toLowerCase()) return resolved;
+  if (tz !== tz.toLowerCase() && tz !== tz.toUpperCase()) return tz;
+  return tz
+    .toLowerCase()
+    .split(/([/_-])/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
 }
 
 /** An IANA time zone name ("Europe/Berlin", "UTC"), as Intl knows it, stored in its canonical spelling. */

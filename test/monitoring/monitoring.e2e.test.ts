@@ -602,6 +602,17 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
         // A time zone in any letter case is stored as IANA spells it.
         expect(ok(await api.put("/alert-settings", { time_zone: "europe/berlin" })).time_zone).to.equal("Europe/Berlin");
         expect(ok(await api.put("/alert-settings", { time_zone: "UTC" })).time_zone).to.equal("UTC");
+        // Current names stay as given, never ICU's older aliases (Europe/Kiev, Asia/Calcutta).
+        for (const [given, stored] of [
+          ["Europe/Kyiv", "Europe/Kyiv"],
+          ["europe/kyiv", "Europe/Kyiv"],
+          ["Asia/Kolkata", "Asia/Kolkata"],
+          ["asia/ho_chi_minh", "Asia/Ho_Chi_Minh"],
+          ["america/port-au-prince", "America/Port-au-Prince"],
+        ]) {
+          expect(ok(await api.put("/alert-settings", { time_zone: given })).time_zone, given).to.equal(stored);
+        }
+        ok(await api.put("/alert-settings", { time_zone: "UTC" }));
         for (const bad of [
           { time_zone: "Europe/Nowhere" },
           { ssl_expiry_days: [-1] },
