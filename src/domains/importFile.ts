@@ -11,7 +11,7 @@
 // A file is CSV when its first line that is not blank or a comment has a comma, semicolon or
 // tab (a hostname never does). Each row keeps its line number, so the import can report
 // outcomes by line.
-import { parse } from "csv-parse/sync";
+import { CsvError, parse } from "csv-parse/sync";
 import { fromSpreadsheetCell, splitTags } from "../shared/spreadsheetCsv.js";
 
 export interface ImportRow {
@@ -73,18 +73,34 @@ export function parseImportFile(text: string): ImportFile {
   return { format: "list", rows, problems: [] };
 }
 
+type CsvRecord = { record: Record<string, string>; info: { lines: number; invalid_field_length: number } };
+
+/**
+ * The CSV's records. A file csv-parse cannot read to its end (a quote never closed) is an
+ * ImportFileError naming the line, as a bad header is: nothing of it is sent.
+ */
+function parseRecords(text: string, headerIndex: number): CsvRecord[] {
+  try {
+    return parse(text, {
+      columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
+      // Whole-line comments only: a cell may begin with "#" (a tag "#ops").
+      comment: "#",
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+    }) as CsvRecord[];
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    // csv-parse counts lines from the header.
+    throw new ImportFileError(`the CSV cannot be read (lines counted from the header's, line ${headerIndex + 1}): ${err.message}`);
+  }
+}
+
 function parseCsv(lines: readonly string[], headerIndex: number, header: readonly string[]): ImportFile {
   const problems: ImportProblem[] = [];
-  const records = parse(lines.slice(headerIndex).join("\n"), {
-    columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
-    // Whole-line comments only: a cell may begin with "#" (a tag "#ops").
-    comment: "#",
-    comment_no_infix: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    trim: true,
-    info: true,
-  }) as { record: Record<string, string>; info: { lines: number; invalid_field_length: number } }[];
+  const records = parseRecords(lines.slice(headerIndex).join("\n"), headerIndex);
   const rows: ImportRow[] = [];
   for (const { record, info } of records) {
     const line = headerIndex + info.lines;

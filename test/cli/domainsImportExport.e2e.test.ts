@@ -133,6 +133,10 @@ describe("ssltrackr domains import / export (e2e)", function () {
     expect((await cli(["import", "--help"])).stdout).to.include("usage: ssltrackr domains import");
     const badHeader = await cli(["import", await file("bad.csv", "host,prt\na.example.com,443\n")]);
     expect(badHeader.code).to.equal(2);
+    // A quote never closed: the file as a whole, one line, no stack trace (field report).
+    const unclosed = await cli(["import", await file("unclosed.csv", 'hostname,notes\na.example.com,"never closed\n')]);
+    expect(unclosed.code, unclosed.stderr).to.equal(2);
+    expect(unclosed.stderr).to.match(/the CSV cannot be read/).and.not.match(/\n\s+at /);
     expect(badHeader.stderr).to.include("a CSV header must name a hostname column");
     const missing = await cli(["import", path.join(dir, "no-such-file.txt")]);
     expect(missing.code).to.equal(1);

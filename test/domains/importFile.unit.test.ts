@@ -42,6 +42,10 @@ describe("domain import files (unit)", () => {
     expect(file.rows.map((r) => r.line)).to.deep.equal([2]);
   });
 
+  it("refuses a CSV it cannot read to its end (a quote never closed) as a whole, saying why", () => {
+    expect(() => parseImportFile('hostname,notes\na.example.com,"never closed\nb.example.com,x\n')).to.throw(ImportFileError, /^the CSV cannot be read .*Quote Not Closed/);
+  });
+
   it("refuses a CSV header without hostname, or with unknown columns, before any row is read", () => {
     expect(() => parseImportFile("host,prt\na.example.com,443\n")).to.throw(ImportFileError, "line 1: a CSV header must name a hostname column");
     expect(() => parseImportFile("hostname;port\na.example.com;443\n")).to.throw(ImportFileError, "hostname column");
