@@ -381,7 +381,8 @@ describe("Monitoring loop through the API (e2e, local TLS and registry servers)"
           severity: "critical",
           threshold_days: 0,
           title: "SSL certificate has expired",
-          message: `The SSL certificate for expired.test expired on ${dateOnly(at(-2))}. 2 days ago.`,
+          // at(-2) is a day and a half before NOW: one whole day since.
+          message: `The SSL certificate for expired.test expired on ${dateOnly(at(-2))}. 1 day ago.`,
         });
       });
 
