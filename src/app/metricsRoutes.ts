@@ -32,8 +32,7 @@ export function metricsRoutes(
     const presented = /^bearer (.+)$/i.exec(req.get("authorization") ?? "")?.[1];
     // Compared as fixed-length digests, in constant time.
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
-      res.set("WWW-Authenticate", 'Bearer realm="metrics"');
-      throw new UnauthorizedError("GET /metrics needs Authorization: Bearer <SSLTRACKR_METRICS_TOKEN>");
+      throw new UnauthorizedError("GET /metrics needs Authorization: Bearer <SSLTRACKR_METRICS_TOKEN>", "metrics");
     }
     const now = clock.now();
     const [domains, checkQueue, projectionGauges] = await Promise.all([

@@ -15,6 +15,13 @@ export class ValidationError extends AppError {
 
 export class UnauthorizedError extends AppError {
   readonly status = 401;
+  /** The protection space of the answer's `WWW-Authenticate: Bearer realm="..."` challenge. */
+  constructor(
+    message: string,
+    readonly realm = "ssltrackr",
+  ) {
+    super(message);
+  }
 }
 
 export class ForbiddenError extends AppError {

@@ -95,6 +95,8 @@ describe("Prometheus metrics (e2e)", function () {
       const res = await scrape(auth);
       expect(res.status, String(auth)).to.equal(401);
       expect(res.headers.get("www-authenticate")).to.include("Bearer");
+      // Its own realm: the metrics token, not an API key.
+      expect(res.headers.get("www-authenticate")).to.equal('Bearer realm="metrics"');
       expect(((await res.json()) as { error: string }).error).to.be.a("string");
     }
   });

@@ -71,8 +71,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const err = !(raw instanceof AppError) && isConnectionFailure(raw) ? databaseUnavailable(req.method) : raw;
     if (err !== raw) logger.warn("database unavailable", { err: raw, method: req.method, path: req.path });
     if (err instanceof RateLimitedError || err instanceof UnavailableError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
-    // A 401 names how to authenticate (RFC 9110 §11.6.1): a bearer API key (RFC 6750 §3).
-    if (err instanceof UnauthorizedError) res.setHeader("WWW-Authenticate", 'Bearer realm="ssltrackr"');
+    // A 401 names how to authenticate (RFC 9110 §11.6.1): a bearer token (RFC 6750 §3) of its realm.
+    if (err instanceof UnauthorizedError) res.setHeader("WWW-Authenticate", `Bearer realm="${err.realm}"`);
     if (err instanceof AppError) {
       res.status(err.status).json({ error: err.message });
       return;
