@@ -23,7 +23,7 @@ export function foldAccounts(events: readonly Decoded<AccountEvent>[]): { users:
           permissions: d.permissions,
           key_hash: d.keyHash,
           key_prefix: d.keyPrefix,
-          expires_at: d.expiresAt && storableInstant(d.expiresAt),
+          expires_at: storableInstant(d.expiresAt),
           created_at: d.createdAt,
           revoked_at: null,
         });

@@ -59,7 +59,7 @@ function changes(event: Exclude<DomainsEvent, { type: "DomainAdded" }>): Row {
         ...(c.notes !== undefined ? { notes: c.notes } : {}),
         ...(c.tags !== undefined ? { tags: c.tags } : {}),
         // As stored: an instant stored outside the years 0001-9999 is read clamped (src/shared/instant.ts).
-        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil && storableInstant(c.mutedUntil) } : {}),
+        ...(c.mutedUntil !== undefined ? { muted_until: storableInstant(c.mutedUntil) } : {}),
       };
     }
     case "DomainRemoved":

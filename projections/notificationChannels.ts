@@ -89,7 +89,7 @@ export function foldRoutingDomains(events: readonly Decoded<DomainEvent>[]): Row
       rows.patch(event.data.domainId, {
         ...(c.tags !== undefined ? { tags: c.tags } : {}),
         // As stored: an instant stored outside the years 0001-9999 is read clamped (src/shared/instant.ts).
-        ...(c.mutedUntil !== undefined ? { muted_until: c.mutedUntil && storableInstant(c.mutedUntil) } : {}),
+        ...(c.mutedUntil !== undefined ? { muted_until: storableInstant(c.mutedUntil) } : {}),
         stream_revision,
       });
     }

@@ -63,11 +63,6 @@ const actingKey = (account: RegisteredAccount, actor: { readonly keyId: string }
 };
 
 /**
- * A key made by an expiring key must expire no later than it, so it cannot be used to escape
- * its maker's lifetime. Rejected (403) rather than capped, so a caller never holds a key whose
- * lifetime differs from the one it asked for; an absent `expires_at` (never) is later than any.
- */
-/**
  * A new key's expiry lies in the future (ValidationError, 400). Also checked by the route
  * before it takes from the rate limit: a rejected request uses none of the quota.
  */
@@ -75,6 +70,11 @@ export function requireFutureExpiry(expiresAt: Date | null, now: Date): void {
   if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new ValidationError("expires_at must be in the future");
 }
 
+/**
+ * A key made by an expiring key must expire no later than it, so it cannot be used to escape
+ * its maker's lifetime. Rejected (403) rather than capped, so a caller never holds a key whose
+ * lifetime differs from the one it asked for; an absent `expires_at` (never) is later than any.
+ */
 function requireWithinLifetime(acting: AccountKey | null, expiresAt: Date | null): void {
   if (!acting?.expiresAt) return;
   if (expiresAt && expiresAt.getTime() <= Date.parse(acting.expiresAt)) return;

@@ -65,12 +65,12 @@ export class SignIn {
     return this.sessions.create(user, now);
   }
 
-  /** Sets (or replaces) a user's password and signs them out everywhere. NotFoundError for an unknown address. */
   /** Whether a user has this e-mail address (compared as normaliseEmail does). */
   async isRegistered(rawEmail: string): Promise<boolean> {
     return (await this.credentials(normaliseEmail(rawEmail))) !== undefined;
   }
 
+  /** Sets (or replaces) a user's password and signs them out everywhere. NotFoundError for an unknown address. */
   async setPassword(rawEmail: string, password: string, now: Date): Promise<{ userId: string; sessionsEnded: number }> {
     const user = await this.credentials(normaliseEmail(rawEmail));
     if (!user) throw new NotFoundError("No user with this e-mail address");

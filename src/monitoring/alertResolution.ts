@@ -100,7 +100,7 @@ export function resolvedByRegistration(open: readonly OpenAlert[], result: Regis
   return open.flatMap((a): Resolution[] => {
     if (a.alertType === "check_failed" && a.dedupeKey.startsWith("check_failed:whois:")) return [resolve(a, "check_recovered")];
     // No expiry date in the answer: nothing is known about a renewal.
-    if (a.alertType === "domain_expiry" && expiry && currentFact && factOf(a.dedupeKey) !== currentFact) {
+    if (a.alertType === "domain_expiry" && expiry && factOf(a.dedupeKey) !== currentFact) {
       return [resolve(a, expiresLater(factOf(a.dedupeKey), expiry) ? "registration_renewed" : "registration_changed")];
     }
     return [];

@@ -107,8 +107,10 @@ export const AlertRaised = defineEvent({
   }),
 });
 
-/** Why an alert ended (alertResolution.ts has the rules). */
-/** Why an alert ended. Later additions: "replaced" and "registration_changed" (an expiry that moved earlier, session 13). */
+/**
+ * Why an alert ended (alertResolution.ts has the rules). Added later, so older events never
+ * carry them: "replaced" and "registration_changed" (an expiry that did not move later).
+ */
 export const resolveReasons = ["renewed", "registration_renewed", "check_recovered", "chain_fixed", "grade_recovered", "replaced", "registration_changed"] as const;
 export type ResolveReason = (typeof resolveReasons)[number];
 

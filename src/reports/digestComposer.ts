@@ -83,8 +83,9 @@ const byTriggered = (a: DigestAlert, b: DigestAlert) => a.triggered_at.localeCom
 function sections(input: DigestInput): Section[] {
   const { report, timeZone } = input;
   const alerts = [...input.alerts].sort(byTriggered);
+  const generatedAt = new Date(report.generated_at);
   return [
-    { heading: `Expiring within ${plural(report.within_days, "day")}`, lines: report.expiring.map((i) => expiringLine(i, timeZone, new Date(report.generated_at))) },
+    { heading: `Expiring within ${plural(report.within_days, "day")}`, lines: report.expiring.map((i) => expiringLine(i, timeZone, generatedAt)) },
     { heading: "Grade drops", lines: alerts.filter((a) => a.alert_type === "grade_dropped").map((a) => alertLine(a, timeZone)) },
     { heading: "Failing checks", lines: report.failing_checks.map((f) => failingLine(f, timeZone)) },
     { heading: "Other open alerts", lines: alerts.filter((a) => a.alert_type !== "grade_dropped").map((a) => alertLine(a, timeZone)) },

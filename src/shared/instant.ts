@@ -61,9 +61,12 @@ export const storedInstant = z.preprocess((value) => (typeof value === "string" 
 
 /**
  * `stored` as storedInstant reads it, for projections, which take stored data as it is
- * (EventCodec.upcast): unchanged within the years 0001-9999 (and when not a date at all).
+ * (EventCodec.upcast): unchanged within the years 0001-9999 (and when not a date at all or null).
  */
-export function storableInstant(stored: string): string {
+export function storableInstant(stored: string): string;
+export function storableInstant(stored: string | null): string | null;
+export function storableInstant(stored: string | null): string | null {
+  if (stored === null) return null;
   const date = new Date(stored);
   return Number.isNaN(date.getTime()) || inInstantRange(date) ? stored : isoInstant(date);
 }
