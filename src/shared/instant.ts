@@ -37,6 +37,8 @@ export function isoInstant(date: Date): string {
   return new Date(Math.min(Math.max(ms, EARLIEST_MS), LATEST_MS)).toISOString();
 }
 
+const isDate = (text: string) => !Number.isNaN(Date.parse(text));
+
 /**
  * An instant given at an edge (API, CLI) with its UTC offset (RFC 3339 §5.6), passed on as the
  * same instant in UTC (Date#toISOString). Outside the years 0001-9999 in UTC it fails (the API
@@ -48,8 +50,6 @@ export const instantInput = () =>
     // Checks and overwrites run on text the format refused too: leave that to its message.
     .refine((s) => !isDate(s) || inInstantRange(new Date(s)), `must lie between ${EARLIEST_INSTANT} and ${LATEST_INSTANT} (UTC)`)
     .overwrite((s) => (isDate(s) ? new Date(s).toISOString() : s));
-
-const isDate = (text: string) => !Number.isNaN(Date.parse(text));
 
 /**
  * A stored instant (an event's): an RFC 3339 UTC instant, kept as written; one stored outside

@@ -30,9 +30,9 @@ interface BodyParserError {
 }
 
 /** Whether `text` is JSON at all: the parser takes only objects and arrays (strict), so `null` or `42` fail it too. */
-const isJson = (text: unknown): boolean => {
+const isJson = (text: string): boolean => {
   try {
-    JSON.parse(String(text));
+    JSON.parse(text);
     return true;
   } catch {
     return false;
